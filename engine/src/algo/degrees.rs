@@ -1,0 +1,51 @@
+//! Degrees (GraphX `inDegrees` / `outDegrees` / `degrees`) by one `aggregateMessages` round.
+//! Every edge counts, parallel edges included; a self-loop adds one to the in- and one to the
+//! out-degree. In an undirected graph in-, out- and total degree are all the number of edge
+//! ends at the vertex.
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{RecordBatch, UInt64Array};
+
+use crate::algo::{Common, id_batch, no_edge_attrs};
+use crate::error::Result;
+use crate::graph::Graph;
+use crate::pregel::{self, Msgs};
+
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    pub common: Common,
+}
+
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub in_degree: Vec<u64>,
+    pub out_degree: Vec<u64>,
+    pub degree: Vec<u64>,
+}
+
+impl Output {
+    pub fn to_batch(&self, graph: &Graph) -> Result<RecordBatch> {
+        let col = |v: &Vec<u64>| Arc::new(UInt64Array::from(v.clone())) as _;
+        id_batch(
+            graph,
+            vec![("in_degree", col(&self.in_degree)), ("out_degree", col(&self.out_degree)), ("degree", col(&self.degree))],
+        )
+    }
+}
+
+pub fn run(graph: &Graph, cfg: &Config) -> Result<Output> {
+    cfg.common.ctx.check()?;
+    let pg = cfg.common.partition(graph)?;
+    let attrs = vec![(); graph.num_vertices()];
+    let counts = pregel::aggregate_messages(&pg, &attrs, &no_edge_attrs(graph), |_| Msgs::both((1u64, 0u64), (0, 1)), |a, b| {
+        (a.0 + b.0, a.1 + b.1)
+    })?;
+    let (out, inn): (Vec<u64>, Vec<u64>) = counts.iter().map(|c| c.unwrap_or((0, 0))).unzip();
+    let degree: Vec<u64> = out.iter().zip(&inn).map(|(a, b)| a + b).collect();
+    if graph.is_directed() {
+        Ok(Output { in_degree: inn, out_degree: out, degree })
+    } else {
+        Ok(Output { in_degree: degree.clone(), out_degree: degree.clone(), degree })
+    }
+}

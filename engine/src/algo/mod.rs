@@ -1,0 +1,61 @@
+//! Graph algorithms, each `run(&Graph, &Config) -> Result<Output>` (partitioning per
+//! `config.common`) and `run_partitioned(&PartitionedGraph, &Config)` to reuse a partitioning.
+//! Outputs hold dense per-vertex vectors and turn into record batches keyed by original ids.
+//!
+//! Invariant: algorithms speak to partitions only through the [`crate::pregel`] engine; they
+//! never see threads. What each does with self-loops and parallel edges is stated in its docs.
+
+pub mod bfs;
+pub mod cdlp;
+pub mod degrees;
+pub mod lcc;
+pub mod neighbors;
+pub mod pagerank;
+pub mod scc;
+pub mod sssp;
+pub mod triangles;
+pub mod wcc;
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{ArrayRef, RecordBatch};
+use datafusion::arrow::datatypes::{Field, Schema};
+
+use crate::error::{Error, Result};
+use crate::graph::Graph;
+use crate::partition::{PartitionedGraph, Strategy};
+use crate::pregel::RunContext;
+
+/// Settings every algorithm shares: how to partition and how to observe or cancel the run.
+#[derive(Debug, Clone, Default)]
+pub struct Common {
+    pub strategy: Strategy,
+    /// Number of edge partitions; 0 means one per worker thread.
+    pub partitions: u32,
+    pub ctx: RunContext,
+}
+
+impl Common {
+    /// Partitions `graph` as configured.
+    pub fn partition<'g>(&self, graph: &'g Graph) -> Result<PartitionedGraph<'g>> {
+        let p = if self.partitions == 0 { rayon::current_num_threads() as u32 } else { self.partitions };
+        PartitionedGraph::new(graph, self.strategy, p)
+    }
+}
+
+/// A record batch with the graph's `id` column followed by `columns`.
+pub fn id_batch(graph: &Graph, columns: Vec<(&str, ArrayRef)>) -> Result<RecordBatch> {
+    let ids = graph.ids().to_array();
+    let mut fields = vec![Field::new("id", ids.data_type().clone(), false)];
+    let mut cols = vec![ids];
+    for (name, col) in columns {
+        fields.push(Field::new(name, col.data_type().clone(), col.null_count() > 0));
+        cols.push(col);
+    }
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), cols).map_err(|e| Error::arrow("building result table", e))
+}
+
+/// Unit edge attributes (zero-sized: no allocation).
+pub(crate) fn no_edge_attrs(graph: &Graph) -> Vec<()> {
+    vec![(); graph.num_edges()]
+}

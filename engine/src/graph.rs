@@ -1,0 +1,384 @@
+//! The graph model: a vertex table (`id` + attributes) and an edge table (`src`, `dst` +
+//! attributes), the GraphFrames convention, held as Arrow data, plus the dense form the
+//! engine computes on.
+//!
+//! Invariants: `src.len() == dst.len() == num_edges()`; every entry of `src`/`dst` is a dense
+//! vertex index `< num_vertices()`; `weight`, when present, has one entry per edge; the attribute
+//! batches, when present, have one row per vertex (row `i` = dense index `i`) and one row per
+//! edge respectively. An undirected graph stores each edge once; algorithms read it both ways.
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Array, ArrayRef, Float64Array, RecordBatch};
+use datafusion::arrow::compute::{cast, concat_batches, take};
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::ids::{self, IdColumn, VertexIds};
+
+/// How to build a graph from tables.
+#[derive(Debug, Clone)]
+pub struct GraphOptions {
+    /// Directed (default) or undirected.
+    pub directed: bool,
+    /// Remove edges whose endpoints are equal (the vertex stays).
+    pub drop_self_loops: bool,
+    /// Collapse parallel edges: identical ordered pairs when directed, unordered pairs when
+    /// undirected. The smallest weight (or else the first edge) is kept.
+    pub dedupe: bool,
+    /// The edge column read as the edge weight, if present in the table (default `weight`).
+    pub weight_column: Option<String>,
+    /// Column names in the edge/vertex tables.
+    pub src_column: String,
+    pub dst_column: String,
+    pub id_column: String,
+}
+
+impl Default for GraphOptions {
+    fn default() -> Self {
+        GraphOptions {
+            directed: true,
+            drop_self_loops: false,
+            dedupe: false,
+            weight_column: Some("weight".into()),
+            src_column: "src".into(),
+            dst_column: "dst".into(),
+            id_column: "id".into(),
+        }
+    }
+}
+
+impl GraphOptions {
+    /// A simple graph: no self-loops, no parallel edges.
+    pub fn simple(directed: bool) -> Self {
+        GraphOptions { directed, drop_self_loops: true, dedupe: true, ..Default::default() }
+    }
+}
+
+/// Edges with original ids, as produced by the text loaders.
+#[derive(Debug, Clone)]
+pub struct EdgeList {
+    pub src: IdColumn,
+    pub dst: IdColumn,
+    pub weight: Option<Vec<f64>>,
+    /// The vertex table's ids when the format has one (LDBC `.v`, Matrix Market, DIMACS).
+    pub vertices: Option<IdColumn>,
+    /// Direction stated by the file itself (LDBC properties, Matrix Market `symmetric`).
+    pub directed: Option<bool>,
+}
+
+/// What building a graph removed, for reports.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BuildStats {
+    pub input_edges: u64,
+    pub self_loops_removed: u64,
+    pub duplicates_removed: u64,
+}
+
+/// A property graph: vertices with ids and attributes, edges with endpoints and attributes.
+#[derive(Debug, Clone)]
+pub struct Graph {
+    ids: VertexIds,
+    src: Vec<u32>,
+    dst: Vec<u32>,
+    weight: Option<Vec<f64>>,
+    directed: bool,
+    vertex_attrs: Option<RecordBatch>,
+    edge_attrs: Option<RecordBatch>,
+    stats: BuildStats,
+}
+
+impl Graph {
+    /// Builds a graph from an edge list (and optional vertex ids) with original ids.
+    pub fn from_edge_list(list: EdgeList, opts: &GraphOptions) -> Result<Graph> {
+        let directed = list.directed.unwrap_or(opts.directed);
+        let dict = ids::build(list.vertices, list.src, list.dst)?;
+        Graph::assemble(dict, list.weight, None, None, directed, opts)
+    }
+
+    /// Builds a graph from Arrow record batches: `edges` must have the `src`/`dst` columns
+    /// named in `opts` (integer or string ids); `vertices`, when given, an `id` column. Other
+    /// columns become attributes; the weight column (if present) must be numeric.
+    pub fn from_batches(vertices: Option<&[RecordBatch]>, edges: &[RecordBatch], opts: &GraphOptions) -> Result<Graph> {
+        let edges = concat(edges, "edge table")?;
+        let src_i = column_index(&edges, &opts.src_column, "edge table")?;
+        let dst_i = column_index(&edges, &opts.dst_column, "edge table")?;
+        let src = IdColumn::from_array(edges.column(src_i).as_ref(), &format!("edge column `{}`", opts.src_column))?;
+        let dst = IdColumn::from_array(edges.column(dst_i).as_ref(), &format!("edge column `{}`", opts.dst_column))?;
+        let mut weight = None;
+        let mut keep: Vec<usize> = Vec::new();
+        for i in 0..edges.num_columns() {
+            if i == src_i || i == dst_i {
+                continue;
+            }
+            let name = edges.schema().field(i).name().clone();
+            if opts.weight_column.as_deref() == Some(name.as_str()) {
+                weight = Some(f64_column(edges.column(i), &format!("edge column `{name}`"))?);
+            }
+            keep.push(i);
+        }
+        let edge_attrs = if keep.is_empty() { None } else { Some(project(&edges, &keep)?) };
+        let (vertex_ids, vertex_attrs) = match vertices {
+            None => (None, None),
+            Some(v) => {
+                let v = concat(v, "vertex table")?;
+                let id_i = column_index(&v, &opts.id_column, "vertex table")?;
+                let ids = IdColumn::from_array(v.column(id_i).as_ref(), &format!("vertex column `{}`", opts.id_column))?;
+                let rest: Vec<usize> = (0..v.num_columns()).filter(|&i| i != id_i).collect();
+                let attrs = if rest.is_empty() { None } else { Some(project(&v, &rest)?) };
+                (Some(ids), attrs)
+            }
+        };
+        if let Some(w) = &opts.weight_column
+            && opts.weight_column.as_deref() != Some("weight")
+            && weight.is_none()
+        {
+            return Err(Error::Input(format!(
+                "edge table has no weight column `{w}`; columns are: {}",
+                column_names(&edges)
+            )));
+        }
+        let dict = ids::build(vertex_ids, src, dst)?;
+        Graph::assemble(dict, weight, vertex_attrs, edge_attrs, opts.directed, opts)
+    }
+
+    fn assemble(
+        dict: ids::Dictionary,
+        weight: Option<Vec<f64>>,
+        vertex_attrs: Option<RecordBatch>,
+        edge_attrs: Option<RecordBatch>,
+        directed: bool,
+        opts: &GraphOptions,
+    ) -> Result<Graph> {
+        let mut g = Graph {
+            ids: dict.ids,
+            src: dict.src,
+            dst: dict.dst,
+            weight,
+            directed,
+            vertex_attrs,
+            edge_attrs,
+            stats: BuildStats::default(),
+        };
+        g.stats.input_edges = g.src.len() as u64;
+        if opts.drop_self_loops || opts.dedupe {
+            g.simplify(opts.drop_self_loops, opts.dedupe)?;
+        }
+        Ok(g)
+    }
+
+    /// Removes self-loops and/or parallel edges, keeping edge attributes aligned.
+    fn simplify(&mut self, drop_self_loops: bool, dedupe: bool) -> Result<()> {
+        let m = self.src.len();
+        let mut keep: Vec<u32> = (0..m as u32)
+            .into_par_iter()
+            .filter(|&e| !(drop_self_loops && self.src[e as usize] == self.dst[e as usize]))
+            .collect();
+        let after_loops = keep.len();
+        if dedupe {
+            let key = |e: u32| -> (u32, u32) {
+                let (s, d) = (self.src[e as usize], self.dst[e as usize]);
+                if self.directed { (s, d) } else { (s.min(d), s.max(d)) }
+            };
+            let w = self.weight.as_deref();
+            // Sort by endpoint pair, then by weight (smallest first) and edge order, so the
+            // first of each group is the one to keep.
+            keep.par_sort_unstable_by(|&a, &b| {
+                key(a).cmp(&key(b)).then_with(|| match w {
+                    Some(w) => w[a as usize].total_cmp(&w[b as usize]).then(a.cmp(&b)),
+                    None => a.cmp(&b),
+                })
+            });
+            keep.dedup_by(|b, a| key(*a) == key(*b));
+            keep.par_sort_unstable();
+        }
+        self.stats.self_loops_removed = (m - after_loops) as u64;
+        self.stats.duplicates_removed = (after_loops - keep.len()) as u64;
+        if keep.len() == m {
+            return Ok(());
+        }
+        let gather_u32 = |v: &[u32]| -> Vec<u32> { keep.par_iter().map(|&e| v[e as usize]).collect() };
+        self.src = gather_u32(&self.src);
+        self.dst = gather_u32(&self.dst);
+        if let Some(w) = &self.weight {
+            self.weight = Some(keep.par_iter().map(|&e| w[e as usize]).collect());
+        }
+        if let Some(attrs) = &self.edge_attrs {
+            let idx = datafusion::arrow::array::UInt32Array::from(keep.clone());
+            let cols = attrs
+                .columns()
+                .iter()
+                .map(|c| take(c.as_ref(), &idx, None))
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .map_err(|e| Error::arrow("selecting edge attributes", e))?;
+            self.edge_attrs = Some(
+                RecordBatch::try_new(attrs.schema(), cols).map_err(|e| Error::arrow("selecting edge attributes", e))?,
+            );
+        }
+        Ok(())
+    }
+
+    /// A graph from dense parts (no attributes); the caller upholds the invariants.
+    pub(crate) fn from_dense(ids: VertexIds, src: Vec<u32>, dst: Vec<u32>, directed: bool) -> Graph {
+        let stats = BuildStats { input_edges: src.len() as u64, ..Default::default() };
+        Graph { ids, src, dst, weight: None, directed, vertex_attrs: None, edge_attrs: None, stats }
+    }
+
+    pub fn num_vertices(&self) -> usize {
+        self.ids.len()
+    }
+    pub fn num_edges(&self) -> usize {
+        self.src.len()
+    }
+    pub fn is_directed(&self) -> bool {
+        self.directed
+    }
+    pub fn ids(&self) -> &VertexIds {
+        &self.ids
+    }
+    /// Dense source index of every edge.
+    pub fn src(&self) -> &[u32] {
+        &self.src
+    }
+    /// Dense destination index of every edge.
+    pub fn dst(&self) -> &[u32] {
+        &self.dst
+    }
+    /// Edge weights, if the graph has a weight column.
+    pub fn weights(&self) -> Option<&[f64]> {
+        self.weight.as_deref()
+    }
+    pub fn build_stats(&self) -> BuildStats {
+        self.stats
+    }
+    /// Dense index of a vertex given by its original id written as text.
+    pub fn vertex_index(&self, id_text: &str) -> Result<u32> {
+        self.ids
+            .lookup_text(id_text)
+            .ok_or_else(|| Error::Input(format!("vertex {id_text} is not in the graph")))
+    }
+
+    /// The vertex table: `id` followed by the vertex attributes.
+    pub fn vertices_batch(&self) -> Result<RecordBatch> {
+        let mut fields = vec![Field::new("id", self.ids.to_array().data_type().clone(), false)];
+        let mut cols: Vec<ArrayRef> = vec![self.ids.to_array()];
+        if let Some(a) = &self.vertex_attrs {
+            fields.extend(a.schema().fields().iter().map(|f| f.as_ref().clone()));
+            cols.extend(a.columns().iter().cloned());
+        }
+        RecordBatch::try_new(Arc::new(Schema::new(fields)), cols).map_err(|e| Error::arrow("building vertex table", e))
+    }
+
+    /// The edge table: `src`, `dst` (original ids), then `weight` and the other attributes.
+    pub fn edges_batch(&self) -> Result<RecordBatch> {
+        let ids = self.ids.to_array();
+        let map = |v: &[u32]| -> Result<ArrayRef> {
+            let idx = datafusion::arrow::array::UInt32Array::from(v.to_vec());
+            take(ids.as_ref(), &idx, None).map_err(|e| Error::arrow("building edge table", e))
+        };
+        let mut fields = vec![
+            Field::new("src", ids.data_type().clone(), false),
+            Field::new("dst", ids.data_type().clone(), false),
+        ];
+        let mut cols = vec![map(&self.src)?, map(&self.dst)?];
+        match &self.edge_attrs {
+            Some(a) => {
+                fields.extend(a.schema().fields().iter().map(|f| f.as_ref().clone()));
+                cols.extend(a.columns().iter().cloned());
+            }
+            None => {
+                if let Some(w) = &self.weight {
+                    fields.push(Field::new("weight", DataType::Float64, false));
+                    cols.push(Arc::new(Float64Array::from(w.clone())));
+                }
+            }
+        }
+        RecordBatch::try_new(Arc::new(Schema::new(fields)), cols).map_err(|e| Error::arrow("building edge table", e))
+    }
+
+    /// Out-degree, in-degree per vertex (each edge counted once; undirected: both count).
+    pub fn degrees(&self) -> (Vec<u32>, Vec<u32>) {
+        let n = self.num_vertices();
+        let count = |col: &[u32]| -> Vec<u32> {
+            col.par_chunks(1 << 16)
+                .fold(
+                    || vec![0u32; n],
+                    |mut acc, chunk| {
+                        for &v in chunk {
+                            acc[v as usize] += 1;
+                        }
+                        acc
+                    },
+                )
+                .reduce(|| vec![0u32; n], |mut a, b| {
+                    a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+                    a
+                })
+        };
+        rayon::join(|| count(&self.src), || count(&self.dst))
+    }
+}
+
+fn concat(batches: &[RecordBatch], what: &str) -> Result<RecordBatch> {
+    let Some(first) = batches.first() else {
+        return Err(Error::Input(format!("{what} has no data")));
+    };
+    concat_batches(&first.schema(), batches).map_err(|e| Error::arrow(format!("reading {what}"), e))
+}
+
+fn column_names(b: &RecordBatch) -> String {
+    b.schema().fields().iter().map(|f| f.name().as_str()).collect::<Vec<_>>().join(", ")
+}
+
+fn column_index(b: &RecordBatch, name: &str, what: &str) -> Result<usize> {
+    b.schema()
+        .index_of(name)
+        .map_err(|_| Error::Input(format!("{what} has no column `{name}`; columns are: {}", column_names(b))))
+}
+
+fn project(b: &RecordBatch, cols: &[usize]) -> Result<RecordBatch> {
+    b.project(cols).map_err(|e| Error::arrow("selecting columns", e))
+}
+
+fn f64_column(a: &ArrayRef, what: &str) -> Result<Vec<f64>> {
+    if !a.data_type().is_numeric() {
+        return Err(Error::Input(format!("{what} must be numeric, found type {}", a.data_type())));
+    }
+    if a.null_count() > 0 {
+        let row = (0..a.len()).find(|&i| a.is_null(i)).unwrap_or(0);
+        return Err(Error::Input(format!("{what}: null weight at row {}", row + 1)));
+    }
+    let c = cast(a.as_ref(), &DataType::Float64).map_err(|e| Error::arrow(what, e))?;
+    let c = c
+        .as_any()
+        .downcast_ref::<Float64Array>()
+        .ok_or_else(|| Error::Internal("cast to Float64 did not give a Float64Array".into()))?;
+    Ok(c.values().to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list(s: Vec<i64>, d: Vec<i64>, w: Option<Vec<f64>>) -> EdgeList {
+        EdgeList { src: IdColumn::Int(s), dst: IdColumn::Int(d), weight: w, vertices: None, directed: None }
+    }
+
+    #[test]
+    fn simplify_undirected_keeps_min_weight_and_vertices_of_self_loops() {
+        let l = list(vec![1, 2, 3, 1, 5], vec![2, 1, 3, 2, 1], Some(vec![5.0, 2.0, 1.0, 7.0, 1.0]));
+        let g = Graph::from_edge_list(l, &GraphOptions::simple(false)).unwrap();
+        assert_eq!(g.num_vertices(), 4); // 1, 2, 3 (self-loop only), 5
+        assert_eq!(g.num_edges(), 2);
+        assert_eq!(g.weights().unwrap(), &[2.0, 1.0]);
+        let s = g.build_stats();
+        assert_eq!((s.self_loops_removed, s.duplicates_removed), (1, 2));
+    }
+
+    #[test]
+    fn directed_dedupe_keeps_reverse_pairs() {
+        let g = Graph::from_edge_list(list(vec![1, 2, 1], vec![2, 1, 2], None), &GraphOptions::simple(true)).unwrap();
+        assert_eq!(g.num_edges(), 2);
+    }
+}

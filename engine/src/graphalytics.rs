@@ -1,0 +1,201 @@
+//! LDBC Graphalytics: run every algorithm a graph's `.properties` lists, with its parameters,
+//! write `G-ALG` outputs, and validate them against the expected files with LDBC's rules:
+//! exact for BFS and CDLP, equivalent partitions for WCC, relative error 1e-4 for PR, LCC and
+//! SSSP. Unreachable vertices: BFS 9223372036854775807, SSSP `Infinity`.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::algo::{self, Common};
+use crate::error::{Error, Result};
+use crate::graph::{Graph, GraphOptions};
+use crate::load::ldbc::LdbcGraph;
+use crate::load::text;
+use crate::output::{sci, write_ldbc};
+
+/// The LDBC algorithms, in the order they are run.
+pub const ALGORITHMS: &[&str] = &["bfs", "cdlp", "lcc", "pr", "sssp", "wcc"];
+
+/// The outcome of one graph x algorithm case.
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub graph: String,
+    pub algorithm: String,
+    pub output: PathBuf,
+    pub elapsed: Duration,
+    /// `None`: not validated; `Some(Ok)`: matches; `Some(Err(why))`: does not.
+    pub validation: Option<std::result::Result<(), String>>,
+}
+
+/// Runs (and optionally validates) every algorithm of the graph at `dir`.
+pub fn run_graph(dir: &Path, out_dir: &Path, validate: bool, common: &Common) -> Result<Vec<Case>> {
+    let lg = LdbcGraph::open(dir)?;
+    let graph = Graph::from_edge_list(lg.read()?, &GraphOptions { directed: lg.directed, ..GraphOptions::default() })?;
+    std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
+    let mut cases = Vec::new();
+    for alg in &lg.algorithms {
+        if !ALGORITHMS.contains(&alg.as_str()) {
+            return Err(Error::Input(format!("graph {}: unknown algorithm '{alg}' in its properties", lg.name)));
+        }
+        let t0 = Instant::now();
+        let values = run_one(&lg, &graph, alg, common)?;
+        let elapsed = t0.elapsed();
+        let file = format!("{}-{}", lg.name, alg.to_ascii_uppercase());
+        let output = out_dir.join(&file);
+        let ids = graph.ids();
+        write_ldbc(&output, graph.num_vertices(), |v, w| writeln!(w, "{} {}", ids.display(v as u32), values[v]))?;
+        let validation = validate.then(|| {
+            let expected = lg.dir.join(&file);
+            compare(alg, &expected, &output)
+        });
+        cases.push(Case { graph: lg.name.clone(), algorithm: alg.clone(), output, elapsed, validation });
+    }
+    Ok(cases)
+}
+
+fn run_one(lg: &LdbcGraph, g: &Graph, alg: &str, common: &Common) -> Result<Vec<String>> {
+    let num = |key: &str| -> Result<f64> {
+        let v = lg.param(alg, key)?;
+        v.parse().map_err(|_| Error::Input(format!("graph {}: {alg}.{key} = '{v}' is not a number", lg.name)))
+    };
+    let common = common.clone();
+    Ok(match alg {
+        "bfs" => {
+            let source = g.vertex_index(lg.param(alg, "source-vertex")?)?;
+            let out = algo::bfs::run(g, &algo::bfs::Config { source, common })?;
+            out.hops.iter().map(|&h| if h == algo::bfs::UNREACHED { i64::MAX.to_string() } else { h.to_string() }).collect()
+        }
+        "cdlp" => {
+            let iterations = num("max-iterations")? as u32;
+            let out = algo::cdlp::run(g, &algo::cdlp::Config { iterations, common })?;
+            out.label.iter().map(|&l| g.ids().display(l)).collect()
+        }
+        "lcc" => algo::lcc::run(g, &algo::lcc::Config { common })?.lcc.iter().map(|&x| sci(x)).collect(),
+        "pr" => {
+            let cfg = algo::pagerank::Config {
+                damping: num("damping-factor")?,
+                iterations: num("num-iterations")? as u32,
+                common,
+                ..Default::default()
+            };
+            algo::pagerank::run(g, &cfg)?.rank.iter().map(|&x| sci(x)).collect()
+        }
+        "sssp" => {
+            let source = g.vertex_index(lg.param(alg, "source-vertex")?)?;
+            algo::sssp::run(g, &algo::sssp::Config { source, common })?.distance.iter().map(|&x| sci(x)).collect()
+        }
+        "wcc" => {
+            let out = algo::wcc::run(g, &algo::wcc::Config { max_supersteps: None, common })?;
+            out.component.iter().map(|&c| g.ids().display(c)).collect()
+        }
+        other => return Err(Error::Config(format!("unknown algorithm '{other}'"))),
+    })
+}
+
+/// Reads a `vertex value` file into a map.
+fn read_values(path: &Path) -> Result<HashMap<String, String>> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let mut map = HashMap::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let mut toks = line.split_whitespace();
+        let (Some(v), Some(x), None) = (toks.next(), toks.next(), toks.next()) else {
+            return Err(Error::parse(path, i as u64 + 1, format!("expected 'vertex value', found '{line}'")));
+        };
+        if map.insert(v.to_string(), x.to_string()).is_some() {
+            return Err(Error::parse(path, i as u64 + 1, format!("vertex {v} appears twice")));
+        }
+    }
+    Ok(map)
+}
+
+fn parse_f(s: &str) -> Option<f64> {
+    match s {
+        "Infinity" | "inf" => Some(f64::INFINITY),
+        "-Infinity" | "-inf" => Some(f64::NEG_INFINITY),
+        _ => s.parse().ok(),
+    }
+}
+
+/// Compares an output with the expected file by the algorithm's LDBC rule.
+pub fn compare(alg: &str, expected: &Path, actual: &Path) -> std::result::Result<(), String> {
+    let exp = read_values(expected).map_err(|e| e.to_string())?;
+    let act = read_values(actual).map_err(|e| e.to_string())?;
+    if let Some(v) = exp.keys().find(|v| !act.contains_key(*v)) {
+        return Err(format!("vertex {v} is missing from the output"));
+    }
+    if let Some(v) = act.keys().find(|v| !exp.contains_key(*v)) {
+        return Err(format!("vertex {v} is in the output but not expected"));
+    }
+    let mut keys: Vec<&String> = exp.keys().collect();
+    keys.sort_by(|a, b| match (a.parse::<i64>(), b.parse::<i64>()) {
+        (Ok(x), Ok(y)) => x.cmp(&y),
+        _ => a.cmp(b),
+    });
+    let mut bad = Vec::new();
+    match alg {
+        "wcc" => {
+            let (mut fwd, mut back) = (HashMap::new(), HashMap::new());
+            for v in &keys {
+                let (e, a) = (&exp[*v], &act[*v]);
+                if *fwd.entry(e).or_insert(a) != a || *back.entry(a).or_insert(e) != e {
+                    bad.push(format!("vertex {v}: component {a} does not match the expected partition"));
+                }
+            }
+        }
+        "bfs" | "cdlp" => {
+            for v in &keys {
+                let (e, a) = (&exp[*v], &act[*v]);
+                if e.parse::<i64>().ok() != a.parse::<i64>().ok() || e.parse::<i64>().is_err() {
+                    bad.push(format!("vertex {v}: expected {e}, got {a}"));
+                }
+            }
+        }
+        _ => {
+            for v in &keys {
+                let (e, a) = (&exp[*v], &act[*v]);
+                let ok = match (parse_f(e), parse_f(a)) {
+                    (Some(x), Some(y)) => x == y || (x - y).abs() <= 1e-4 * x.abs().max(y.abs()),
+                    _ => false,
+                };
+                if !ok {
+                    bad.push(format!("vertex {v}: expected {e}, got {a}"));
+                }
+            }
+        }
+    }
+    if bad.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{} of {} vertices differ; first: {}", bad.len(), keys.len(), bad[..bad.len().min(3)].join("; ")))
+    }
+}
+
+/// Finds LDBC graph folders: `dir` itself if it has a `.properties` file, else its subfolders.
+pub fn graph_dirs(dir: &Path) -> Result<Vec<PathBuf>> {
+    let has_props = |d: &Path| -> Result<bool> {
+        Ok(std::fs::read_dir(d)
+            .map_err(|e| Error::io(d, e))?
+            .filter_map(|e| e.ok())
+            .any(|e| e.path().extension().is_some_and(|x| x == "properties")))
+    };
+    if has_props(dir)? {
+        return Ok(vec![dir.to_path_buf()]);
+    }
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let p = e.map_err(|e| Error::io(dir, e))?.path();
+        if p.is_dir() && has_props(&p)? {
+            out.push(p);
+        }
+    }
+    out.sort();
+    if out.is_empty() {
+        return Err(Error::Input(format!("{}: no LDBC graph (.properties file) here or in its subfolders", text::display(dir))));
+    }
+    Ok(out)
+}

@@ -1,0 +1,25 @@
+//! Ember: a graph processing engine in the spirit of GraphX/Pregel and GraphFrames, over
+//! Apache Arrow and DataFusion.
+//!
+//! The pipeline: files ([`load`]) -> a [`Graph`] (vertex and edge tables, dense `u32` vertex
+//! indices via [`ids`]) -> vertex-cut partitions ([`partition`]) -> supersteps of the
+//! [`pregel`] engine -> algorithm results ([`algo`]) as Arrow record batches keyed by the
+//! original ids -> files ([`output`]). The library never prints; progress goes to observers.
+
+pub mod algo;
+pub mod error;
+pub mod graph;
+pub mod graphalytics;
+pub mod ids;
+pub mod load;
+pub mod output;
+pub mod partition;
+pub mod pregel;
+
+pub use error::{Error, Result};
+pub use graph::{EdgeList, Graph, GraphOptions};
+pub use partition::{PartitionReport, PartitionedGraph, Strategy};
+pub use pregel::{ActiveDirection, CancelToken, RunContext, SuperstepStats};
+
+/// Re-exported so users get the Arrow and DataFusion versions Ember was built with.
+pub use datafusion;

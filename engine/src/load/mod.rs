@@ -1,0 +1,156 @@
+//! Loading graphs from files. Text formats (SNAP, LDBC, Matrix Market, DIMACS) have their own
+//! streaming parallel parsers; CSV and Parquet tables are read through DataFusion.
+//! Every error names the file and, for text, the line.
+
+pub mod dimacs;
+pub mod edgelist;
+pub mod ldbc;
+pub mod mtx;
+pub mod table;
+pub mod text;
+
+use std::path::{Path, PathBuf};
+
+use datafusion::prelude::SessionContext;
+
+use crate::error::{Error, Result};
+use crate::graph::{Graph, GraphOptions};
+use crate::ids::IdColumn;
+
+pub use table::CsvOptions;
+
+/// A file format for graph input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// SNAP edge list: `src dst [weight]` lines, `#` comments, optionally gzip.
+    Snap,
+    /// LDBC Graphalytics folder or `.properties` file.
+    Ldbc,
+    /// CSV with a header row.
+    Csv,
+    /// Parquet.
+    Parquet,
+    /// Matrix Market coordinate `.mtx`.
+    MatrixMarket,
+    /// DIMACS shortest-path `.gr`.
+    Dimacs,
+}
+
+impl Format {
+    pub const NAMES: &'static [&'static str] = &["snap", "ldbc", "csv", "parquet", "mtx", "dimacs"];
+
+    pub fn parse(name: &str) -> Result<Format> {
+        Ok(match name.to_ascii_lowercase().as_str() {
+            "snap" | "edgelist" | "txt" => Format::Snap,
+            "ldbc" => Format::Ldbc,
+            "csv" => Format::Csv,
+            "parquet" => Format::Parquet,
+            "mtx" | "matrixmarket" => Format::MatrixMarket,
+            "dimacs" | "gr" => Format::Dimacs,
+            other => {
+                return Err(Error::Config(format!("unknown format '{other}'; known: {}", Format::NAMES.join(", "))));
+            }
+        })
+    }
+
+    /// Guesses the format from the file name (a `.gz` suffix is looked through).
+    pub fn detect(path: &Path) -> Format {
+        if path.is_dir() {
+            return Format::Ldbc;
+        }
+        let name = path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+        let name = name.strip_suffix(".gz").unwrap_or(&name);
+        let ext = name.rsplit('.').next().unwrap_or("");
+        match ext {
+            "parquet" => Format::Parquet,
+            "csv" | "tsv" => Format::Csv,
+            "mtx" => Format::MatrixMarket,
+            "gr" => Format::Dimacs,
+            "properties" => Format::Ldbc,
+            _ => Format::Snap,
+        }
+    }
+}
+
+/// What to load and how.
+#[derive(Debug, Clone)]
+pub struct LoadSpec {
+    pub edges: PathBuf,
+    pub vertices: Option<PathBuf>,
+    /// `None`: detected from the edge file's name.
+    pub format: Option<Format>,
+    pub options: GraphOptions,
+    pub csv: CsvOptions,
+}
+
+impl LoadSpec {
+    pub fn new(edges: impl Into<PathBuf>) -> Self {
+        LoadSpec {
+            edges: edges.into(),
+            vertices: None,
+            format: None,
+            options: GraphOptions::default(),
+            csv: CsvOptions::default(),
+        }
+    }
+    pub fn format(&self) -> Format {
+        self.format.unwrap_or_else(|| Format::detect(&self.edges))
+    }
+}
+
+/// Loads a graph. CSV and Parquet are read through DataFusion in `ctx`.
+pub async fn load_async(spec: &LoadSpec, ctx: &SessionContext) -> Result<Graph> {
+    let format = spec.format();
+    match format {
+        Format::Csv | Format::Parquet => {
+            let read = |path: PathBuf| async move {
+                match format {
+                    Format::Csv => table::read_csv(ctx, &path, &spec.csv).await,
+                    _ => table::read_parquet(ctx, &path).await,
+                }
+            };
+            let edges = read(spec.edges.clone()).await?;
+            let vertices = match &spec.vertices {
+                Some(v) => Some(read(v.clone()).await?),
+                None => None,
+            };
+            Graph::from_batches(vertices.as_deref(), &edges, &spec.options).map_err(|e| in_file(e, &spec.edges))
+        }
+        _ => load_text(spec),
+    }
+}
+
+/// Loads a graph, blocking; CSV and Parquet run on a private single-threaded runtime.
+/// (From async code, call [`load_async`] instead.)
+pub fn load(spec: &LoadSpec) -> Result<Graph> {
+    match spec.format() {
+        Format::Csv | Format::Parquet => {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .build()
+                .map_err(|e| Error::Internal(format!("cannot start a runtime: {e}")))?;
+            rt.block_on(load_async(spec, &SessionContext::new()))
+        }
+        _ => load_text(spec),
+    }
+}
+
+fn in_file(e: Error, path: &Path) -> Error {
+    match e {
+        Error::Input(msg) => Error::Input(format!("{}: {msg}", path.display())),
+        other => other,
+    }
+}
+
+fn load_text(spec: &LoadSpec) -> Result<Graph> {
+    let mut list = match spec.format() {
+        Format::Snap => edgelist::read_edge_list(&spec.edges)?,
+        Format::Ldbc => ldbc::LdbcGraph::open(&spec.edges)?.read()?,
+        Format::MatrixMarket => mtx::read(&spec.edges)?,
+        Format::Dimacs => dimacs::read(&spec.edges)?,
+        Format::Csv | Format::Parquet => return Err(Error::Internal("table formats are not text".into())),
+    };
+    if let Some(v) = &spec.vertices {
+        list.vertices = Some(IdColumn::Int(edgelist::read_vertex_ids(v)?));
+    }
+    Graph::from_edge_list(list, &spec.options).map_err(|e| in_file(e, &spec.edges))
+}

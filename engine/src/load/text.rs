@@ -1,0 +1,253 @@
+//! Streaming, parallel reading of line-oriented text (optionally gzip-compressed).
+//!
+//! The file is read in blocks of whole lines; each block is cut into pieces at line boundaries
+//! and the pieces are parsed in parallel by a format's `parse` function, which returns one part
+//! per piece. Parts come back in file order, so results do not depend on the thread count.
+//! Line numbers are exact (1-based, counting every line, comments included); `\r` before `\n`
+//! is stripped. Memory stays at about one block plus the parsed parts.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use flate2::read::MultiGzDecoder;
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+
+const BLOCK: usize = 16 << 20;
+
+/// A line-oriented reader over a plain or gzip file.
+pub struct TextReader {
+    path: PathBuf,
+    inner: BufReader<Box<dyn Read + Send>>,
+    /// Number of lines consumed so far.
+    line: u64,
+    gz: bool,
+}
+
+/// An error inside a piece: the line (1-based, within the whole file) and the message.
+pub type LineError = (u64, String);
+
+impl TextReader {
+    /// Opens `path`; gzip is detected by its magic bytes, not by the file name.
+    pub fn open(path: &Path) -> Result<Self> {
+        let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
+        let mut magic = [0u8; 2];
+        let n = read_fully(&mut f, &mut magic).map_err(|e| Error::io(path, e))?;
+        let gz = n == 2 && magic == [0x1f, 0x8b];
+        let head = std::io::Cursor::new(magic[..n].to_vec());
+        let chained: Box<dyn Read + Send> = Box::new(head.chain(f));
+        let inner: Box<dyn Read + Send> = if gz { Box::new(MultiGzDecoder::new(chained)) } else { chained };
+        Ok(TextReader { path: path.to_path_buf(), inner: BufReader::with_capacity(1 << 20, inner), line: 0, gz })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn read_error(&self, e: std::io::Error) -> Error {
+        let what = if self.gz { "corrupt or truncated gzip data" } else { "read error" };
+        Error::parse(&self.path, self.line + 1, format!("{what}: {e}"))
+    }
+
+    /// Reads the next line (without `\r\n`), for headers read before the parallel part.
+    /// Returns `None` at the end of the file.
+    pub fn next_line(&mut self) -> Result<Option<(u64, String)>> {
+        let mut buf = Vec::new();
+        let n = self.inner.read_until(b'\n', &mut buf).map_err(|e| self.read_error(e))?;
+        if n == 0 {
+            return Ok(None);
+        }
+        self.line += 1;
+        let text = String::from_utf8(trim_eol(&buf).to_vec())
+            .map_err(|_| Error::parse(&self.path, self.line, "line is not valid UTF-8"))?;
+        Ok(Some((self.line, text)))
+    }
+
+    /// Parses the rest of the file in parallel. `parse(piece, first_line)` receives whole lines.
+    pub fn parse_parallel<T, F>(&mut self, parse: F) -> Result<Vec<T>>
+    where
+        T: Send,
+        F: Fn(&[u8], u64) -> std::result::Result<T, LineError> + Sync,
+    {
+        let mut parts = Vec::new();
+        let mut block: Vec<u8> = Vec::with_capacity(BLOCK + (1 << 16));
+        let mut carry: Vec<u8> = Vec::new();
+        loop {
+            block.clear();
+            block.append(&mut carry);
+            let start = block.len();
+            block.resize(BLOCK.max(start + (1 << 16)), 0);
+            let mut filled = start;
+            while filled < block.len() {
+                let n = self.inner.read(&mut block[filled..]).map_err(|e| self.read_error(e))?;
+                if n == 0 {
+                    break;
+                }
+                filled += n;
+            }
+            let eof = filled < block.len();
+            block.truncate(filled);
+            if block.is_empty() {
+                break;
+            }
+            // Keep a trailing partial line for the next block (unless at end of file).
+            let cut = if eof { block.len() } else { block.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1) };
+            if cut == 0 && !eof {
+                // A single line longer than the block: grow and read on.
+                carry = std::mem::take(&mut block);
+                continue;
+            }
+            carry.extend_from_slice(&block[cut..]);
+            let body = &block[..cut];
+            let pieces = split_lines(body, rayon::current_num_threads() * 4);
+            let first = self.line + 1;
+            let counted: Vec<(T, u64)> = pieces
+                .par_iter()
+                .map(|&(lo, hi, lines_before)| {
+                    let piece = &body[lo..hi];
+                    parse(piece, first + lines_before).map(|t| (t, count_lines(piece)))
+                })
+                .collect::<std::result::Result<_, _>>()
+                .map_err(|(line, msg)| Error::parse(&self.path, line, msg))?;
+            for (t, n) in counted {
+                self.line += n;
+                parts.push(t);
+            }
+            if eof {
+                break;
+            }
+        }
+        Ok(parts)
+    }
+}
+
+fn read_fully(f: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match f.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
+
+/// Lines in a piece: newlines, plus one for a final line without a newline.
+fn count_lines(piece: &[u8]) -> u64 {
+    let nl = piece.iter().filter(|&&b| b == b'\n').count() as u64;
+    nl + u64::from(!piece.is_empty() && piece.last() != Some(&b'\n'))
+}
+
+/// Cuts `body` into about `k` pieces at line boundaries: (start, end, lines before start).
+fn split_lines(body: &[u8], k: usize) -> Vec<(usize, usize, u64)> {
+    let target = (body.len() / k.max(1)).max(1 << 16);
+    let mut cuts = vec![0usize];
+    let mut pos = 0;
+    while pos + target < body.len() {
+        match body[pos + target..].iter().position(|&b| b == b'\n') {
+            Some(off) => {
+                pos = pos + target + off + 1;
+                if pos < body.len() {
+                    cuts.push(pos);
+                }
+            }
+            None => break,
+        }
+    }
+    cuts.push(body.len());
+    let counts: Vec<u64> = cuts.par_windows(2).map(|w| count_lines(&body[w[0]..w[1]])).collect();
+    let mut before = 0;
+    let mut out = Vec::with_capacity(counts.len());
+    for (w, c) in cuts.windows(2).zip(counts) {
+        out.push((w[0], w[1], before));
+        before += c;
+    }
+    out
+}
+
+/// Strips a trailing `\n` and `\r`.
+pub fn trim_eol(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// Iterates the lines of a piece with their 1-based line numbers.
+pub fn lines(piece: &[u8], first_line: u64) -> impl Iterator<Item = (u64, &[u8])> {
+    piece
+        .split_inclusive(|&b| b == b'\n')
+        .enumerate()
+        .map(move |(i, l)| (first_line + i as u64, trim_eol(l)))
+}
+
+/// Splits a line on spaces and tabs.
+pub fn tokens(line: &[u8]) -> impl Iterator<Item = &[u8]> {
+    line.split(|&b| b == b' ' || b == b'\t').filter(|t| !t.is_empty())
+}
+
+/// Shows a token in an error message (shortened if long).
+pub fn show(tok: &[u8]) -> String {
+    let s = String::from_utf8_lossy(tok);
+    if s.chars().count() > 40 { format!("{}...", s.chars().take(40).collect::<String>()) } else { s.into_owned() }
+}
+
+/// Parses a decimal 64-bit integer id.
+pub fn parse_i64(tok: &[u8]) -> std::result::Result<i64, String> {
+    let (neg, digits) = match tok.first() {
+        Some(b'-') => (true, &tok[1..]),
+        Some(b'+') => (false, &tok[1..]),
+        _ => (false, tok),
+    };
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return Err(format!("expected an integer id, found '{}'", show(tok)));
+    }
+    let mut v: i64 = 0;
+    for &d in digits {
+        let digit = (d - b'0') as i64;
+        v = v
+            .checked_mul(10)
+            .and_then(|v| if neg { v.checked_sub(digit) } else { v.checked_add(digit) })
+            .ok_or_else(|| format!("id '{}' does not fit in a 64-bit integer", show(tok)))?;
+    }
+    Ok(v)
+}
+
+/// Parses a real number (weights).
+pub fn parse_f64(tok: &[u8]) -> std::result::Result<f64, String> {
+    std::str::from_utf8(tok)
+        .ok()
+        .and_then(|s| s.parse::<f64>().ok())
+        .ok_or_else(|| format!("expected a number, found '{}'", show(tok)))
+}
+
+/// A path for messages.
+pub fn display(path: &Path) -> String {
+    path.display().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers() {
+        assert_eq!(parse_i64(b"-12"), Ok(-12));
+        assert_eq!(parse_i64(b"9223372036854775807"), Ok(i64::MAX));
+        assert!(parse_i64(b"9223372036854775808").unwrap_err().contains("does not fit"));
+        assert!(parse_i64(b"1x").unwrap_err().contains("expected an integer id, found '1x'"));
+    }
+
+    #[test]
+    fn pieces_cover_body_with_line_counts() {
+        let body: Vec<u8> = (0..100_000).flat_map(|i| format!("{i} {i}\n").into_bytes()).collect();
+        let pieces = split_lines(&body, 8);
+        assert!(pieces.len() > 1);
+        assert_eq!(pieces.first().unwrap().0, 0);
+        assert_eq!(pieces.last().unwrap().1, body.len());
+        for w in pieces.windows(2) {
+            assert_eq!(w[0].1, w[1].0);
+            assert_eq!(w[1].2 - w[0].2, count_lines(&body[w[0].0..w[0].1]));
+        }
+    }
+}

@@ -1,0 +1,405 @@
+//! The Pregel engine (GraphX's `Pregel` and `aggregateMessages`) over a [`PartitionedGraph`].
+//!
+//! A superstep: (1) *scatter* — every edge partition, in parallel, scans its active edges as
+//! triplets and combines the messages `send_msg` emits into dense per-replica slots with
+//! `merge_msg`; (2) *gather* — master ranges, in parallel, merge their replicas' slots in
+//! partition order (the routing table says which slots); (3) `vprog` runs on every vertex that
+//! received a message; (4) changed attributes are shipped to their replicas, which become the
+//! active set for the next scatter. The loop ends when no message is sent or at the limit.
+//!
+//! Invariants: no allocation per edge or message (slots are allocated once per run); merge
+//! order is fixed by the partitioning, never by thread timing, so integer results are exact and
+//! float results differ across partitionings only by rounding. Vertex programs see dense
+//! indices and never know about partitions or threads.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::partition::PartitionedGraph;
+
+/// Which edges are scanned after the first superstep, by which endpoints received messages
+/// in the previous one (GraphX `EdgeDirection` as `activeDirection`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ActiveDirection {
+    /// Edges whose source is active.
+    Out,
+    /// Edges whose destination is active.
+    In,
+    /// Edges with at least one active endpoint.
+    #[default]
+    Either,
+    /// Edges whose both endpoints are active.
+    Both,
+}
+
+/// Stops a run between supersteps when cancelled from any thread.
+#[derive(Debug, Clone, Default)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::Relaxed)
+    }
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// What happened in one superstep.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SuperstepStats {
+    /// 0 for the initial scatter, then 1, 2, ...
+    pub superstep: u32,
+    /// The largest superstep the run may reach, if known (for progress bars).
+    pub max_supersteps: Option<u32>,
+    /// Vertices that ran `vprog` (all of them in superstep 0).
+    pub active_vertices: u64,
+    /// Messages sent by the scatter of this superstep (before combining).
+    pub messages: u64,
+    pub elapsed: Duration,
+}
+
+/// Receives per-superstep statistics.
+pub type Observer = Arc<dyn Fn(&SuperstepStats) + Send + Sync>;
+
+/// Cancellation and observation for a run.
+#[derive(Clone, Default)]
+pub struct RunContext {
+    pub cancel: CancelToken,
+    pub observer: Option<Observer>,
+}
+
+impl std::fmt::Debug for RunContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunContext").field("cancel", &self.cancel).field("observer", &self.observer.is_some()).finish()
+    }
+}
+
+impl RunContext {
+    pub fn check(&self) -> Result<()> {
+        if self.cancel.is_cancelled() { Err(Error::Cancelled) } else { Ok(()) }
+    }
+    pub fn report(&self, stats: &SuperstepStats) {
+        if let Some(o) = &self.observer {
+            o(stats)
+        }
+    }
+}
+
+/// An edge with its endpoints' attributes, as `send_msg` sees it.
+#[derive(Debug)]
+pub struct EdgeTriplet<'a, VD, ED> {
+    /// Dense index of the source / destination.
+    pub src: u32,
+    pub dst: u32,
+    pub src_attr: &'a VD,
+    pub dst_attr: &'a VD,
+    pub attr: &'a ED,
+}
+
+/// The messages one triplet sends: at most one to each endpoint.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Msgs<M> {
+    pub to_src: Option<M>,
+    pub to_dst: Option<M>,
+}
+
+impl<M> Msgs<M> {
+    pub fn none() -> Self {
+        Msgs { to_src: None, to_dst: None }
+    }
+    pub fn to_src(m: M) -> Self {
+        Msgs { to_src: Some(m), to_dst: None }
+    }
+    pub fn to_dst(m: M) -> Self {
+        Msgs { to_src: None, to_dst: Some(m) }
+    }
+    pub fn both(to_src: M, to_dst: M) -> Self {
+        Msgs { to_src: Some(to_src), to_dst: Some(to_dst) }
+    }
+}
+
+/// Limits of a Pregel run.
+#[derive(Debug, Clone, Copy)]
+pub struct PregelConfig {
+    /// Supersteps after the initial one (GraphX `maxIterations`).
+    pub max_supersteps: u32,
+    pub direction: ActiveDirection,
+}
+
+impl Default for PregelConfig {
+    fn default() -> Self {
+        PregelConfig { max_supersteps: u32::MAX, direction: ActiveDirection::Either }
+    }
+}
+
+/// The outcome of a Pregel run.
+#[derive(Debug, Clone)]
+pub struct PregelResult<VD> {
+    /// Final attribute of every vertex, by dense index.
+    pub attrs: Vec<VD>,
+    /// Supersteps run after the initial one.
+    pub supersteps: u32,
+    pub messages: u64,
+    pub stats: Vec<SuperstepStats>,
+}
+
+#[inline]
+fn combine<M>(slot: &mut Option<M>, m: M, merge: &impl Fn(M, M) -> M) {
+    *slot = Some(match slot.take() {
+        Some(a) => merge(a, m),
+        None => m,
+    });
+}
+
+/// Replica state of one edge partition.
+struct Replicas<VD, ED, M> {
+    attr: Vec<VD>,
+    active: Vec<bool>,
+    msg: Vec<Option<M>>,
+    edge_attr: Vec<ED>,
+}
+
+/// Message exchange state reused across supersteps: replicas, their message slots, and the
+/// masters' combined messages.
+pub struct Exchange<'p, 'g, VD, ED, M> {
+    pg: &'p PartitionedGraph<'g>,
+    parts: Vec<Replicas<VD, ED, M>>,
+    /// Combined message per vertex (dense index) after [`Exchange::gather`].
+    pub msg: Vec<Option<M>>,
+}
+
+impl<'p, 'g, VD, ED, M> Exchange<'p, 'g, VD, ED, M>
+where
+    VD: Clone + Send + Sync,
+    ED: Clone + Send + Sync,
+    M: Send + Sync,
+{
+    /// Sets up replicas of `attrs` (one per vertex) and the partitions' copies of `edge_attr`
+    /// (one per edge, in the graph's edge order).
+    pub fn new(pg: &'p PartitionedGraph<'g>, attrs: &[VD], edge_attr: &[ED]) -> Result<Self> {
+        let g = pg.graph();
+        if attrs.len() != g.num_vertices() || edge_attr.len() != g.num_edges() {
+            return Err(Error::Internal(format!(
+                "pregel: {} vertex and {} edge attributes for a graph of {} vertices and {} edges",
+                attrs.len(),
+                edge_attr.len(),
+                g.num_vertices(),
+                g.num_edges()
+            )));
+        }
+        let parts = pg
+            .partitions()
+            .par_iter()
+            .map(|ep| Replicas {
+                attr: ep.l2g.iter().map(|&v| attrs[v as usize].clone()).collect(),
+                active: vec![true; ep.l2g.len()],
+                msg: (0..ep.l2g.len()).map(|_| None).collect(),
+                edge_attr: ep.edges.iter().map(|&e| edge_attr[e as usize].clone()).collect(),
+            })
+            .collect();
+        let msg = (0..g.num_vertices()).map(|_| None).collect();
+        Ok(Exchange { pg, parts, msg })
+    }
+
+    /// Ships master attributes to replicas: all of them (`changed = None`, every replica
+    /// active) or only the changed ones (which become the active set).
+    pub fn ship(&mut self, attrs: &[VD], changed: Option<&[bool]>) {
+        self.parts.par_iter_mut().zip(self.pg.partitions()).for_each(|(st, ep)| {
+            for (l, &g) in ep.l2g.iter().enumerate() {
+                let c = changed.is_none_or(|c| c[g as usize]);
+                if c {
+                    st.attr[l] = attrs[g as usize].clone();
+                }
+                st.active[l] = c;
+            }
+        });
+    }
+
+    /// Scans edges (all, or those active in `direction`) and combines their messages into the
+    /// replicas' slots. Returns the number of messages sent.
+    pub fn scatter<S, MM>(&mut self, direction: Option<ActiveDirection>, send: &S, merge: &MM) -> u64
+    where
+        S: Fn(&EdgeTriplet<VD, ED>) -> Msgs<M> + Sync,
+        MM: Fn(M, M) -> M + Sync,
+    {
+        self.parts
+            .par_iter_mut()
+            .zip(self.pg.partitions())
+            .map(|(st, ep)| {
+                let Replicas { attr, active, msg, edge_attr } = st;
+                let mut sent = 0u64;
+                for i in 0..ep.src.len() {
+                    let (ls, ld) = (ep.src[i] as usize, ep.dst[i] as usize);
+                    let scan = match direction {
+                        None => true,
+                        Some(ActiveDirection::Out) => active[ls],
+                        Some(ActiveDirection::In) => active[ld],
+                        Some(ActiveDirection::Either) => active[ls] || active[ld],
+                        Some(ActiveDirection::Both) => active[ls] && active[ld],
+                    };
+                    if !scan {
+                        continue;
+                    }
+                    let t = EdgeTriplet {
+                        src: ep.l2g[ls],
+                        dst: ep.l2g[ld],
+                        src_attr: &attr[ls],
+                        dst_attr: &attr[ld],
+                        attr: &edge_attr[i],
+                    };
+                    let out = send(&t);
+                    if let Some(m) = out.to_src {
+                        combine(&mut msg[ls], m, merge);
+                        sent += 1;
+                    }
+                    if let Some(m) = out.to_dst {
+                        combine(&mut msg[ld], m, merge);
+                        sent += 1;
+                    }
+                }
+                sent
+            })
+            .sum()
+    }
+
+    /// Merges the replicas' message slots into [`Exchange::msg`] through the routing table,
+    /// clearing the slots. Parallel over master ranges; partitions merge in index order.
+    pub fn gather<MM>(&mut self, merge: &MM)
+    where
+        MM: Fn(M, M) -> M + Sync,
+    {
+        let pg = self.pg;
+        let routing = pg.routing();
+        let ranges = routing.len();
+        let mut pieces: Vec<Vec<&mut [Option<M>]>> = (0..ranges).map(|_| Vec::with_capacity(self.parts.len())).collect();
+        for (p, st) in self.parts.iter_mut().enumerate() {
+            let mut rest: &mut [Option<M>] = &mut st.msg;
+            for (r, row) in routing.iter().enumerate() {
+                let (lo, hi) = row[p];
+                let (head, tail) = rest.split_at_mut((hi - lo) as usize);
+                pieces[r].push(head);
+                rest = tail;
+            }
+        }
+        let chunk = pg.chunk();
+        self.msg.par_chunks_mut(chunk).zip(pieces).enumerate().for_each(|(r, (global, ps))| {
+            let base = r * chunk;
+            for (p, piece) in ps.into_iter().enumerate() {
+                let l2g = &pg.partitions()[p].l2g[routing[r][p].0 as usize..];
+                for (k, slot) in piece.iter_mut().enumerate() {
+                    if let Some(m) = slot.take() {
+                        combine(&mut global[l2g[k] as usize - base], m, merge);
+                    }
+                }
+            }
+        });
+    }
+}
+
+/// One round of messages over all edges (GraphX `aggregateMessages`): returns, per vertex, the
+/// combined message it received, if any.
+pub fn aggregate_messages<VD, ED, M, S, MM>(
+    pg: &PartitionedGraph<'_>,
+    attrs: &[VD],
+    edge_attr: &[ED],
+    send: S,
+    merge: MM,
+) -> Result<Vec<Option<M>>>
+where
+    VD: Clone + Send + Sync,
+    ED: Clone + Send + Sync,
+    M: Send + Sync,
+    S: Fn(&EdgeTriplet<VD, ED>) -> Msgs<M> + Sync,
+    MM: Fn(M, M) -> M + Sync,
+{
+    let mut ex = Exchange::new(pg, attrs, edge_attr)?;
+    ex.scatter(None, &send, &merge);
+    ex.gather(&merge);
+    Ok(ex.msg)
+}
+
+/// Runs a vertex program (GraphX `Pregel`): `vprog(v, attr, initial_msg)` on every vertex, then
+/// supersteps of scatter / gather / `vprog` on vertices with messages, until no message is sent
+/// or `cfg.max_supersteps` is reached. `edge_attr` has one entry per edge.
+#[allow(clippy::too_many_arguments)]
+pub fn pregel<VD, ED, M, VP, S, MM>(
+    pg: &PartitionedGraph<'_>,
+    initial: Vec<VD>,
+    edge_attr: &[ED],
+    initial_msg: M,
+    cfg: &PregelConfig,
+    ctx: &RunContext,
+    vprog: VP,
+    send: S,
+    merge: MM,
+) -> Result<PregelResult<VD>>
+where
+    VD: Clone + Send + Sync,
+    ED: Clone + Send + Sync,
+    M: Send + Sync,
+    VP: Fn(u32, &VD, &M) -> VD + Sync,
+    S: Fn(&EdgeTriplet<VD, ED>) -> Msgs<M> + Sync,
+    MM: Fn(M, M) -> M + Sync,
+{
+    ctx.check()?;
+    let n = pg.graph().num_vertices();
+    if initial.len() != n {
+        return Err(Error::Internal(format!("pregel: {} initial attributes for {n} vertices", initial.len())));
+    }
+    let t0 = Instant::now();
+    let mut attrs = initial;
+    attrs.par_iter_mut().enumerate().for_each(|(v, a)| *a = vprog(v as u32, a, &initial_msg));
+    let mut ex = Exchange::new(pg, &attrs, edge_attr)?;
+    let mut messages = ex.scatter(None, &send, &merge);
+    ex.gather(&merge);
+    let max = (cfg.max_supersteps != u32::MAX).then_some(cfg.max_supersteps);
+    let mut stats = vec![SuperstepStats {
+        superstep: 0,
+        max_supersteps: max,
+        active_vertices: n as u64,
+        messages,
+        elapsed: t0.elapsed(),
+    }];
+    ctx.report(&stats[0]);
+    let mut total = messages;
+    let mut changed = vec![false; n];
+    let mut step = 0;
+    while messages > 0 && step < cfg.max_supersteps {
+        ctx.check()?;
+        let t = Instant::now();
+        let active: u64 = attrs
+            .par_iter_mut()
+            .zip(ex.msg.par_iter_mut())
+            .zip(changed.par_iter_mut())
+            .enumerate()
+            .map(|(v, ((a, m), c))| match m.take() {
+                Some(msg) => {
+                    *a = vprog(v as u32, a, &msg);
+                    *c = true;
+                    1
+                }
+                None => {
+                    *c = false;
+                    0
+                }
+            })
+            .sum();
+        ex.ship(&attrs, Some(&changed));
+        messages = ex.scatter(Some(cfg.direction), &send, &merge);
+        ex.gather(&merge);
+        total += messages;
+        step += 1;
+        let s = SuperstepStats { superstep: step, max_supersteps: max, active_vertices: active, messages, elapsed: t.elapsed() };
+        ctx.report(&s);
+        stats.push(s);
+    }
+    Ok(PregelResult { attrs, supersteps: step, messages: total, stats })
+}

@@ -1,0 +1,1 @@
+//! Ember integration tests.
