@@ -124,7 +124,8 @@ impl Graph {
             Some(v) => {
                 let v = concat(v, "vertex table")?;
                 let id_i = column_index(&v, &opts.id_column, "vertex table")?;
-                let ids = IdColumn::from_array(v.column(id_i).as_ref(), &format!("vertex column `{}`", opts.id_column))?;
+                let ids =
+                    IdColumn::from_array(v.column(id_i).as_ref(), &format!("vertex column `{}`", opts.id_column))?;
                 let rest: Vec<usize> = (0..v.num_columns()).filter(|&i| i != id_i).collect();
                 let attrs = if rest.is_empty() { None } else { Some(project(&v, &rest)?) };
                 (Some(ids), attrs)
@@ -254,9 +255,7 @@ impl Graph {
     }
     /// Dense index of a vertex given by its original id written as text.
     pub fn vertex_index(&self, id_text: &str) -> Result<u32> {
-        self.ids
-            .lookup_text(id_text)
-            .ok_or_else(|| Error::Input(format!("vertex {id_text} is not in the graph")))
+        self.ids.lookup_text(id_text).ok_or_else(|| Error::Input(format!("vertex {id_text} is not in the graph")))
     }
 
     /// The vertex table: `id` followed by the vertex attributes.
@@ -277,10 +276,8 @@ impl Graph {
             let idx = datafusion::arrow::array::UInt32Array::from(v.to_vec());
             take(ids.as_ref(), &idx, None).map_err(|e| Error::arrow("building edge table", e))
         };
-        let mut fields = vec![
-            Field::new("src", ids.data_type().clone(), false),
-            Field::new("dst", ids.data_type().clone(), false),
-        ];
+        let mut fields =
+            vec![Field::new("src", ids.data_type().clone(), false), Field::new("dst", ids.data_type().clone(), false)];
         let mut cols = vec![map(&self.src)?, map(&self.dst)?];
         match &self.edge_attrs {
             Some(a) => {
@@ -311,10 +308,13 @@ impl Graph {
                         acc
                     },
                 )
-                .reduce(|| vec![0u32; n], |mut a, b| {
-                    a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
-                    a
-                })
+                .reduce(
+                    || vec![0u32; n],
+                    |mut a, b| {
+                        a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+                        a
+                    },
+                )
         };
         rayon::join(|| count(&self.src), || count(&self.dst))
     }

@@ -64,7 +64,10 @@ fn run_one(lg: &LdbcGraph, g: &Graph, alg: &str, common: &Common) -> Result<Vec<
         "bfs" => {
             let source = g.vertex_index(lg.param(alg, "source-vertex")?)?;
             let out = algo::bfs::run(g, &algo::bfs::Config { source, common })?;
-            out.hops.iter().map(|&h| if h == algo::bfs::UNREACHED { i64::MAX.to_string() } else { h.to_string() }).collect()
+            out.hops
+                .iter()
+                .map(|&h| if h == algo::bfs::UNREACHED { i64::MAX.to_string() } else { h.to_string() })
+                .collect()
         }
         "cdlp" => {
             let iterations = num("max-iterations")? as u32;
@@ -195,7 +198,10 @@ pub fn graph_dirs(dir: &Path) -> Result<Vec<PathBuf>> {
     }
     out.sort();
     if out.is_empty() {
-        return Err(Error::Input(format!("{}: no LDBC graph (.properties file) here or in its subfolders", text::display(dir))));
+        return Err(Error::Input(format!(
+            "{}: no LDBC graph (.properties file) here or in its subfolders",
+            text::display(dir)
+        )));
     }
     Ok(out)
 }

@@ -99,12 +99,18 @@ impl IdColumn {
             return Err(Error::Input(format!("{what}: null id at row {}", row + 1)));
         }
         match array.data_type() {
-            DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 | DataType::UInt8
-            | DataType::UInt16 | DataType::UInt32 => {
+            DataType::Int8
+            | DataType::Int16
+            | DataType::Int32
+            | DataType::Int64
+            | DataType::UInt8
+            | DataType::UInt16
+            | DataType::UInt32 => {
                 let a = cast(array, &DataType::Int64).map_err(|e| Error::arrow(what, e))?;
-                let a = a.as_any().downcast_ref::<Int64Array>().ok_or_else(|| {
-                    Error::Internal("cast to Int64 did not give an Int64Array".into())
-                })?;
+                let a = a
+                    .as_any()
+                    .downcast_ref::<Int64Array>()
+                    .ok_or_else(|| Error::Internal("cast to Int64 did not give an Int64Array".into()))?;
                 Ok(IdColumn::Int(a.values().to_vec()))
             }
             DataType::UInt64 => {
@@ -122,14 +128,13 @@ impl IdColumn {
             }
             DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
                 let a = cast(array, &DataType::Utf8).map_err(|e| Error::arrow(what, e))?;
-                let a = a.as_any().downcast_ref::<StringArray>().ok_or_else(|| {
-                    Error::Internal("cast to Utf8 did not give a StringArray".into())
-                })?;
+                let a = a
+                    .as_any()
+                    .downcast_ref::<StringArray>()
+                    .ok_or_else(|| Error::Internal("cast to Utf8 did not give a StringArray".into()))?;
                 Ok(IdColumn::Str(a.iter().map(|s| s.unwrap_or_default().to_string()).collect()))
             }
-            other => Err(Error::Input(format!(
-                "{what}: ids must be integers or strings, found type {other}"
-            ))),
+            other => Err(Error::Input(format!("{what}: ids must be integers or strings, found type {other}"))),
         }
     }
     fn kind(&self) -> &'static str {
@@ -264,10 +269,7 @@ fn map_with_table<T: Ord + Sync + std::fmt::Display>(
         (None, None) => None,
     };
     if let Some((row, id, col)) = first {
-        return Err(Error::Input(format!(
-            "edge {} has {col} id {id}, which is not in the vertex table",
-            row + 1
-        )));
+        return Err(Error::Input(format!("edge {} has {col} id {id}, which is not in the vertex table", row + 1)));
     }
     Ok((s, d))
 }
@@ -315,21 +317,27 @@ mod tests {
 
     #[test]
     fn missing_endpoint_is_named() {
-        let err = build(Some(IdColumn::Int(vec![1, 2])), IdColumn::Int(vec![1, 2]), IdColumn::Int(vec![2, 9]))
-            .unwrap_err();
+        let err =
+            build(Some(IdColumn::Int(vec![1, 2])), IdColumn::Int(vec![1, 2]), IdColumn::Int(vec![2, 9])).unwrap_err();
         assert_eq!(err.to_string(), "edge 2 has dst id 9, which is not in the vertex table");
     }
 
     #[test]
     fn repeated_vertex_is_an_error() {
-        let err = build(Some(IdColumn::Str(vec!["a".into(), "b".into(), "a".into()])), IdColumn::Str(vec![]), IdColumn::Str(vec![]))
-            .unwrap_err();
+        let err = build(
+            Some(IdColumn::Str(vec!["a".into(), "b".into(), "a".into()])),
+            IdColumn::Str(vec![]),
+            IdColumn::Str(vec![]),
+        )
+        .unwrap_err();
         assert_eq!(err.to_string(), "vertex table repeats id a (rows 1 and 3)");
     }
 
     #[test]
     fn string_ids() {
-        let dict = build(None, IdColumn::Str(vec!["b".into(), "a".into()]), IdColumn::Str(vec!["c".into(), "b".into()])).unwrap();
+        let dict =
+            build(None, IdColumn::Str(vec!["b".into(), "a".into()]), IdColumn::Str(vec!["c".into(), "b".into()]))
+                .unwrap();
         assert_eq!(dict.src, vec![1, 0]);
         assert_eq!(dict.dst, vec![2, 1]);
         assert_eq!(dict.ids.lookup_text("c"), Some(2));

@@ -72,7 +72,8 @@ pub fn write_batches(batches: &[RecordBatch], path: &Path) -> Result<()> {
             Ok(())
         }
         OutFormat::Parquet => {
-            let mut pw = ArrowWriter::try_new(w, schema, None).map_err(|e| Error::Parquet { context: ctx(), source: e })?;
+            let mut pw =
+                ArrowWriter::try_new(w, schema, None).map_err(|e| Error::Parquet { context: ctx(), source: e })?;
             for b in batches {
                 pw.write(b).map_err(|e| Error::Parquet { context: ctx(), source: e })?;
             }
@@ -83,7 +84,11 @@ pub fn write_batches(batches: &[RecordBatch], path: &Path) -> Result<()> {
 }
 
 /// Writes one `vertex value` line per vertex (the LDBC Graphalytics output format).
-pub fn write_ldbc(path: &Path, n: usize, mut line: impl FnMut(usize, &mut dyn Write) -> std::io::Result<()>) -> Result<()> {
+pub fn write_ldbc(
+    path: &Path,
+    n: usize,
+    mut line: impl FnMut(usize, &mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
     write_atomic(path, |w| {
         for v in 0..n {
             line(v, w).map_err(|e| Error::io(path, e))?;

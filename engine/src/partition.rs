@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::graph::Graph;
 
 /// How edges are assigned to partitions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Strategy {
     /// GraphX `EdgePartition1D`: by source id (all out-edges of a vertex together).
     EdgePartition1D,
@@ -27,6 +27,7 @@ pub enum Strategy {
     CanonicalRandomVertexCut,
     /// Degree-Based Hashing (Xie et al., NIPS 2014): by the endpoint of smaller degree, so
     /// high-degree vertices are the ones cut. Ember's default (see ARCHITECTURE.md).
+    #[default]
     Dbh,
 }
 
@@ -41,7 +42,10 @@ impl Strategy {
             "random" | "randomvertexcut" => Strategy::RandomVertexCut,
             "canonical-random" | "canonicalrandomvertexcut" => Strategy::CanonicalRandomVertexCut,
             other => {
-                return Err(Error::Config(format!("unknown partition strategy '{other}'; known: {}", Strategy::NAMES.join(", "))));
+                return Err(Error::Config(format!(
+                    "unknown partition strategy '{other}'; known: {}",
+                    Strategy::NAMES.join(", ")
+                )));
             }
         })
     }
@@ -54,12 +58,6 @@ impl Strategy {
             Strategy::RandomVertexCut => "random",
             Strategy::CanonicalRandomVertexCut => "canonical-random",
         }
-    }
-}
-
-impl Default for Strategy {
-    fn default() -> Self {
-        Strategy::Dbh
     }
 }
 
@@ -91,7 +89,9 @@ pub fn graphx_partition(strategy: Strategy, src: i64, dst: i64, num_parts: u32) 
                 (col * rows + row) as u32
             }
         }
-        Strategy::RandomVertexCut => (scala_tuple2_hash(src, dst).wrapping_abs() % num_parts as i32).rem_euclid(num_parts as i32) as u32,
+        Strategy::RandomVertexCut => {
+            (scala_tuple2_hash(src, dst).wrapping_abs() % num_parts as i32).rem_euclid(num_parts as i32) as u32
+        }
         Strategy::CanonicalRandomVertexCut => {
             let (a, b) = if src < dst { (src, dst) } else { (dst, src) };
             (scala_tuple2_hash(a, b).wrapping_abs() % num_parts as i32).rem_euclid(num_parts as i32) as u32

@@ -236,8 +236,8 @@ where
             .map(|(st, ep)| {
                 let Replicas { attr, active, msg, edge_attr } = st;
                 let mut sent = 0u64;
-                for i in 0..ep.src.len() {
-                    let (ls, ld) = (ep.src[i] as usize, ep.dst[i] as usize);
+                for ((&ls, &ld), ea) in ep.src.iter().zip(&ep.dst).zip(edge_attr.iter()) {
+                    let (ls, ld) = (ls as usize, ld as usize);
                     let scan = match direction {
                         None => true,
                         Some(ActiveDirection::Out) => active[ls],
@@ -253,7 +253,7 @@ where
                         dst: ep.l2g[ld],
                         src_attr: &attr[ls],
                         dst_attr: &attr[ld],
-                        attr: &edge_attr[i],
+                        attr: ea,
                     };
                     let out = send(&t);
                     if let Some(m) = out.to_src {
@@ -279,7 +279,8 @@ where
         let pg = self.pg;
         let routing = pg.routing();
         let ranges = routing.len();
-        let mut pieces: Vec<Vec<&mut [Option<M>]>> = (0..ranges).map(|_| Vec::with_capacity(self.parts.len())).collect();
+        let mut pieces: Vec<Vec<&mut [Option<M>]>> =
+            (0..ranges).map(|_| Vec::with_capacity(self.parts.len())).collect();
         for (p, st) in self.parts.iter_mut().enumerate() {
             let mut rest: &mut [Option<M>] = &mut st.msg;
             for (r, row) in routing.iter().enumerate() {
@@ -397,7 +398,13 @@ where
         ex.gather(&merge);
         total += messages;
         step += 1;
-        let s = SuperstepStats { superstep: step, max_supersteps: max, active_vertices: active, messages, elapsed: t.elapsed() };
+        let s = SuperstepStats {
+            superstep: step,
+            max_supersteps: max,
+            active_vertices: active,
+            messages,
+            elapsed: t.elapsed(),
+        };
         ctx.report(&s);
         stats.push(s);
     }

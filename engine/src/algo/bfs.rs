@@ -133,10 +133,7 @@ pub fn landmarks_partitioned(pg: &PartitionedGraph<'_>, cfg: &LandmarksConfig) -
     if cfg.landmarks.is_empty() {
         return Err(Error::Config("landmarks: give at least one landmark vertex".into()));
     }
-    let hops = cfg
-        .landmarks
-        .iter()
-        .map(|&l| hops_from(pg, l, true, &cfg.common).map(|r| r.0))
-        .collect::<Result<Vec<_>>>()?;
+    let hops =
+        cfg.landmarks.iter().map(|&l| hops_from(pg, l, true, &cfg.common).map(|r| r.0)).collect::<Result<Vec<_>>>()?;
     Ok(LandmarksOutput { landmarks: cfg.landmarks.clone(), hops })
 }

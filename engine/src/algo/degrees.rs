@@ -29,7 +29,11 @@ impl Output {
         let col = |v: &Vec<u64>| Arc::new(UInt64Array::from(v.clone())) as _;
         id_batch(
             graph,
-            vec![("in_degree", col(&self.in_degree)), ("out_degree", col(&self.out_degree)), ("degree", col(&self.degree))],
+            vec![
+                ("in_degree", col(&self.in_degree)),
+                ("out_degree", col(&self.out_degree)),
+                ("degree", col(&self.degree)),
+            ],
         )
     }
 }
@@ -38,9 +42,13 @@ pub fn run(graph: &Graph, cfg: &Config) -> Result<Output> {
     cfg.common.ctx.check()?;
     let pg = cfg.common.partition(graph)?;
     let attrs = vec![(); graph.num_vertices()];
-    let counts = pregel::aggregate_messages(&pg, &attrs, &no_edge_attrs(graph), |_| Msgs::both((1u64, 0u64), (0, 1)), |a, b| {
-        (a.0 + b.0, a.1 + b.1)
-    })?;
+    let counts = pregel::aggregate_messages(
+        &pg,
+        &attrs,
+        &no_edge_attrs(graph),
+        |_| Msgs::both((1u64, 0u64), (0, 1)),
+        |a, b| (a.0 + b.0, a.1 + b.1),
+    )?;
     let (out, inn): (Vec<u64>, Vec<u64>) = counts.iter().map(|c| c.unwrap_or((0, 0))).unzip();
     let degree: Vec<u64> = out.iter().zip(&inn).map(|(a, b)| a + b).collect();
     if graph.is_directed() {

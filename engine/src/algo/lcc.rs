@@ -62,7 +62,10 @@ pub fn run(graph: &Graph, cfg: &Config) -> Result<Output> {
         &units,
         |t| {
             let (v, u) = (t.src, t.dst);
-            Msgs::both(intersect_count(out.neighbors(u), all.neighbors(v)), intersect_count(out.neighbors(v), all.neighbors(u)))
+            Msgs::both(
+                intersect_count(out.neighbors(u), all.neighbors(v)),
+                intersect_count(out.neighbors(v), all.neighbors(u)),
+            )
         },
         |a, b| a + b,
     )?;

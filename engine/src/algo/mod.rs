@@ -55,6 +55,16 @@ pub fn id_batch(graph: &Graph, columns: Vec<(&str, ArrayRef)>) -> Result<RecordB
     RecordBatch::try_new(Arc::new(Schema::new(fields)), cols).map_err(|e| Error::arrow("building result table", e))
 }
 
+/// Sum of `f(i)` for `i in 0..n` with a fixed reduction order (chunks of 4096 summed in
+/// parallel, partial sums added in order), so results do not depend on the thread count.
+pub(crate) fn det_sum(n: usize, f: impl Fn(usize) -> f64 + Sync) -> f64 {
+    use rayon::prelude::*;
+    const CHUNK: usize = 4096;
+    let partial: Vec<f64> =
+        (0..n.div_ceil(CHUNK)).into_par_iter().map(|c| (c * CHUNK..((c + 1) * CHUNK).min(n)).map(&f).sum()).collect();
+    partial.iter().sum()
+}
+
 /// Unit edge attributes (zero-sized: no allocation).
 pub(crate) fn no_edge_attrs(graph: &Graph) -> Vec<()> {
     vec![(); graph.num_edges()]

@@ -19,7 +19,7 @@ use rayon::prelude::*;
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::algo::{Common, id_batch, no_edge_attrs};
+use crate::algo::{Common, det_sum, id_batch, no_edge_attrs};
 use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::partition::PartitionedGraph;
@@ -58,7 +58,14 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { damping: 0.85, iterations: 20, tolerance: None, sources: vec![], variant: Variant::Ldbc, common: Common::default() }
+        Config {
+            damping: 0.85,
+            iterations: 20,
+            tolerance: None,
+            sources: vec![],
+            variant: Variant::Ldbc,
+            common: Common::default(),
+        }
     }
 }
 
@@ -133,7 +140,13 @@ fn power_iteration(pg: &PartitionedGraph<'_>, cfg: &Config) -> Result<Output> {
         is_src[s as usize] = true;
     }
     let tele = |v: usize| -> f64 {
-        if srcs.is_empty() { 1.0 / n as f64 } else if is_src[v] { 1.0 / srcs.len() as f64 } else { 0.0 }
+        if srcs.is_empty() {
+            1.0 / n as f64
+        } else if is_src[v] {
+            1.0 / srcs.len() as f64
+        } else {
+            0.0
+        }
     };
     let mut rank: Vec<f64> = if ldbc {
         (0..n).map(tele).collect()
@@ -158,11 +171,7 @@ fn power_iteration(pg: &PartitionedGraph<'_>, cfg: &Config) -> Result<Output> {
         cfg.common.ctx.check()?;
         let t0 = Instant::now();
         let c = contrib(&rank);
-        let dangling: f64 = if ldbc {
-            rank.par_iter().zip(&outdeg).filter(|(_, k)| **k == 0).map(|(r, _)| r).sum()
-        } else {
-            0.0
-        };
+        let dangling: f64 = if ldbc { det_sum(n, |v| if outdeg[v] == 0 { rank[v] } else { 0.0 }) } else { 0.0 };
         ex.ship(&c, None);
         let sent = ex.scatter(None, &send, &merge);
         ex.gather(&merge);
@@ -181,7 +190,7 @@ fn power_iteration(pg: &PartitionedGraph<'_>, cfg: &Config) -> Result<Output> {
                 }
             })
             .collect();
-        let delta: f64 = new.par_iter().zip(&rank).map(|(a, b)| (a - b).abs()).sum();
+        let delta: f64 = det_sum(n, |v| (new[v] - rank[v]).abs());
         rank = new;
         it += 1;
         cfg.common.ctx.report(&SuperstepStats {
@@ -206,7 +215,7 @@ fn power_iteration(pg: &PartitionedGraph<'_>, cfg: &Config) -> Result<Output> {
 
 /// GraphX's `normalizeRankSum`: sum to N, or to 1 when personalized.
 fn normalize_graphx(rank: &mut [f64], personalized: bool) {
-    let sum: f64 = rank.par_iter().sum();
+    let sum: f64 = det_sum(rank.len(), |v| rank[v]);
     if sum == 0.0 {
         return;
     }
@@ -232,7 +241,8 @@ fn graphx_dynamic(pg: &PartitionedGraph<'_>, cfg: &Config, tol: f64) -> Result<O
         vec![0.0; g.num_edges()]
     };
     let directed = g.is_directed();
-    let init: Vec<(f64, f64)> = (0..n as u32).map(|v| if Some(v) == src { (0.0, f64::NEG_INFINITY) } else { (0.0, 0.0) }).collect();
+    let init: Vec<(f64, f64)> =
+        (0..n as u32).map(|v| if Some(v) == src { (0.0, f64::NEG_INFINITY) } else { (0.0, 0.0) }).collect();
     let initial_msg = if src.is_some() { 0.0 } else { reset / (1.0 - reset) };
     let vprog = |v: u32, &(old, last): &(f64, f64), &msg: &f64| {
         let new = if src.is_some() && last == f64::NEG_INFINITY {
@@ -250,7 +260,10 @@ fn graphx_dynamic(pg: &PartitionedGraph<'_>, cfg: &Config, tol: f64) -> Result<O
         let to_src = (!directed && t.dst_attr.1 > tol).then(|| t.dst_attr.1 / outdeg[t.dst as usize] as f64);
         Msgs { to_src, to_dst }
     };
-    let pcfg = PregelConfig { max_supersteps: cfg.iterations, direction: if directed { ActiveDirection::Out } else { ActiveDirection::Either } };
+    let pcfg = PregelConfig {
+        max_supersteps: cfg.iterations,
+        direction: if directed { ActiveDirection::Out } else { ActiveDirection::Either },
+    };
     let res = pregel::pregel(pg, init, &weight, initial_msg, &pcfg, &cfg.common.ctx, vprog, send, |a, b| a + b)?;
     let mut rank: Vec<f64> = res.attrs.iter().map(|a| a.0).collect();
     normalize_graphx(&mut rank, src.is_some());

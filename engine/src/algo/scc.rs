@@ -120,7 +120,8 @@ pub fn run_partitioned(pg: &PartitionedGraph<'_>, cfg: &Config) -> Result<Output
         )?;
         supersteps += fwd.supersteps;
         // (3) Backward closure from roots (colour == self) inside each colour.
-        let marked: Vec<(St, bool)> = fwd.attrs.iter().enumerate().map(|(v, s)| (*s, s.scc == NONE && s.color == v as u32)).collect();
+        let marked: Vec<(St, bool)> =
+            fwd.attrs.iter().enumerate().map(|(v, s)| (*s, s.scc == NONE && s.color == v as u32)).collect();
         let bwd = pregel::pregel(
             pg,
             marked,
@@ -137,7 +138,11 @@ pub fn run_partitioned(pg: &PartitionedGraph<'_>, cfg: &Config) -> Result<Output
             |a, b| a || b,
         )?;
         supersteps += bwd.supersteps;
-        st = bwd.attrs.iter().map(|&(s, inside)| if inside && s.scc == NONE { St { scc: s.color, ..s } } else { s }).collect();
+        st = bwd
+            .attrs
+            .iter()
+            .map(|&(s, inside)| if inside && s.scc == NONE { St { scc: s.color, ..s } } else { s })
+            .collect();
     }
     let label: Vec<u32> = st.iter().map(|s| s.scc).collect();
     Ok(Output { component: wcc::canonical_labels(g.ids(), &label), rounds, supersteps })

@@ -48,7 +48,8 @@ pub fn run_partitioned(pg: &PartitionedGraph<'_>, cfg: &Config) -> Result<Output
     let g = pg.graph();
     let n = g.num_vertices();
     let init: Vec<u32> = (0..n as u32).collect();
-    let pcfg = PregelConfig { max_supersteps: cfg.max_supersteps.unwrap_or(u32::MAX), direction: ActiveDirection::Either };
+    let pcfg =
+        PregelConfig { max_supersteps: cfg.max_supersteps.unwrap_or(u32::MAX), direction: ActiveDirection::Either };
     let res = pregel::pregel(
         pg,
         init,

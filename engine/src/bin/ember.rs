@@ -245,7 +245,8 @@ fn run(a: RunArgs) -> Result<ExitCode> {
             (out.to_batch(&g)?, out.iterations)
         }
         Algorithm::Wcc => {
-            let out = algo::wcc::run_partitioned(&pg, &algo::wcc::Config { max_supersteps: None, common: common.clone() })?;
+            let out =
+                algo::wcc::run_partitioned(&pg, &algo::wcc::Config { max_supersteps: None, common: common.clone() })?;
             let sizes = out.sizes();
             lines.push(format!("components: {}; largest: {:?}", sizes.len(), &sizes[..sizes.len().min(5)]));
             (out.to_batch(&g)?, out.supersteps)
@@ -257,7 +258,10 @@ fn run(a: RunArgs) -> Result<ExitCode> {
             (out.to_batch(&g)?, out.supersteps)
         }
         Algorithm::Sssp => {
-            let out = algo::sssp::run_partitioned(&pg, &algo::sssp::Config { source: one_source("sssp")?, common: common.clone() })?;
+            let out = algo::sssp::run_partitioned(
+                &pg,
+                &algo::sssp::Config { source: one_source("sssp")?, common: common.clone() },
+            )?;
             let reached: Vec<f64> = out.distance.iter().copied().filter(|d| d.is_finite()).collect();
             lines.push(format!(
                 "reached: {}; max distance: {}; sum: {}",
@@ -268,8 +272,12 @@ fn run(a: RunArgs) -> Result<ExitCode> {
             (out.to_batch(&g)?, out.supersteps)
         }
         Algorithm::Bfs => {
-            let out = algo::bfs::run_partitioned(&pg, &algo::bfs::Config { source: one_source("bfs")?, common: common.clone() })?;
-            let reached: Vec<u64> = out.hops.iter().filter(|&&h| h != algo::bfs::UNREACHED).map(|&h| h as u64).collect();
+            let out = algo::bfs::run_partitioned(
+                &pg,
+                &algo::bfs::Config { source: one_source("bfs")?, common: common.clone() },
+            )?;
+            let reached: Vec<u64> =
+                out.hops.iter().filter(|&&h| h != algo::bfs::UNREACHED).map(|&h| h as u64).collect();
             lines.push(format!(
                 "reached: {}; max hops: {}; sum of hops: {}",
                 reached.len(),
@@ -282,7 +290,10 @@ fn run(a: RunArgs) -> Result<ExitCode> {
             if a.landmarks.is_empty() {
                 bail!("landmarks needs --landmarks ID,ID,...");
             }
-            let cfg = algo::bfs::LandmarksConfig { landmarks: sources(&g, &a.landmarks, "landmark")?, common: common.clone() };
+            let cfg = algo::bfs::LandmarksConfig {
+                landmarks: sources(&g, &a.landmarks, "landmark")?,
+                common: common.clone(),
+            };
             let out = algo::bfs::landmarks_partitioned(&pg, &cfg)?;
             for (k, &l) in out.landmarks.iter().enumerate() {
                 let reach = out.hops[k].iter().filter(|&&h| h != algo::bfs::UNREACHED).count();
@@ -291,7 +302,10 @@ fn run(a: RunArgs) -> Result<ExitCode> {
             (out.to_batch(&g)?, 0)
         }
         Algorithm::Cdlp => {
-            let out = algo::cdlp::run(&g, &algo::cdlp::Config { iterations: a.iterations.unwrap_or(10), common: common.clone() })?;
+            let out = algo::cdlp::run(
+                &g,
+                &algo::cdlp::Config { iterations: a.iterations.unwrap_or(10), common: common.clone() },
+            )?;
             let sizes = algo::wcc::component_sizes(&out.label);
             lines.push(format!("communities: {}; largest: {:?}", sizes.len(), &sizes[..sizes.len().min(5)]));
             (out.to_batch(&g)?, out.iterations)
@@ -386,7 +400,8 @@ fn graphalytics_cmd(a: GraphalyticsArgs) -> Result<ExitCode> {
     for d in dirs {
         let name = d.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let out_dir = if a.dir == d { a.out.clone() } else { a.out.join(&name) };
-        let cases = graphalytics::run_graph(&d, &out_dir, a.validate, &common).with_context(|| format!("graph {}", d.display()))?;
+        let cases = graphalytics::run_graph(&d, &out_dir, a.validate, &common)
+            .with_context(|| format!("graph {}", d.display()))?;
         for c in cases {
             let verdict = match &c.validation {
                 None => "done".to_string(),

@@ -31,7 +31,10 @@ fn parse_piece(piece: &[u8], first_line: u64, comment: u8) -> std::result::Resul
         let b = toks.next().ok_or_else(|| (line_no, "expected 'src dst', found one column".to_string()))?;
         let w = toks.next();
         if let Some(extra) = toks.next() {
-            return Err((line_no, format!("expected 'src dst [weight]', found an extra column '{}'", text::show(extra))));
+            return Err((
+                line_no,
+                format!("expected 'src dst [weight]', found an extra column '{}'", text::show(extra)),
+            ));
         }
         let ncols = 2 + usize::from(w.is_some());
         match part.first {
@@ -106,7 +109,10 @@ pub fn read_vertex_ids(path: &Path) -> Result<Vec<i64>> {
             let mut toks = text::tokens(line);
             let Some(t) = toks.next() else { continue };
             if let Some(extra) = toks.next() {
-                return Err((line_no, format!("expected one vertex id, found an extra column '{}'", text::show(extra))));
+                return Err((
+                    line_no,
+                    format!("expected one vertex id, found an extra column '{}'", text::show(extra)),
+                ));
             }
             ids.push(text::parse_i64(t).map_err(|m| (line_no, m))?);
         }

@@ -71,7 +71,12 @@ impl LdbcGraph {
         let directed = match get("directed")?.as_str() {
             "true" => true,
             "false" => false,
-            other => return Err(Error::Input(format!("{}: directed must be true or false, found '{other}'", props_path.display()))),
+            other => {
+                return Err(Error::Input(format!(
+                    "{}: directed must be true or false, found '{other}'",
+                    props_path.display()
+                )));
+            }
         };
         let vertex_file = dir.join(get("vertex-file").unwrap_or_else(|_| format!("{name}.v")));
         let edge_file = dir.join(get("edge-file").unwrap_or_else(|_| format!("{name}.e")));
@@ -84,15 +89,17 @@ impl LdbcGraph {
 
     /// A parameter of an algorithm, e.g. `param("pr", "damping-factor")`.
     pub fn param(&self, alg: &str, key: &str) -> Result<&str> {
-        self.properties
-            .get(&format!("{alg}.{key}"))
-            .map(String::as_str)
-            .ok_or_else(|| Error::Input(format!("graph {}: missing property graph.{}.{alg}.{key}", self.name, self.name)))
+        self.properties.get(&format!("{alg}.{key}")).map(String::as_str).ok_or_else(|| {
+            Error::Input(format!("graph {}: missing property graph.{}.{alg}.{key}", self.name, self.name))
+        })
     }
 
     /// Reads the vertex and edge files.
     pub fn read(&self) -> Result<EdgeList> {
-        let (v, e) = rayon::join(|| edgelist::read_vertex_ids(&self.vertex_file), || edgelist::read_edge_list_or_empty(&self.edge_file));
+        let (v, e) = rayon::join(
+            || edgelist::read_vertex_ids(&self.vertex_file),
+            || edgelist::read_edge_list_or_empty(&self.edge_file),
+        );
         let mut list = e?;
         list.vertices = Some(IdColumn::Int(v?));
         list.directed = Some(self.directed);

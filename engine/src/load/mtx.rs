@@ -12,9 +12,8 @@ use crate::load::text::{self, TextReader};
 
 pub fn read(path: &Path) -> Result<EdgeList> {
     let mut r = TextReader::open(path)?;
-    let (_, header) = r
-        .next_line()?
-        .ok_or_else(|| Error::Input(format!("{}: the file is empty", text::display(path))))?;
+    let (_, header) =
+        r.next_line()?.ok_or_else(|| Error::Input(format!("{}: the file is empty", text::display(path))))?;
     let h: Vec<String> = header.split_whitespace().map(|s| s.to_ascii_lowercase()).collect();
     if h.len() != 5 || h[0] != "%%matrixmarket" || h[1] != "matrix" {
         return Err(Error::parse(path, 1, format!("expected a '%%MatrixMarket matrix ...' header, found '{header}'")));

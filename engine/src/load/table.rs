@@ -28,10 +28,7 @@ fn path_str(path: &Path) -> Result<&str> {
 }
 
 fn extension(path: &Path) -> String {
-    path.file_name()
-        .and_then(|n| n.to_str())
-        .and_then(|n| n.find('.').map(|i| n[i..].to_string()))
-        .unwrap_or_default()
+    path.file_name().and_then(|n| n.to_str()).and_then(|n| n.find('.').map(|i| n[i..].to_string())).unwrap_or_default()
 }
 
 /// Reads a whole CSV file into record batches (schema inferred from the data).

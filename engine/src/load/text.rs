@@ -175,10 +175,7 @@ pub fn trim_eol(line: &[u8]) -> &[u8] {
 
 /// Iterates the lines of a piece with their 1-based line numbers.
 pub fn lines(piece: &[u8], first_line: u64) -> impl Iterator<Item = (u64, &[u8])> {
-    piece
-        .split_inclusive(|&b| b == b'\n')
-        .enumerate()
-        .map(move |(i, l)| (first_line + i as u64, trim_eol(l)))
+    piece.split_inclusive(|&b| b == b'\n').enumerate().map(move |(i, l)| (first_line + i as u64, trim_eol(l)))
 }
 
 /// Splits a line on spaces and tabs.

@@ -1,0 +1,149 @@
+//! End-to-end tests of the `ember` binary. Summaries are compared with golden files in
+//! `tests/golden/` (timing lines removed); `EMBER_BLESS=1` rewrites them.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crate::helpers::{repo, shared, temp_file};
+
+fn ember(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ember")).args(args).current_dir(repo()).output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Compares output (without `time:` and `wrote` lines) with a golden file.
+fn golden(name: &str, out: &str) {
+    let text: String =
+        out.lines().filter(|l| !l.starts_with("time:") && !l.starts_with("wrote ")).map(|l| format!("{l}\n")).collect();
+    let path = repo().join("tests/golden").join(name);
+    if std::env::var_os("EMBER_BLESS").is_some() {
+        std::fs::write(&path, &text).unwrap();
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("missing golden file {}", path.display()));
+    assert_eq!(text, want, "output differs from {}", path.display());
+}
+
+#[test]
+fn readme_main_command_pagerank_on_karate() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("pr.csv");
+    let o = ember(&[
+        "run",
+        "pagerank",
+        "--edges",
+        "graphs/karate.txt.gz",
+        "--undirected",
+        "--partitions",
+        "2",
+        "--out",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    golden("run_pagerank_karate.txt", &stdout(&o));
+    assert!(stdout(&o).lines().any(|l| l.starts_with("time: load ")
+        && l.contains("partition")
+        && l.contains("compute")
+        && l.contains("write")));
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("id,pagerank"));
+    assert_eq!(lines.count(), 34);
+    // No temporary file is left beside the output.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn every_algorithm_runs_from_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = shared().join("graphs/p2p-Gnutella31-weighted.txt.gz");
+    let g = g.to_str().unwrap();
+    let cases: &[(&str, &[&str])] = &[
+        ("wcc", &[]),
+        ("scc", &[]),
+        ("sssp", &["--source", "1"]),
+        ("bfs", &["--source", "1"]),
+        ("landmarks", &["--landmarks", "1,6"]),
+        ("cdlp", &["--iterations", "5"]),
+        ("lcc", &[]),
+        ("triangles", &[]),
+        ("degrees", &[]),
+        ("pagerank", &["--variant", "graphx", "--tol", "1e-6"]),
+    ];
+    let mut all = String::new();
+    for (alg, extra) in cases {
+        let out = dir.path().join(format!("{alg}.parquet"));
+        let mut args =
+            vec!["run", alg, "--edges", g, "--partitions", "3", "--strategy", "2d", "--out", out.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let o = ember(&args);
+        assert!(o.status.success(), "{alg}: {}", stderr(&o));
+        assert!(out.exists(), "{alg}: no output");
+        all.push_str(&format!("$ ember run {alg} {}\n{}", extra.join(" "), stdout(&o)));
+    }
+    golden("run_all_gnutella31.txt", &all);
+}
+
+#[test]
+fn graphalytics_validates_the_ldbc_suite() {
+    let out = tempfile::tempdir().unwrap();
+    let ldbc = shared().join("ldbc");
+    let o = ember(&["graphalytics", ldbc.to_str().unwrap(), "--out", out.path().to_str().unwrap(), "--validate"]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("validation: 24 passed, 0 failed"), "{}", stdout(&o));
+    assert!(out.path().join("example-directed/example-directed-PR").exists());
+}
+
+#[test]
+fn graphalytics_fails_on_a_wrong_expected_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = shared().join("ldbc/test-bfs-directed");
+    for e in std::fs::read_dir(&src).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, dir.path().join(p.file_name().unwrap())).unwrap();
+    }
+    let exp = dir.path().join("test-bfs-directed-BFS");
+    let text = std::fs::read_to_string(&exp).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let (v, _) = lines[3].split_once(' ').unwrap();
+    lines[3] = format!("{v} 12345");
+    std::fs::write(&exp, lines.join("\n")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let o = ember(&["graphalytics", dir.path().to_str().unwrap(), "--out", out.path().to_str().unwrap(), "--validate"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("MISMATCH: 1 of"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("validation: 0 passed, 1 failed"));
+}
+
+#[test]
+fn bad_input_gives_one_line_error_and_exit_1() {
+    let (_d, p) = temp_file("bad.txt", b"1 2\n2 3\n3 zz\n");
+    let o = ember(&["run", "wcc", "--edges", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stderr(&o), format!("error: {}:3: expected an integer id, found 'zz'\n", p.display()));
+    let o = ember(&["run", "sssp", "--edges", "graphs/karate.txt.gz"]);
+    assert_eq!(stderr(&o), "error: sssp needs --source ID\n");
+    let o = ember(&["run", "bfs", "--edges", "graphs/karate.txt.gz", "--source", "999"]);
+    assert_eq!(stderr(&o), "error: bfs source: vertex 999 is not in the graph\n");
+    let o = ember(&["run", "pagerank", "--edges", "graphs/karate.txt.gz", "--out", "x.json"]);
+    assert_eq!(stderr(&o), "error: invalid configuration: x.json: output must end in .csv or .parquet\n");
+    assert!(!Path::new("x.json").exists());
+}
+
+#[test]
+fn info_and_help() {
+    let o =
+        ember(&["info", "--edges", "graphs/karate.txt.gz", "--undirected", "--partitions", "4", "--strategy", "2d"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    golden("info_karate.txt", &stdout(&o));
+    for sub in ["run", "graphalytics", "info"] {
+        let o = ember(&[sub, "--help"]);
+        assert!(o.status.success());
+        assert!(stdout(&o).contains("Usage: ember"), "{sub}");
+    }
+}

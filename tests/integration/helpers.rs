@@ -1,0 +1,35 @@
+//! Paths and small utilities shared by the tests.
+
+use std::path::PathBuf;
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The shared data folder (`$EMBER_SHARED`, else `../shared` beside the repository).
+pub fn shared() -> PathBuf {
+    let p = std::env::var_os("EMBER_SHARED").map(PathBuf::from).unwrap_or_else(|| repo().join("..").join("shared"));
+    assert!(p.join("graphs").is_dir(), "shared data not found at {} (set EMBER_SHARED)", p.display());
+    p
+}
+
+/// Writes `content` to a new file named `name` in a fresh temporary folder.
+pub fn temp_file(name: &str, content: &[u8]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join(name);
+    std::fs::write(&p, content).unwrap();
+    (dir, p)
+}
+
+/// Gzip-compresses bytes.
+pub fn gzip(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+pub fn close(a: f64, b: f64, rel: f64) -> bool {
+    a == b || (a - b).abs() <= rel * a.abs().max(b.abs())
+}

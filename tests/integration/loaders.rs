@@ -1,0 +1,146 @@
+//! Loaders: each format, and malformed inputs whose errors must name the file and line.
+
+use ember::load::{Format, LoadSpec, load};
+use ember::{Graph, GraphOptions};
+
+use crate::helpers::{gzip, temp_file};
+
+fn load_text(name: &str, content: &[u8]) -> Result<Graph, String> {
+    let (_d, p) = temp_file(name, content);
+    load(&LoadSpec::new(&p)).map_err(|e| e.to_string().replace(&p.display().to_string(), name))
+}
+
+#[test]
+fn snap_gzip_crlf_comments() {
+    let g =
+        load_text("g.txt.gz", &gzip(b"# Directed graph\r\n# FromNodeId\tToNodeId\r\n1\t2\r\n2\t3\r\n3 1\r\n")).unwrap();
+    assert_eq!((g.num_vertices(), g.num_edges()), (3, 3));
+    // Also gzip under a name that does not say so (detected by magic bytes).
+    assert_eq!(load_text("g.txt", &gzip(b"1 2\n")).unwrap().num_edges(), 1);
+}
+
+#[test]
+fn malformed_inputs_have_clear_errors() {
+    let big = (0..50_000).map(|i| format!("{i}\t{}\n", i + 1)).collect::<String>();
+    let gz = gzip(big.as_bytes());
+    let truncated = &gz[..gz.len() / 2];
+    let e = load_text("t.txt.gz", truncated).unwrap_err();
+    assert!(e.starts_with("t.txt.gz:") && e.contains("corrupt or truncated gzip data"), "{e}");
+
+    assert_eq!(load_text("b.txt", b"# c\n1 2\n3 x\n").unwrap_err(), "b.txt:3: expected an integer id, found 'x'");
+    assert_eq!(load_text("e.txt", b"").unwrap_err(), "e.txt: the file has no edges");
+    assert_eq!(load_text("c.txt", b"# only comments\r\n").unwrap_err(), "c.txt: the file has no edges");
+    assert_eq!(
+        load_text("o.txt", b"1 2\n99999999999999999999 3\n").unwrap_err(),
+        "o.txt:2: id '99999999999999999999' does not fit in a 64-bit integer"
+    );
+    assert_eq!(
+        load_text("x.txt", b"1 2 3 4\n").unwrap_err(),
+        "x.txt:1: expected 'src dst [weight]', found an extra column '4'"
+    );
+    assert_eq!(load_text("w.txt", b"1 2 0.5\n2 3 abc\n").unwrap_err(), "w.txt:2: expected a number, found 'abc'");
+    let missing = std::path::Path::new("/nonexistent/graph.txt");
+    let e = load(&LoadSpec::new(missing)).unwrap_err().to_string();
+    assert!(e.starts_with("/nonexistent/graph.txt: No such file"), "{e}");
+}
+
+#[test]
+fn error_line_numbers_are_exact_across_parallel_pieces() {
+    // Far past the first parallel piece (pieces are at least 64 KiB).
+    let mut text = (0..200_000).map(|i| format!("{i} {}\n", i + 1)).collect::<String>();
+    text.push_str("5 five\n");
+    assert_eq!(
+        load_text("long.txt", text.as_bytes()).unwrap_err(),
+        "long.txt:200001: expected an integer id, found 'five'"
+    );
+}
+
+#[test]
+fn negative_weight_is_an_error_for_sssp() {
+    let (_d, p) = temp_file("w.txt", b"1 2 1.5\n2 3 -2\n");
+    let g = load(&LoadSpec::new(&p)).unwrap();
+    let e = ember::algo::sssp::run(&g, &Default::default()).unwrap_err().to_string();
+    assert_eq!(e, "edge 2 (2 -> 3) has weight -2; shortest paths need finite non-negative weights");
+    let (_d, p) = temp_file("n.txt", b"1 2 NaN\n");
+    let g = load(&LoadSpec::new(&p)).unwrap();
+    assert!(ember::algo::sssp::run(&g, &Default::default()).unwrap_err().to_string().contains("weight NaN"));
+    let (_d, p) = temp_file("u.txt", b"1 2\n");
+    let g = load(&LoadSpec::new(&p)).unwrap();
+    assert!(
+        ember::algo::sssp::run(&g, &Default::default()).unwrap_err().to_string().contains("sssp needs edge weights")
+    );
+}
+
+#[test]
+fn csv_with_header_and_vertex_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = dir.path().join("edges.csv");
+    let v = dir.path().join("people.csv");
+    std::fs::write(&e, "src,dst,weight,since\nalice,bob,1.5,2020\nbob,carol,2,2021\n").unwrap();
+    std::fs::write(&v, "id,age\nalice,30\nbob,40\ncarol,50\ndave,60\n").unwrap();
+    let mut spec = LoadSpec::new(&e);
+    spec.vertices = Some(v.clone());
+    let g = load(&spec).unwrap();
+    assert_eq!((g.num_vertices(), g.num_edges()), (4, 2));
+    assert_eq!(g.weights().unwrap(), &[1.5, 2.0]);
+    let vb = g.vertices_batch().unwrap();
+    assert_eq!(vb.schema().field(1).name(), "age");
+    let eb = g.edges_batch().unwrap();
+    assert_eq!(eb.num_columns(), 4);
+
+    // Missing column: names the file and lists the columns that exist.
+    std::fs::write(&e, "from,to\n1,2\n").unwrap();
+    let err = load(&LoadSpec::new(&e)).unwrap_err().to_string();
+    assert_eq!(err, format!("{}: edge table has no column `src`; columns are: from, to", e.display()));
+    // Selectable column names.
+    let mut spec = LoadSpec::new(&e);
+    spec.options.src_column = "from".into();
+    spec.options.dst_column = "to".into();
+    assert_eq!(load(&spec).unwrap().num_edges(), 1);
+    // An edge to a vertex missing from the vertex table names the id.
+    std::fs::write(&e, "src,dst\nalice,zed\n").unwrap();
+    let mut spec = LoadSpec::new(&e);
+    spec.vertices = Some(v);
+    let err = load(&spec).unwrap_err().to_string();
+    assert!(err.ends_with("edge 1 has dst id zed, which is not in the vertex table"), "{err}");
+}
+
+#[test]
+fn parquet_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_d, p) = temp_file("g.txt", b"1 2 0.5\n2 3 0.25\n3 1 1\n");
+    let g = load(&LoadSpec::new(&p)).unwrap();
+    let out = dir.path().join("edges.parquet");
+    ember::output::write_batches(&[g.edges_batch().unwrap()], &out).unwrap();
+    let g2 = load(&LoadSpec::new(&out)).unwrap();
+    assert_eq!(g2.num_edges(), 3);
+    assert_eq!(g2.weights().unwrap(), g.weights().unwrap());
+}
+
+#[test]
+fn matrix_market_and_dimacs() {
+    let mtx = b"%%MatrixMarket matrix coordinate real symmetric\n% comment\n4 4 3\n1 2 0.5\n2 3 1.5\n3 1 2\n";
+    let g = load_text("m.mtx", mtx).unwrap();
+    assert_eq!((g.num_vertices(), g.num_edges(), g.is_directed()), (4, 3, false));
+    let e = load_text("m.mtx", b"%%MatrixMarket matrix coordinate pattern general\n3 3 2\n1 2\n").unwrap_err();
+    assert_eq!(e, "m.mtx: the size line (line 2) announces 2 entries, the file has 1");
+    let e = load_text("m.mtx", b"%%MatrixMarket matrix coordinate pattern general\n3 3 1\n1 9\n").unwrap_err();
+    assert_eq!(e, "m.mtx:3: index 9 is outside 1..=3");
+
+    let gr = b"c USA road\np sp 3 2\nc arcs\na 1 2 7\na 2 3 5\n";
+    let g = load_text("r.gr", gr).unwrap();
+    assert_eq!((g.num_vertices(), g.num_edges(), g.is_directed()), (3, 2, true));
+    let d = ember::algo::sssp::run(&g, &Default::default()).unwrap();
+    assert_eq!(d.distance, vec![0.0, 7.0, 12.0]);
+    let e = load_text("r.gr", b"p sp 3 1\na 1 2\n").unwrap_err();
+    assert_eq!(e, "r.gr:2: expected 'a u v w'");
+    assert_eq!(Format::detect(std::path::Path::new("x.GR")), Format::Dimacs);
+}
+
+#[test]
+fn ldbc_graph_folder() {
+    let g = load(&LoadSpec::new(crate::helpers::shared().join("ldbc/example-undirected"))).unwrap();
+    assert!(!g.is_directed());
+    assert_eq!(g.num_vertices(), 9);
+    let _ = GraphOptions::default();
+}

@@ -1,0 +1,82 @@
+//! A vertex program written outside the crate with the public Pregel API: k-hop reachability
+//! (which vertices are within k hops of a seed set), checked against BFS.
+
+use ember::algo::{self, Common};
+use ember::load::{LoadSpec, load};
+use ember::pregel::{ActiveDirection, Msgs, PregelConfig, pregel};
+use ember::{PartitionedGraph, RunContext, Strategy};
+
+use crate::helpers::shared;
+
+/// Hops from the nearest seed, capped at k (u32::MAX beyond).
+fn k_hop(pg: &PartitionedGraph<'_>, seeds: &[u32], k: u32) -> Vec<u32> {
+    let n = pg.graph().num_vertices();
+    let mut init = vec![u32::MAX; n];
+    for &s in seeds {
+        init[s as usize] = 0;
+    }
+    let edges = vec![(); pg.graph().num_edges()];
+    let cfg = PregelConfig { max_supersteps: k, direction: ActiveDirection::Out };
+    pregel(
+        pg,
+        init,
+        &edges,
+        u32::MAX,
+        &cfg,
+        &RunContext::default(),
+        |_, &a, &m| a.min(m),
+        |t| if *t.src_attr < k && t.src_attr + 1 < *t.dst_attr { Msgs::to_dst(t.src_attr + 1) } else { Msgs::none() },
+        |a, b| a.min(b),
+    )
+    .unwrap()
+    .attrs
+}
+
+#[test]
+fn k_hop_reachability_matches_bfs() {
+    let g = load(&LoadSpec::new(shared().join("graphs/p2p-Gnutella05.txt.gz"))).unwrap();
+    let pg = PartitionedGraph::new(&g, Strategy::EdgePartition2D, 4).unwrap();
+    let seed = g.vertex_index("0").unwrap();
+    let bfs = algo::bfs::run_partitioned(&pg, &algo::bfs::Config { source: seed, common: Common::default() }).unwrap();
+    for k in [0, 1, 3, 6] {
+        let r = k_hop(&pg, &[seed], k);
+        for (v, &h) in bfs.hops.iter().enumerate() {
+            let want = if h <= k { h } else { u32::MAX };
+            assert_eq!(r[v], want, "k={k} v={v}");
+        }
+    }
+}
+
+#[test]
+fn observer_sees_every_superstep_and_cancel_stops_the_run() {
+    let g = load(&LoadSpec::new(shared().join("graphs/power-grid.txt.gz"))).unwrap();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let s2 = seen.clone();
+    let ctx = RunContext {
+        observer: Some(std::sync::Arc::new(move |s| s2.lock().unwrap().push(s.clone()))),
+        ..Default::default()
+    };
+    let out =
+        algo::wcc::run(&g, &algo::wcc::Config { max_supersteps: None, common: Common { ctx, ..Default::default() } })
+            .unwrap();
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len() as u32, out.supersteps + 1);
+    assert!(seen.iter().enumerate().all(|(i, s)| s.superstep == i as u32));
+    assert_eq!(seen.last().unwrap().messages, 0);
+
+    // Cancel from the observer after superstep 2.
+    let ctx = RunContext::default();
+    let token = ctx.cancel.clone();
+    let ctx = RunContext {
+        observer: Some(std::sync::Arc::new(move |s| {
+            if s.superstep == 2 {
+                token.cancel()
+            }
+        })),
+        ..ctx
+    };
+    let e =
+        algo::wcc::run(&g, &algo::wcc::Config { max_supersteps: None, common: Common { ctx, ..Default::default() } })
+            .unwrap_err();
+    assert!(matches!(e, ember::Error::Cancelled));
+}
