@@ -80,3 +80,23 @@ fn observer_sees_every_superstep_and_cancel_stops_the_run() {
             .unwrap_err();
     assert!(matches!(e, ember::Error::Cancelled));
 }
+
+#[path = "../../engine/examples/max_value.rs"]
+mod max_value_example;
+
+#[test]
+fn shipped_max_value_example_reaches_each_component_maximum() {
+    let g = load(&LoadSpec::new(shared().join("graphs/p2p-Gnutella05.txt.gz"))).unwrap();
+    let pg = PartitionedGraph::new(&g, Strategy::RandomVertexCut, 5).unwrap();
+    let init: Vec<u64> = (0..g.num_vertices() as u64).map(|v| (v * 7919) % 10_007).collect();
+    let res = max_value_example::propagate_max(&pg, init.clone()).unwrap();
+    let wcc = algo::wcc::run_partitioned(&pg, &algo::wcc::Config::default()).unwrap();
+    let mut best = std::collections::HashMap::new();
+    for (v, &c) in wcc.component.iter().enumerate() {
+        let b = best.entry(c).or_insert(0u64);
+        *b = (*b).max(init[v]);
+    }
+    for (v, &c) in wcc.component.iter().enumerate() {
+        assert_eq!(res.attrs[v], best[&c], "vertex {v}");
+    }
+}

@@ -45,19 +45,7 @@ pub fn read(path: &Path) -> Result<EdgeList> {
         }
         Ok((s, d, w))
     })?;
-    let (mut src, mut dst, mut weight) = (Vec::new(), Vec::new(), Vec::new());
-    for (s, d, w) in parts {
-        src.extend(s);
-        dst.extend(d);
-        weight.extend(w);
-    }
-    if src.len() as i64 != m {
-        return Err(Error::Input(format!(
-            "{}: the problem line (line {p_line}) announces {m} arcs, the file has {}",
-            text::display(path),
-            src.len()
-        )));
-    }
+    let (src, dst, weight) = text::join_counted(path, parts, "problem line", p_line, m, "arcs")?;
     Ok(EdgeList {
         src: IdColumn::Int(src),
         dst: IdColumn::Int(dst),

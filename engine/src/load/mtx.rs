@@ -77,19 +77,7 @@ pub fn read(path: &Path) -> Result<EdgeList> {
         }
         Ok((s, d, w))
     })?;
-    let (mut src, mut dst, mut weight) = (Vec::new(), Vec::new(), Vec::new());
-    for (s, d, w) in parts {
-        src.extend(s);
-        dst.extend(d);
-        weight.extend(w);
-    }
-    if src.len() as i64 != nnz {
-        return Err(Error::Input(format!(
-            "{}: the size line (line {size_line}) announces {nnz} entries, the file has {}",
-            text::display(path),
-            src.len()
-        )));
-    }
+    let (src, dst, weight) = text::join_counted(path, parts, "size line", size_line, nnz, "entries")?;
     Ok(EdgeList {
         src: IdColumn::Int(src),
         dst: IdColumn::Int(dst),

@@ -218,6 +218,34 @@ pub fn parse_f64(tok: &[u8]) -> std::result::Result<f64, String> {
         .ok_or_else(|| format!("expected a number, found '{}'", show(tok)))
 }
 
+/// Parsed pieces of a counted edge file (Matrix Market, DIMACS): endpoints and weights.
+pub type EdgeParts = Vec<(Vec<i64>, Vec<i64>, Vec<f64>)>;
+
+/// Concatenates parsed pieces and checks the edge count a header line announced.
+pub fn join_counted(
+    path: &Path,
+    parts: EdgeParts,
+    header: &str,
+    header_line: u64,
+    announced: i64,
+    what: &str,
+) -> Result<(Vec<i64>, Vec<i64>, Vec<f64>)> {
+    let (mut src, mut dst, mut weight) = (Vec::new(), Vec::new(), Vec::new());
+    for (s, d, w) in parts {
+        src.extend(s);
+        dst.extend(d);
+        weight.extend(w);
+    }
+    if src.len() as i64 != announced {
+        return Err(Error::Input(format!(
+            "{}: the {header} (line {header_line}) announces {announced} {what}, the file has {}",
+            display(path),
+            src.len()
+        )));
+    }
+    Ok((src, dst, weight))
+}
+
 /// A path for messages.
 pub fn display(path: &Path) -> String {
     path.display().to_string()
