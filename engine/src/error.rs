@@ -16,6 +16,9 @@ pub enum Error {
     /// The input is wrong in a way not tied to one line (missing column, unknown vertex, ...).
     #[error("{0}")]
     Input(String),
+    /// A SQL statement is wrong at a known position (1-based line and column).
+    #[error("SQL error at line {line}, column {column}: {message}")]
+    Sql { line: u64, column: u64, message: String },
     /// The caller asked for something invalid (bad parameter, unknown strategy, ...).
     #[error("invalid configuration: {0}")]
     Config(String),
@@ -46,7 +49,7 @@ impl Error {
     pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
         Error::Io { path: path.to_path_buf(), source }
     }
-    pub(crate) fn df(context: impl Into<String>, source: datafusion::error::DataFusionError) -> Self {
+    pub fn df(context: impl Into<String>, source: datafusion::error::DataFusionError) -> Self {
         Error::DataFusion { context: context.into(), source }
     }
     pub(crate) fn arrow(context: impl Into<String>, source: datafusion::arrow::error::ArrowError) -> Self {

@@ -11,10 +11,12 @@ pub mod error;
 pub mod graph;
 pub mod graphalytics;
 pub mod ids;
+pub mod job;
 pub mod load;
 pub mod output;
 pub mod partition;
 pub mod pregel;
+pub mod sql;
 
 pub use error::{Error, Result};
 pub use graph::{EdgeList, Graph, GraphOptions};

@@ -129,7 +129,7 @@ fn bad_input_gives_one_line_error_and_exit_1() {
     let o = ember(&["run", "sssp", "--edges", "graphs/karate.txt.gz"]);
     assert_eq!(stderr(&o), "error: sssp needs --source ID\n");
     let o = ember(&["run", "bfs", "--edges", "graphs/karate.txt.gz", "--source", "999"]);
-    assert_eq!(stderr(&o), "error: bfs source: vertex 999 is not in the graph\n");
+    assert_eq!(stderr(&o), "error: bfs: source 999 is not in the graph\n");
     let o = ember(&["run", "pagerank", "--edges", "graphs/karate.txt.gz", "--out", "x.json"]);
     assert_eq!(stderr(&o), "error: invalid configuration: x.json: output must end in .csv or .parquet\n");
     assert!(!Path::new("x.json").exists());
@@ -146,4 +146,116 @@ fn info_and_help() {
         assert!(o.status.success());
         assert!(stdout(&o).contains("Usage: ember"), "{sub}");
     }
+}
+
+fn ember_stdin(args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ember"))
+        .args(args)
+        .current_dir(repo())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn sql_seed_pipeline_from_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("totals.csv");
+    let o = ember(&[
+        "sql",
+        "SELECT product_id, round(sum(quantity * price), 2) AS total_sales FROM sales GROUP BY product_id ORDER BY product_id",
+        "--table",
+        "sales=graphs/sales_data.csv",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    golden("sql_seed_pipeline.txt", &stdout(&o));
+    assert_eq!(stderr(&o), format!("wrote 5 rows to {}\n", out.display()));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(text, "product_id,total_sales\n101,118.45\n102,27.45\n103,14.85\n104,727.0\n105,24.0\n");
+}
+
+#[test]
+fn sql_script_from_stdin_with_graph_tables() {
+    let script = "-- PageRank joined with the members' clubs\n\
+        CREATE VIEW ranked AS\n  SELECT p.id, p.pagerank, m.club\n  FROM pagerank('karate_vertices', 'karate_edges', 20, 'directed=false') p\n  JOIN members m USING (id);\n\
+        SELECT club, count(*) AS members, round(sum(pagerank), 6) AS rank_share FROM ranked GROUP BY club ORDER BY club;\n";
+    let o = ember_stdin(
+        &[
+            "sql",
+            "--graph",
+            "karate=graphs/karate.txt.gz",
+            "--table",
+            "members=graphs/karate_members.csv",
+            "--format",
+            "csv",
+        ],
+        script,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    golden("sql_stdin_script.txt", &stdout(&o));
+    let o = ember_stdin(
+        &["sql", "--graph", "karate=graphs/karate.txt.gz", "--table", "members=graphs/karate_members.csv"],
+        script,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    golden("sql_stdin_script_table.txt", &stdout(&o));
+}
+
+#[test]
+fn sql_explain_and_analyze() {
+    let q = "SELECT m.club, max(p.pagerank) FROM pagerank('karate_vertices', 'karate_edges') p JOIN members m USING (id) GROUP BY m.club";
+    let base = ["sql", q, "--graph", "karate=graphs/karate.txt.gz", "--table", "members=graphs/karate_members.csv"];
+    let mut args = base.to_vec();
+    args.push("--explain");
+    let o = ember(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s = stdout(&o);
+    for want in [
+        "== Logical plan ==",
+        "== Optimized logical plan ==",
+        "== Physical plan ==",
+        "TableScan: pagerank()",
+        "PageRankExec: vertices=karate_vertices, edges=karate_edges, iterations=20",
+    ] {
+        assert!(s.contains(want), "missing {want:?} in\n{s}");
+    }
+    let mut args = base.to_vec();
+    args.push("--analyze");
+    let o = ember(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s = stdout(&o);
+    let line = s.lines().find(|l| l.trim_start().starts_with("PageRankExec")).unwrap_or_else(|| panic!("{s}"));
+    for want in ["output_rows=34", "supersteps=20", "vertices=34", "edges=78", "pregel_time="] {
+        assert!(line.contains(want), "missing {want} in {line}");
+    }
+}
+
+#[test]
+fn sql_errors_exit_1_with_positions() {
+    let o =
+        ember_stdin(&["sql", "--table", "sales=graphs/sales_data.csv"], "SELECT 1;\nSELECT prodct_id\n  FROM sales;");
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        "error: SQL error at line 2, column 8: No field named prodct_id. Did you mean 'sales.product_id'? Valid fields are sales.product_id, sales.quantity, sales.price.\n"
+    );
+    let o = ember(&["sql", "SELECT * FROM t", "--table", "t=graphs/missing.csv"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).starts_with("error: graphs/missing.csv: no such file"), "{}", stderr(&o));
+    let o = ember(&["sql", "SELECT * FROM t", "--table", "t"]);
+    assert_eq!(stderr(&o), "error: --table takes NAME=PATH, got 't'\n");
+}
+
+#[test]
+fn sql_functions_reference() {
+    let o = ember(&["sql", "--functions"]);
+    assert!(o.status.success());
+    golden("sql_functions.txt", &stdout(&o));
 }

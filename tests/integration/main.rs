@@ -8,3 +8,4 @@ mod loaders;
 mod pregel_api;
 mod properties;
 mod references;
+mod sql;

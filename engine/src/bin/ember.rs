@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use ember::algo::{self, Common};
-use ember::datafusion::arrow::array::RecordBatch;
 use ember::graph::Graph;
+use ember::job::{self, Algorithm};
 use ember::load::{self, Format, LoadSpec};
-use ember::{PartitionedGraph, RunContext, Strategy, SuperstepStats, graphalytics, output};
+use ember::{PartitionReport, RunContext, Strategy, SuperstepStats, graphalytics, output};
 use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(Parser)]
@@ -31,10 +31,54 @@ enum Command {
     Graphalytics(GraphalyticsArgs),
     /// Print vertex/edge counts, degree statistics and the partition report of a graph.
     Info(InfoArgs),
+    /// Run SQL (one or more statements separated by `;`, from the argument or stdin) over
+    /// tables and graphs; graph algorithms are table functions (see --functions).
+    Sql(SqlArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum Algorithm {
+enum SqlFormat {
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(Args)]
+struct SqlArgs {
+    /// The SQL script (default: read from stdin).
+    statement: Option<String>,
+    /// Register a CSV/TSV/Parquet/NDJSON file as a table: NAME=PATH (repeatable).
+    #[arg(long = "table", value_name = "NAME=PATH")]
+    tables: Vec<String>,
+    /// Load a graph file and register NAME_vertices and NAME_edges: NAME=PATH (repeatable;
+    /// graph options below apply).
+    #[arg(long = "graph", value_name = "NAME=PATH")]
+    graphs: Vec<String>,
+    /// Read --graph files as undirected.
+    #[arg(long)]
+    undirected: bool,
+    /// Output format of results.
+    #[arg(long, value_enum, default_value = "table")]
+    format: SqlFormat,
+    /// Print the logical, optimized and physical plans instead of running.
+    #[arg(long, conflicts_with = "analyze")]
+    explain: bool,
+    /// Run and print the physical plan with per-operator metrics.
+    #[arg(long)]
+    analyze: bool,
+    /// Write the last statement's result to a .csv or .parquet file.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Memory limit for query execution, in MiB.
+    #[arg(long)]
+    memory_limit_mb: Option<usize>,
+    /// Print the reference of the graph table functions and exit.
+    #[arg(long)]
+    functions: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum AlgorithmArg {
     Pagerank,
     Wcc,
     Scc,
@@ -92,7 +136,7 @@ struct GraphArgs {
 
 #[derive(Args)]
 struct RunArgs {
-    algorithm: Algorithm,
+    algorithm: AlgorithmArg,
     #[command(flatten)]
     graph: GraphArgs,
     /// PageRank/CDLP iterations (PageRank: the cap when --tol is given).
@@ -149,6 +193,7 @@ fn main() -> ExitCode {
         Command::Run(a) => run(a),
         Command::Graphalytics(a) => graphalytics_cmd(a),
         Command::Info(a) => info(a),
+        Command::Sql(a) => sql_cmd(a),
     };
     match result {
         Ok(code) => code,
@@ -202,161 +247,82 @@ fn secs(d: Duration) -> String {
     format!("{:.3} s", d.as_secs_f64())
 }
 
-fn sources(g: &Graph, ids: &[String], what: &str) -> Result<Vec<u32>> {
-    ids.iter().map(|s| g.vertex_index(s).with_context(|| format!("{what} {s}"))).collect()
+fn algorithm(a: &RunArgs) -> Result<Algorithm> {
+    let one_source = |what: &str| -> Result<String> {
+        match a.source.as_slice() {
+            [s] => Ok(s.clone()),
+            [] => bail!("{what} needs --source ID"),
+            _ => bail!("{what} takes one --source"),
+        }
+    };
+    Ok(match a.algorithm {
+        AlgorithmArg::Pagerank => Algorithm::PageRank {
+            damping: a.damping,
+            iterations: a.iterations.unwrap_or(if a.tol.is_some() { 100 } else { 20 }),
+            tolerance: a.tol,
+            variant: algo::pagerank::Variant::parse(&a.variant)?,
+            sources: a.source.clone(),
+        },
+        AlgorithmArg::Wcc => Algorithm::Wcc,
+        AlgorithmArg::Scc => Algorithm::Scc,
+        AlgorithmArg::Sssp => Algorithm::Sssp { source: one_source("sssp")? },
+        AlgorithmArg::Bfs => Algorithm::Bfs { source: one_source("bfs")? },
+        AlgorithmArg::Landmarks => {
+            if a.landmarks.is_empty() {
+                bail!("landmarks needs --landmarks ID,ID,...");
+            }
+            Algorithm::Landmarks { landmarks: a.landmarks.clone() }
+        }
+        AlgorithmArg::Cdlp => Algorithm::Cdlp { iterations: a.iterations.unwrap_or(10) },
+        AlgorithmArg::Lcc => Algorithm::Lcc,
+        AlgorithmArg::Triangles => Algorithm::Triangles,
+        AlgorithmArg::Degrees => Algorithm::Degrees,
+    })
 }
 
 fn run(a: RunArgs) -> Result<ExitCode> {
     if let Some(out) = &a.out {
         output::OutFormat::from_path(out)?;
     }
+    let alg = algorithm(&a)?;
     let t = Instant::now();
     let g = load_graph(&a.graph)?;
     let load_t = t.elapsed();
     let (bar, ctx) = progress();
     let common = common(a.graph.partitions, &a.graph.strategy, ctx)?;
-    let t = Instant::now();
-    let pg = common.partition(&g)?;
-    let part_t = t.elapsed();
-    let t = Instant::now();
-    let one_source = |what: &str| -> Result<u32> {
-        match a.source.as_slice() {
-            [s] => Ok(g.vertex_index(s).with_context(|| format!("{what} source"))?),
-            [] => bail!("{what} needs --source ID"),
-            _ => bail!("{what} takes one --source"),
-        }
-    };
-    let mut lines: Vec<String> = Vec::new();
-    let (batch, supersteps): (RecordBatch, u32) = match a.algorithm {
-        Algorithm::Pagerank => {
-            let cfg = algo::pagerank::Config {
-                damping: a.damping,
-                iterations: a.iterations.unwrap_or(if a.tol.is_some() { 100 } else { 20 }),
-                tolerance: a.tol,
-                sources: sources(&g, &a.source, "source")?,
-                variant: algo::pagerank::Variant::parse(&a.variant)?,
-                common: common.clone(),
-            };
-            let out = algo::pagerank::run_partitioned(&pg, &cfg)?;
-            if cfg.tolerance.is_some() {
-                lines.push(format!("converged: {}", out.converged));
-            }
-            lines.extend(top(&g, &out.rank, a.top, "pagerank"));
-            (out.to_batch(&g)?, out.iterations)
-        }
-        Algorithm::Wcc => {
-            let out =
-                algo::wcc::run_partitioned(&pg, &algo::wcc::Config { max_supersteps: None, common: common.clone() })?;
-            let sizes = out.sizes();
-            lines.push(format!("components: {}; largest: {:?}", sizes.len(), &sizes[..sizes.len().min(5)]));
-            (out.to_batch(&g)?, out.supersteps)
-        }
-        Algorithm::Scc => {
-            let out = algo::scc::run_partitioned(&pg, &algo::scc::Config { common: common.clone() })?;
-            let sizes = out.sizes();
-            lines.push(format!("components: {}; largest: {:?}", sizes.len(), &sizes[..sizes.len().min(5)]));
-            (out.to_batch(&g)?, out.supersteps)
-        }
-        Algorithm::Sssp => {
-            let out = algo::sssp::run_partitioned(
-                &pg,
-                &algo::sssp::Config { source: one_source("sssp")?, common: common.clone() },
-            )?;
-            let reached: Vec<f64> = out.distance.iter().copied().filter(|d| d.is_finite()).collect();
-            lines.push(format!(
-                "reached: {}; max distance: {}; sum: {}",
-                reached.len(),
-                reached.iter().copied().fold(0.0, f64::max),
-                reached.iter().sum::<f64>()
-            ));
-            (out.to_batch(&g)?, out.supersteps)
-        }
-        Algorithm::Bfs => {
-            let out = algo::bfs::run_partitioned(
-                &pg,
-                &algo::bfs::Config { source: one_source("bfs")?, common: common.clone() },
-            )?;
-            let reached: Vec<u64> =
-                out.hops.iter().filter(|&&h| h != algo::bfs::UNREACHED).map(|&h| h as u64).collect();
-            lines.push(format!(
-                "reached: {}; max hops: {}; sum of hops: {}",
-                reached.len(),
-                reached.iter().max().unwrap_or(&0),
-                reached.iter().sum::<u64>()
-            ));
-            (out.to_batch(&g)?, out.supersteps)
-        }
-        Algorithm::Landmarks => {
-            if a.landmarks.is_empty() {
-                bail!("landmarks needs --landmarks ID,ID,...");
-            }
-            let cfg = algo::bfs::LandmarksConfig {
-                landmarks: sources(&g, &a.landmarks, "landmark")?,
-                common: common.clone(),
-            };
-            let out = algo::bfs::landmarks_partitioned(&pg, &cfg)?;
-            for (k, &l) in out.landmarks.iter().enumerate() {
-                let reach = out.hops[k].iter().filter(|&&h| h != algo::bfs::UNREACHED).count();
-                lines.push(format!("landmark {}: reached from {reach} vertices", g.ids().display(l)));
-            }
-            (out.to_batch(&g)?, 0)
-        }
-        Algorithm::Cdlp => {
-            let out = algo::cdlp::run(
-                &g,
-                &algo::cdlp::Config { iterations: a.iterations.unwrap_or(10), common: common.clone() },
-            )?;
-            let sizes = algo::wcc::component_sizes(&out.label);
-            lines.push(format!("communities: {}; largest: {:?}", sizes.len(), &sizes[..sizes.len().min(5)]));
-            (out.to_batch(&g)?, out.iterations)
-        }
-        Algorithm::Lcc => {
-            let out = algo::lcc::run(&g, &algo::lcc::Config { common: common.clone() })?;
-            let mean = out.lcc.iter().sum::<f64>() / out.lcc.len().max(1) as f64;
-            lines.push(format!("average clustering coefficient: {mean:.6}"));
-            lines.extend(top(&g, &out.lcc, a.top, "lcc"));
-            (out.to_batch(&g)?, 1)
-        }
-        Algorithm::Triangles => {
-            let out = algo::triangles::run(&g, &algo::triangles::Config { common: common.clone() })?;
-            lines.push(format!("triangles: {}", out.total()));
-            let t: Vec<f64> = out.triangles.iter().map(|&x| x as f64).collect();
-            lines.extend(top(&g, &t, a.top, "triangles"));
-            (out.to_batch(&g)?, 1)
-        }
-        Algorithm::Degrees => {
-            let out = algo::degrees::run(&g, &algo::degrees::Config { common: common.clone() })?;
-            let d: Vec<f64> = out.degree.iter().map(|&x| x as f64).collect();
-            lines.extend(top(&g, &d, a.top, "degree"));
-            (out.to_batch(&g)?, 1)
-        }
-    };
-    let compute_t = t.elapsed();
+    let out = job::run(&g, &alg, &common, a.top).map_err(|e| match e {
+        ember::Error::Input(msg) if msg.starts_with("source ") => anyhow::anyhow!("{}: {msg}", alg.name()),
+        other => other.into(),
+    })?;
     bar.finish_and_clear();
     let t = Instant::now();
-    if let Some(out) = &a.out {
-        output::write_batches(&[batch], out)?;
+    if let Some(path) = &a.out {
+        output::write_batches(std::slice::from_ref(&out.table), path)?;
     }
     let write_t = t.elapsed();
-    print_graph(&g, &pg);
-    println!("supersteps: {supersteps}");
-    for l in lines {
+    if let Some(r) = &out.plan.partition {
+        print_graph(&g, r);
+    }
+    println!("supersteps: {}", out.supersteps);
+    for l in &out.summary {
         println!("{l}");
     }
+    let phase =
+        |name: &str| out.plan.phases.iter().find(|p| p.name.starts_with(name)).map(|p| p.elapsed).unwrap_or_default();
     println!(
         "time: load {}, partition {}, compute {}, write {}",
         secs(load_t),
-        secs(part_t),
-        secs(compute_t),
+        secs(phase("Partition")),
+        secs(phase("Pregel")),
         secs(write_t)
     );
-    if let Some(out) = &a.out {
-        println!("wrote {}", out.display());
+    if let Some(path) = &a.out {
+        println!("wrote {}", path.display());
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_graph(g: &Graph, pg: &PartitionedGraph<'_>) {
+fn print_graph(g: &Graph, r: &PartitionReport) {
     let s = g.build_stats();
     println!(
         "graph: {} vertices, {} edges ({}){}",
@@ -369,7 +335,6 @@ fn print_graph(g: &Graph, pg: &PartitionedGraph<'_>) {
             String::new()
         }
     );
-    let r = pg.report();
     println!(
         "partitions: {} ({}), replication factor {:.3}, edge balance {:.3}",
         r.num_partitions,
@@ -377,20 +342,6 @@ fn print_graph(g: &Graph, pg: &PartitionedGraph<'_>) {
         r.replication_factor,
         r.edge_balance
     );
-}
-
-/// The `k` vertices with the largest values (ties: smaller dense index, i.e. smaller id).
-fn top(g: &Graph, values: &[f64], k: usize, name: &str) -> Vec<String> {
-    let mut idx: Vec<u32> = (0..values.len() as u32).collect();
-    let cmp = |a: &u32, b: &u32| values[*b as usize].total_cmp(&values[*a as usize]).then(a.cmp(b));
-    if k < idx.len() {
-        idx.select_nth_unstable_by(k, cmp);
-        idx.truncate(k);
-    }
-    idx.sort_by(cmp);
-    let mut out = vec![format!("top {} by {name}:", idx.len())];
-    out.extend(idx.iter().map(|&v| format!("  {:>12}  {}", g.ids().display(v), values[v as usize])));
-    out
 }
 
 fn graphalytics_cmd(a: GraphalyticsArgs) -> Result<ExitCode> {
@@ -427,7 +378,7 @@ fn info(a: InfoArgs) -> Result<ExitCode> {
     let g = load_graph(&a.graph)?;
     let common = common(a.graph.partitions, &a.graph.strategy, RunContext::default())?;
     let pg = common.partition(&g)?;
-    print_graph(&g, &pg);
+    print_graph(&g, pg.report());
     let (out, inn) = g.degrees();
     let stat = |name: &str, d: &[u32]| {
         let max = d.iter().max().copied().unwrap_or(0);
@@ -446,4 +397,119 @@ fn info(a: InfoArgs) -> Result<ExitCode> {
     println!("edges per partition: {:?}", r.edges_per_partition);
     println!("vertices per partition: {:?}", r.vertices_per_partition);
     Ok(ExitCode::SUCCESS)
+}
+
+fn name_path(arg: &str, flag: &str) -> Result<(String, PathBuf)> {
+    match arg.split_once('=') {
+        Some((n, p)) if !n.is_empty() && !p.is_empty() => Ok((n.to_string(), PathBuf::from(p))),
+        _ => bail!("{flag} takes NAME=PATH, got '{arg}'"),
+    }
+}
+
+fn sql_cmd(a: SqlArgs) -> Result<ExitCode> {
+    use ember::sql::{Session, SessionOptions, plan};
+    use std::io::Read;
+    if a.functions {
+        print!("{}", ember::sql::functions::reference());
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(out) = &a.out {
+        output::OutFormat::from_path(out)?;
+    }
+    let script = match &a.statement {
+        Some(s) => s.clone(),
+        None => {
+            let mut s = String::new();
+            std::io::stdin().read_to_string(&mut s).context("reading SQL from stdin")?;
+            s
+        }
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread().build().context("starting the runtime")?;
+    rt.block_on(async {
+        let opts = SessionOptions { memory_limit: a.memory_limit_mb.map(|m| m << 20), ..Default::default() };
+        let session = Session::with_options(&opts)?;
+        for t in &a.tables {
+            let (name, path) = name_path(t, "--table")?;
+            session.register_file(&name, &path).await?;
+        }
+        for g in &a.graphs {
+            let (name, path) = name_path(g, "--graph")?;
+            let mut spec = load::LoadSpec::new(&path);
+            spec.options.directed = !a.undirected;
+            session.load_graph(&spec, &format!("{name}_vertices"), &format!("{name}_edges")).await?;
+        }
+        let results = session.sql_all(&script).await?;
+        let n = results.len();
+        for (i, r) in results.into_iter().enumerate() {
+            let is_table = matches!(a.format, SqlFormat::Table);
+            if n > 1 && is_table {
+                let first = r.sql.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with("--")).unwrap_or("");
+                println!("-- {first}");
+            }
+            if a.explain {
+                let p = plan::explain(&r.df).await?;
+                println!(
+                    "== Logical plan ==\n{}== Optimized logical plan ==\n{}== Physical plan ==\n{}",
+                    p.logical.render(),
+                    p.optimized.render(),
+                    p.physical.render()
+                );
+                continue;
+            }
+            let (batches, analyzed) = if a.analyze {
+                let an = plan::analyze(r.df).await?;
+                (an.batches.clone(), Some(an))
+            } else {
+                (r.df.collect().await.map_err(|e| session.sql_error(&r.sql, e))?, None)
+            };
+            if i + 1 == n
+                && let Some(out) = &a.out
+            {
+                let df = session.context().read_batches(batches.clone()).map_err(|e| ember::Error::df("writing", e))?;
+                let rows = session.write(df, out).await?;
+                eprintln!("wrote {rows} rows to {}", out.display());
+            }
+            print_batches(&batches, a.format)?;
+            if let Some(an) = analyzed {
+                println!("== Physical plan with metrics ({:.3?}) ==\n{}", an.elapsed, an.plans.physical.render());
+            }
+        }
+        Ok::<_, anyhow::Error>(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_batches(batches: &[ember::datafusion::arrow::array::RecordBatch], format: SqlFormat) -> Result<()> {
+    use ember::datafusion::arrow;
+    let non_empty: Vec<_> = batches.iter().filter(|b| b.num_columns() > 0).cloned().collect();
+    if non_empty.is_empty() && batches.iter().all(|b| b.num_columns() == 0) {
+        // A statement without a result (CREATE VIEW, SET, ...).
+        if matches!(format, SqlFormat::Table) {
+            println!("OK");
+        }
+        return Ok(());
+    }
+    match format {
+        SqlFormat::Table => {
+            if !non_empty.is_empty() {
+                println!("{}", arrow::util::pretty::pretty_format_batches(&non_empty)?);
+            }
+            let rows: usize = non_empty.iter().map(|b| b.num_rows()).sum();
+            println!("{rows} row{}", if rows == 1 { "" } else { "s" });
+        }
+        SqlFormat::Csv => {
+            let mut w = arrow::csv::WriterBuilder::new().with_header(true).build(std::io::stdout());
+            for b in &non_empty {
+                w.write(b)?;
+            }
+        }
+        SqlFormat::Json => {
+            let mut w = arrow::json::LineDelimitedWriter::new(std::io::stdout());
+            for b in &non_empty {
+                w.write(b)?;
+            }
+            w.finish()?;
+        }
+    }
+    Ok(())
 }
