@@ -213,8 +213,11 @@ impl ExecutionPlan for GraphAlgorithmExec {
                 Some(p) => batch.project(p)?,
                 None => batch,
             };
-            baseline.record_output(batch.num_rows());
-            Ok(batch)
+            // Counts output rows, batches and bytes, and marks the operator done.
+            match baseline.record_poll(std::task::Poll::Ready(Some(Ok(batch)))) {
+                std::task::Poll::Ready(Some(r)) => r,
+                _ => Err(DataFusionError::Internal("record_poll changed the batch".into())),
+            }
         };
         Ok(Box::pin(RecordBatchStreamAdapter::new(out_schema, futures::stream::once(fut))))
     }
