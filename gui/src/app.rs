@@ -1,0 +1,342 @@
+//! The application: the notebook model, the runner, and per-cell view state. UI functions
+//! (in [`crate::ui`]) read this state and push [`Command`]s, which are applied once per frame;
+//! text fields edit the model directly. Autosave runs here, on the UI thread, and is cheap.
+
+use std::collections::{HashMap, VecDeque};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use ember::datafusion::arrow::array::RecordBatch;
+
+use crate::model::{CellKind, Notebook, SAVED_ROWS, SavedOutput, new_kind};
+use crate::persist;
+use crate::runner::{CellResult, Event, Runner, TableInfo};
+
+/// What the UI asks the app to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Add a cell of a kind ("SQL", "DataFrame", "Graph", "Markdown") after a position.
+    Add(String, Option<usize>),
+    Remove(u64),
+    Move(u64, i64),
+    Run(u64),
+    RunAll,
+    Cancel(u64),
+    Save,
+    SaveAs(String),
+    Open(String),
+    ExportIpynb(String),
+    /// Register a data file as a table named after it.
+    OpenFile(String),
+    RestoreAutosave,
+    DiscardAutosave,
+}
+
+/// View state of one cell (not saved).
+#[derive(Default)]
+pub struct CellState {
+    pub result: Option<Result<Box<CellResult>, String>>,
+    /// The result as one batch, for the grid.
+    pub table: Option<RecordBatch>,
+    /// Row order after sorting by a column: (column, descending, permutation).
+    pub sort: Option<(usize, bool, Vec<u32>)>,
+    /// Graph view layout positions (unit square) and iterations done.
+    pub layout: Vec<egui::Vec2>,
+    pub layout_steps: u32,
+    /// 0 logical, 1 optimized, 2 physical.
+    pub plan_kind: usize,
+    pub editing_markdown: bool,
+}
+
+pub struct NotebookApp {
+    pub notebook: Notebook,
+    pub path: Option<PathBuf>,
+    pub runner: Runner,
+    pub cells: HashMap<u64, CellState>,
+    pub tables: Vec<TableInfo>,
+    /// The status line: the last message (errors of file actions, "saved ...").
+    pub status: String,
+    pub recovery: Option<Notebook>,
+    pub path_input: String,
+    pub file_input: String,
+    pub commands: Vec<Command>,
+    /// Show elapsed times (off for pixel-stable screenshots).
+    pub show_timings: bool,
+    autosave_to: PathBuf,
+    saved_json: String,
+    last_check: Instant,
+    run_queue: VecDeque<u64>,
+}
+
+impl NotebookApp {
+    /// An app on `notebook`; `path` is where it saves. Nothing runs until asked.
+    pub fn new(notebook: Notebook, path: Option<PathBuf>) -> anyhow::Result<Self> {
+        let runner = Runner::new()?;
+        let saved_json = persist::to_json(&notebook);
+        let autosave_to = path.clone().unwrap_or_else(persist::untitled_autosave);
+        let recovery = path.as_deref().and_then(persist::recovery).filter(|r| *r != notebook);
+        let path_input = path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+        let mut app = NotebookApp {
+            notebook,
+            path,
+            runner,
+            cells: HashMap::new(),
+            tables: vec![],
+            status: String::new(),
+            recovery,
+            path_input,
+            file_input: String::new(),
+            commands: vec![],
+            show_timings: true,
+            autosave_to,
+            saved_json,
+            last_check: Instant::now(),
+            run_queue: VecDeque::new(),
+        };
+        if app.recovery.is_some() {
+            app.status = "unsaved changes from an earlier session were found".into();
+        }
+        app.runner.refresh_tables();
+        Ok(app)
+    }
+
+    /// Opens `path`; a file that cannot be read gives an empty notebook and the error in the
+    /// status line (never a crash).
+    pub fn open(path: PathBuf) -> anyhow::Result<Self> {
+        match persist::load(&path) {
+            Ok(nb) => Self::new(nb, Some(path)),
+            Err(e) => {
+                let mut app = Self::new(Notebook::default(), None)?;
+                app.status = format!("could not open {e}");
+                Ok(app)
+            }
+        }
+    }
+
+    /// The bundled demo notebook.
+    pub fn demo() -> anyhow::Result<Self> {
+        let dir = crate::demo::data_dir().map_err(anyhow::Error::msg)?;
+        Self::new(crate::demo::notebook(&dir), None)
+    }
+
+    /// Where autosaves go (tests point this at a temporary folder).
+    pub fn set_autosave_path(&mut self, p: PathBuf) {
+        self.autosave_to = p;
+    }
+
+    pub fn is_dirty(&self) -> bool {
+        persist::to_json(&self.notebook) != self.saved_json
+    }
+
+    pub fn state(&mut self, id: u64) -> &mut CellState {
+        self.cells.entry(id).or_default()
+    }
+
+    /// Applies pending commands and runner events; call once per frame.
+    pub fn update(&mut self) {
+        for cmd in std::mem::take(&mut self.commands) {
+            self.apply(cmd);
+        }
+        for ev in self.runner.poll() {
+            self.on_event(ev);
+        }
+        if self.last_check.elapsed() > Duration::from_secs(3) {
+            self.last_check = Instant::now();
+            if self.is_dirty()
+                && let Err(e) = persist::write_autosave(&self.notebook, &self.autosave_to)
+            {
+                self.status = format!("autosave failed: {e}");
+            }
+        }
+    }
+
+    fn on_event(&mut self, ev: Event) {
+        match ev {
+            Event::Progress { .. } => {}
+            Event::Tables(t) => self.tables = t,
+            Event::Message(m) => self.status = m,
+            Event::Finished { cell, result } => {
+                let ok = result.is_ok();
+                let st = self.state(cell);
+                st.table = result.as_ref().ok().and_then(|r| {
+                    let b = r.batches.iter().filter(|b| b.num_columns() > 0).cloned().collect::<Vec<_>>();
+                    b.first().and_then(|f| ember::datafusion::arrow::compute::concat_batches(&f.schema(), &b).ok())
+                });
+                st.sort = None;
+                st.layout.clear();
+                st.layout_steps = 0;
+                st.result = Some(result);
+                if self.run_queue.front() == Some(&cell) {
+                    self.run_queue.pop_front();
+                    if ok {
+                        self.run_next();
+                    } else {
+                        self.run_queue.clear();
+                        self.status = "run all stopped at a failed cell".into();
+                    }
+                }
+            }
+        }
+    }
+
+    fn run_next(&mut self) {
+        while let Some(&id) = self.run_queue.front() {
+            match self.notebook.cell(id) {
+                Some(c) if c.kind.runnable() => {
+                    let c = c.clone();
+                    self.runner.run(&c);
+                    return;
+                }
+                _ => {
+                    self.run_queue.pop_front();
+                }
+            }
+        }
+    }
+
+    pub fn apply(&mut self, cmd: Command) {
+        match cmd {
+            Command::Add(kind, at) => {
+                self.notebook.add(new_kind(&kind), at);
+            }
+            Command::Remove(id) => {
+                self.runner.cancel(id);
+                self.notebook.remove(id);
+                self.cells.remove(&id);
+            }
+            Command::Move(id, by) => self.notebook.shift(id, by),
+            Command::Run(id) => {
+                if let Some(c) = self.notebook.cell(id).cloned() {
+                    self.runner.run(&c);
+                }
+            }
+            Command::RunAll => {
+                self.run_queue = self.notebook.cells.iter().filter(|c| c.kind.runnable()).map(|c| c.id).collect();
+                self.run_next();
+            }
+            Command::Cancel(id) => {
+                self.runner.cancel(id);
+                self.run_queue.clear();
+            }
+            Command::Save => match self.path.clone() {
+                Some(p) => self.save_to(p),
+                None => self.status = "choose a file name to save to".into(),
+            },
+            Command::SaveAs(p) => {
+                if p.trim().is_empty() {
+                    self.status = "choose a file name to save to".into();
+                } else {
+                    self.save_to(PathBuf::from(p.trim()))
+                }
+            }
+            Command::Open(p) => match persist::load(std::path::Path::new(p.trim())) {
+                Ok(nb) => {
+                    for id in self.runner.running.keys().copied().collect::<Vec<_>>() {
+                        self.runner.cancel(id);
+                    }
+                    self.saved_json = persist::to_json(&nb);
+                    self.notebook = nb;
+                    self.cells.clear();
+                    self.path = Some(PathBuf::from(p.trim()));
+                    self.autosave_to = PathBuf::from(p.trim());
+                    self.recovery = persist::recovery(std::path::Path::new(p.trim())).filter(|r| *r != self.notebook);
+                    self.status = format!("opened {}", p.trim());
+                }
+                Err(e) => self.status = format!("could not open {e}"),
+            },
+            Command::ExportIpynb(p) => {
+                let r = persist::write_atomic(std::path::Path::new(p.trim()), &persist::to_ipynb(&self.notebook));
+                self.status = match r {
+                    Ok(()) => format!("exported {}", p.trim()),
+                    Err(e) => format!("export failed: {e}"),
+                };
+            }
+            Command::OpenFile(p) => {
+                let p = p.trim().to_string();
+                let stem = std::path::Path::new(&p)
+                    .file_name()
+                    .map(|n| n.to_string_lossy().split('.').next().unwrap_or("data").to_string())
+                    .unwrap_or_else(|| "data".into());
+                let name: String = stem
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+                    .collect();
+                self.runner.open_file(&name, &p);
+                self.status = format!("opening {p} as table {name}");
+            }
+            Command::RestoreAutosave => {
+                if let Some(nb) = self.recovery.take() {
+                    self.notebook = nb;
+                    self.status = "restored unsaved changes".into();
+                }
+            }
+            Command::DiscardAutosave => {
+                self.recovery = None;
+                persist::discard_autosave(&self.autosave_to);
+            }
+        }
+    }
+
+    fn save_to(&mut self, p: PathBuf) {
+        // Keep each cell's last small output in the file.
+        for cell in &mut self.notebook.cells {
+            if let Some(t) = self.cells.get(&cell.id).and_then(|s| s.table.as_ref()) {
+                cell.output = Some(saved_output(t));
+            }
+        }
+        match persist::save(&self.notebook, &p) {
+            Ok(()) => {
+                persist::discard_autosave(&self.autosave_to);
+                self.saved_json = persist::to_json(&self.notebook);
+                self.path_input = p.display().to_string();
+                self.autosave_to = p.clone();
+                self.path = Some(p.clone());
+                self.status = format!("saved {}", p.display());
+            }
+            Err(e) => self.status = format!("save failed: {e}"),
+        }
+    }
+
+    /// True while any cell runs.
+    pub fn busy(&self) -> bool {
+        !self.runner.running.is_empty()
+    }
+
+    /// The kinds of cells, for menus.
+    pub fn kinds() -> [&'static str; 4] {
+        ["SQL", "DataFrame", "Graph", "Markdown"]
+    }
+
+    /// Whether a cell is a graph cell (for the Graph and Supersteps tabs).
+    pub fn is_graph(&self, id: u64) -> bool {
+        matches!(self.notebook.cell(id).map(|c| &c.kind), Some(CellKind::Graph { .. }))
+    }
+}
+
+fn saved_output(t: &RecordBatch) -> SavedOutput {
+    use ember::datafusion::arrow::util::display::array_value_to_string;
+    let rows = (0..t.num_rows().min(SAVED_ROWS))
+        .map(|r| t.columns().iter().map(|c| array_value_to_string(c.as_ref(), r).unwrap_or_default()).collect())
+        .collect();
+    SavedOutput {
+        columns: t.schema().fields().iter().map(|f| f.name().clone()).collect(),
+        rows,
+        total_rows: t.num_rows() as u64,
+    }
+}
+
+impl eframe::App for NotebookApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        let c = ctx.clone();
+        self.runner.set_repaint(move || c.request_repaint());
+        self.update();
+        if self.busy() {
+            // Elapsed-time counters tick while jobs run.
+            ctx.request_repaint_after(Duration::from_millis(100));
+        }
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        crate::ui::app_ui(self, ui);
+    }
+}

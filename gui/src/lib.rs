@@ -1,0 +1,10 @@
+//! Ember's desktop notebook. The model ([`model`]), persistence ([`persist`]), the job runner
+//! ([`runner`]) and the bundled demo ([`demo`]) never import egui; [`app`] and [`ui`] draw the
+//! model and send commands.
+
+pub mod app;
+pub mod demo;
+pub mod model;
+pub mod persist;
+pub mod runner;
+pub mod ui;

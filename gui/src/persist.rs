@@ -1,0 +1,174 @@
+//! Saving and opening notebooks. Saves go to a temporary file that is renamed into place; an
+//! autosave side file (`NAME.autosave`) is written every few seconds while there are unsaved
+//! changes and removed on a clean save, so after a crash it is offered back. Opening a notebook
+//! runs nothing. Export to Jupyter `.ipynb` (SQL cells as `%%sql` code cells).
+
+use std::path::{Path, PathBuf};
+
+use crate::model::{CellKind, Notebook};
+
+/// Writes `text` to `path` through a temporary sibling and a rename.
+pub fn write_atomic(path: &Path, text: &str) -> Result<(), String> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "notebook".into());
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let r = std::fs::write(&tmp, text).and_then(|_| std::fs::rename(&tmp, path));
+    if let Err(e) = r {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(format!("{}: {e}", path.display()));
+    }
+    Ok(())
+}
+
+pub fn to_json(nb: &Notebook) -> String {
+    // Serialising plain data cannot fail.
+    serde_json::to_string_pretty(nb).unwrap_or_default()
+}
+
+pub fn save(nb: &Notebook, path: &Path) -> Result<(), String> {
+    write_atomic(path, &to_json(nb))?;
+    let _ = std::fs::remove_file(autosave_path(path));
+    Ok(())
+}
+
+/// Opens a notebook; errors name the file and the line and column of bad JSON.
+pub fn load(path: &Path) -> Result<Notebook, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+pub fn parse(text: &str) -> Result<Notebook, String> {
+    let nb: Notebook = serde_json::from_str(text).map_err(|e| format!("not a valid notebook: {e}"))?;
+    if nb.format > 1 {
+        return Err(format!("notebook format {} is newer than this Ember understands (1)", nb.format));
+    }
+    Ok(nb)
+}
+
+/// The autosave side file of a notebook path (or of the untitled notebook).
+pub fn autosave_path(path: &Path) -> PathBuf {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "notebook".into());
+    path.with_file_name(format!("{name}.autosave"))
+}
+
+/// Where the autosave of a notebook without a file goes.
+pub fn untitled_autosave() -> PathBuf {
+    let base = std::env::var_os("XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))
+        .unwrap_or_else(std::env::temp_dir);
+    base.join("ember").join("untitled.ember.json")
+}
+
+/// An autosave newer than the notebook file, to offer after a crash.
+pub fn recovery(path: &Path) -> Option<Notebook> {
+    let auto = autosave_path(path);
+    let a = std::fs::metadata(&auto).and_then(|m| m.modified()).ok()?;
+    let newer = std::fs::metadata(path).and_then(|m| m.modified()).map(|n| a > n).unwrap_or(true);
+    if !newer {
+        return None;
+    }
+    load(&auto).ok()
+}
+
+pub fn write_autosave(nb: &Notebook, path: &Path) -> Result<(), String> {
+    let auto = autosave_path(path);
+    if let Some(d) = auto.parent() {
+        let _ = std::fs::create_dir_all(d);
+    }
+    write_atomic(&auto, &to_json(nb))
+}
+
+pub fn discard_autosave(path: &Path) {
+    let _ = std::fs::remove_file(autosave_path(path));
+}
+
+/// The notebook as a Jupyter notebook (nbformat 4): SQL and DataFrame cells as `%%sql` code
+/// cells, graph cells as `%%sql` calls of the graph table functions, markdown as markdown.
+pub fn to_ipynb(nb: &Notebook) -> String {
+    let lines = |s: &str| -> Vec<String> {
+        let v: Vec<&str> = s.split_inclusive('\n').collect();
+        v.into_iter().map(String::from).collect()
+    };
+    let cells: Vec<serde_json::Value> = nb
+        .cells
+        .iter()
+        .map(|c| match &c.kind {
+            CellKind::Markdown { text } => {
+                serde_json::json!({"cell_type": "markdown", "metadata": {}, "source": lines(text)})
+            }
+            other => {
+                let sql = match other {
+                    CellKind::Sql { sql } => sql.clone(),
+                    CellKind::DataFrame { pipeline } => pipeline.to_sql("source").unwrap_or_else(|e| format!("-- {e}")),
+                    CellKind::Graph { graph } => format!(
+                        "SELECT * FROM {}('{}', '{}')",
+                        graph.algorithm,
+                        match &graph.source {
+                            crate::model::GraphSource::Tables { vertices, .. } => vertices.clone(),
+                            crate::model::GraphSource::File { .. } => String::new(),
+                        },
+                        match &graph.source {
+                            crate::model::GraphSource::Tables { edges, .. } => edges.clone(),
+                            crate::model::GraphSource::File { path } => path.clone(),
+                        }
+                    ),
+                    CellKind::Markdown { .. } => String::new(),
+                };
+                serde_json::json!({
+                    "cell_type": "code", "execution_count": null, "metadata": {"ember_name": c.name},
+                    "outputs": [], "source": lines(&format!("%%sql {}\n{sql}", c.name))
+                })
+            }
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "cells": cells,
+        "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}, "title": nb.title},
+        "nbformat": 4, "nbformat_minor": 5
+    });
+    serde_json::to_string_pretty(&doc).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::new_kind;
+
+    #[test]
+    fn save_load_autosave_and_recovery() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("n.ember.json");
+        let mut nb = Notebook::default();
+        nb.add(CellKind::Sql { sql: "SELECT 1".into() }, None);
+        save(&nb, &p).unwrap();
+        assert_eq!(load(&p).unwrap(), nb);
+        assert!(recovery(&p).is_none());
+        nb.add(new_kind("Markdown"), None);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        write_autosave(&nb, &p).unwrap();
+        assert_eq!(recovery(&p).unwrap(), nb);
+        save(&nb, &p).unwrap();
+        assert!(!autosave_path(&p).exists());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn corrupt_files_give_messages() {
+        let e = parse("{\"cells\": [ {\"id\": 1 ]}").unwrap_err();
+        assert!(e.starts_with("not a valid notebook: ") && e.contains("line 1 column"), "{e}");
+        let e = parse("{\"format\": 7}").unwrap_err();
+        assert!(e.contains("newer"), "{e}");
+    }
+
+    #[test]
+    fn ipynb_export() {
+        let mut nb = Notebook::default();
+        nb.add(CellKind::Sql { sql: "SELECT 1".into() }, None);
+        nb.add(CellKind::Markdown { text: "# Title\ntext".into() }, None);
+        let v: serde_json::Value = serde_json::from_str(&to_ipynb(&nb)).unwrap();
+        assert_eq!(v["nbformat"], 4);
+        assert_eq!(v["cells"][0]["source"][0], "%%sql query\n");
+        assert_eq!(v["cells"][1]["cell_type"], "markdown");
+    }
+}

@@ -1,0 +1,437 @@
+//! Runs cells on worker threads (a tokio runtime) against one shared Ember [`Session`] and
+//! reports back over a channel: superstep progress, results (with plans, job plans and a graph
+//! sample) or errors, and the session's table list. The UI polls [`Runner::poll`] once per frame
+//! and never waits. No egui here.
+//!
+//! Invariants: a cell's result is registered in the session under the cell's name before its
+//! `Finished` event is sent; a cancelled cell finishes with the error "cancelled"; at most one
+//! run per cell at a time (running a running cell cancels the old run first).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::time::{Duration, Instant};
+
+use ember::datafusion::arrow::array::{Array, RecordBatch};
+use ember::datafusion::arrow::datatypes::SchemaRef;
+use ember::graph::{Graph, GraphOptions};
+use ember::load::LoadSpec;
+use ember::pregel::{CancelToken, RunContext, SuperstepStats};
+use ember::sql::Session;
+use ember::sql::plan::{self, PlanNode, QueryPlans};
+
+use crate::model::{Cell, CellKind, GraphSource, Source};
+
+/// A table of the session, for the side panel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableInfo {
+    pub name: String,
+    /// (column, type)
+    pub columns: Vec<(String, String)>,
+    /// Row count, for in-memory tables (views and files would have to be re-read).
+    pub rows: Option<u64>,
+}
+
+/// A sample of a graph around its top results, to draw.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GraphSample {
+    pub labels: Vec<String>,
+    /// Value per sampled vertex (rank, component, ...).
+    pub values: Vec<f64>,
+    /// Values are classes (components, labels) rather than magnitudes.
+    pub categorical: bool,
+    /// Edges between sampled vertices (indices into `labels`).
+    pub edges: Vec<(u32, u32)>,
+    pub note: String,
+}
+
+/// What a finished cell produced.
+#[derive(Debug, Clone)]
+pub struct CellResult {
+    pub batches: Vec<RecordBatch>,
+    pub schema: SchemaRef,
+    pub rows: usize,
+    /// The SQL that ran (DataFrame cells: the generated query).
+    pub sql: Option<String>,
+    /// Query plans, the physical one with metrics.
+    pub plans: Option<QueryPlans>,
+    /// A graph job's plan.
+    pub job: Option<PlanNode>,
+    pub supersteps: Vec<SuperstepStats>,
+    pub sample: Option<GraphSample>,
+    pub summary: Vec<String>,
+    pub elapsed: Duration,
+}
+
+#[derive(Debug)]
+pub enum Event {
+    Progress {
+        cell: u64,
+        stats: SuperstepStats,
+    },
+    Finished {
+        cell: u64,
+        result: Result<Box<CellResult>, String>,
+    },
+    Tables(Vec<TableInfo>),
+    /// A side-panel action failed (opening a file, ...).
+    Message(String),
+}
+
+/// A cell being run.
+#[derive(Debug)]
+pub struct Running {
+    pub started: Instant,
+    pub progress: Vec<SuperstepStats>,
+    cancel: CancelToken,
+    handle: tokio::task::JoinHandle<()>,
+}
+
+type Repaint = Arc<dyn Fn() + Send + Sync>;
+
+pub struct Runner {
+    session: Session,
+    rt: tokio::runtime::Runtime,
+    tx: Sender<Event>,
+    rx: Receiver<Event>,
+    pub running: HashMap<u64, Running>,
+    repaint: Repaint,
+}
+
+impl std::fmt::Debug for Runner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runner").field("running", &self.running.keys().collect::<Vec<_>>()).finish()
+    }
+}
+
+impl Runner {
+    pub fn new() -> anyhow::Result<Runner> {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name("ember-worker").build()?;
+        let (tx, rx) = channel();
+        Ok(Runner { session: Session::new(), rt, tx, rx, running: HashMap::new(), repaint: Arc::new(|| {}) })
+    }
+
+    /// Called whenever an event is sent, so the UI wakes up (egui's `request_repaint`).
+    pub fn set_repaint(&mut self, f: impl Fn() + Send + Sync + 'static) {
+        self.repaint = Arc::new(f);
+    }
+
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    pub fn is_running(&self, cell: u64) -> bool {
+        self.running.contains_key(&cell)
+    }
+
+    /// Starts running a cell.
+    pub fn run(&mut self, cell: &Cell) {
+        self.cancel(cell.id);
+        if !cell.kind.runnable() {
+            return;
+        }
+        let cancel = CancelToken::new();
+        let (session, tx, repaint, cell2, c2) =
+            (self.session.clone(), self.tx.clone(), self.repaint.clone(), cell.clone(), cancel.clone());
+        let handle = self.rt.spawn(async move {
+            let t = Instant::now();
+            let progress = {
+                let (tx, repaint, id) = (tx.clone(), repaint.clone(), cell2.id);
+                Arc::new(move |s: &SuperstepStats| {
+                    let _ = tx.send(Event::Progress { cell: id, stats: s.clone() });
+                    repaint();
+                })
+            };
+            let result = run_cell(&session, &cell2, c2.clone(), progress).await.map(|mut r| {
+                r.elapsed = t.elapsed();
+                Box::new(r)
+            });
+            let result = if c2.is_cancelled() { Err("cancelled".to_string()) } else { result };
+            let ok = result.is_ok();
+            let _ = tx.send(Event::Finished { cell: cell2.id, result });
+            if ok {
+                let _ = tx.send(Event::Tables(tables(&session).await));
+            }
+            repaint();
+        });
+        self.running.insert(cell.id, Running { started: Instant::now(), progress: vec![], cancel, handle });
+    }
+
+    /// Cancels a running cell: graph jobs stop between supersteps, queries are dropped.
+    pub fn cancel(&mut self, cell: u64) {
+        if let Some(r) = self.running.remove(&cell) {
+            r.cancel.cancel();
+            r.handle.abort();
+            let _ = self.tx.send(Event::Finished { cell, result: Err("cancelled".into()) });
+            (self.repaint)();
+        }
+    }
+
+    /// Registers a file as a table (side panel "open", drag and drop).
+    pub fn open_file(&self, name: &str, path: &str) {
+        let (session, tx, repaint, name, path) =
+            (self.session.clone(), self.tx.clone(), self.repaint.clone(), name.to_string(), path.to_string());
+        self.rt.spawn(async move {
+            match session.register_file(&name, &path).await {
+                Ok(()) => {
+                    let _ = tx.send(Event::Tables(tables(&session).await));
+                }
+                Err(e) => {
+                    let _ = tx.send(Event::Message(e.to_string()));
+                }
+            }
+            repaint();
+        });
+    }
+
+    pub fn refresh_tables(&self) {
+        let (session, tx, repaint) = (self.session.clone(), self.tx.clone(), self.repaint.clone());
+        self.rt.spawn(async move {
+            let _ = tx.send(Event::Tables(tables(&session).await));
+            repaint();
+        });
+    }
+
+    /// Drains the events that arrived, updating progress of running cells.
+    pub fn poll(&mut self) -> Vec<Event> {
+        let mut out = Vec::new();
+        while let Ok(e) = self.rx.try_recv() {
+            match &e {
+                Event::Progress { cell, stats } => {
+                    if let Some(r) = self.running.get_mut(cell) {
+                        r.progress.push(stats.clone());
+                    }
+                }
+                Event::Finished { cell, .. } => {
+                    self.running.remove(cell);
+                }
+                _ => {}
+            }
+            out.push(e);
+        }
+        out
+    }
+
+    /// Blocks until no cell is running or `timeout` passes, returning the events (tests, CLI).
+    pub fn wait(&mut self, timeout: Duration) -> Vec<Event> {
+        let t = Instant::now();
+        let mut out = self.poll();
+        while !self.running.is_empty() && t.elapsed() < timeout {
+            std::thread::sleep(Duration::from_millis(5));
+            out.extend(self.poll());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+        out.extend(self.poll());
+        out
+    }
+}
+
+/// The session's tables with their schemas.
+pub async fn tables(session: &Session) -> Vec<TableInfo> {
+    let mut out = Vec::new();
+    for name in session.table_names() {
+        let Ok(df) = session.context().table(name.as_str()).await else { continue };
+        let columns = df.schema().fields().iter().map(|f| (f.name().clone(), f.data_type().to_string())).collect();
+        let provider = session.context().table_provider(name.as_str()).await.ok();
+        let in_memory = provider.as_ref().is_some_and(|p| {
+            let any: &dyn std::any::Any = p.as_ref();
+            any.downcast_ref::<ember::datafusion::datasource::MemTable>().is_some()
+        });
+        let rows = if in_memory { df.count().await.ok().map(|n| n as u64) } else { None };
+        out.push(TableInfo { name, columns, rows });
+    }
+    out
+}
+
+async fn run_cell(
+    session: &Session,
+    cell: &Cell,
+    cancel: CancelToken,
+    progress: Arc<dyn Fn(&SuperstepStats) + Send + Sync>,
+) -> Result<CellResult, String> {
+    match &cell.kind {
+        CellKind::Sql { sql } => run_sql(session, &cell.name, sql).await,
+        CellKind::DataFrame { pipeline } => {
+            let source = match &pipeline.source {
+                Source::Table(t) if t.trim().is_empty() => return Err("choose a source table or file".into()),
+                Source::Table(t) => t.trim().to_string(),
+                Source::File(p) => {
+                    let name = format!("{}_source", cell.name);
+                    session.register_file(&name, p.trim()).await.map_err(|e| e.to_string())?;
+                    name
+                }
+            };
+            let sql = pipeline.to_sql(&source)?;
+            run_sql(session, &cell.name, &sql).await
+        }
+        CellKind::Graph { graph } => {
+            let algorithm = graph.algorithm()?;
+            let opts = GraphOptions { directed: graph.directed, ..GraphOptions::default() };
+            let t0 = Instant::now();
+            let (g, load_what) = match &graph.source {
+                GraphSource::Tables { vertices, edges } => {
+                    if edges.trim().is_empty() {
+                        return Err("choose an edge table (columns src, dst)".into());
+                    }
+                    let v = Some(vertices.trim()).filter(|v| !v.is_empty());
+                    let g = session.graph(v, edges.trim(), &opts).await.map_err(|e| e.to_string())?;
+                    (g, format!("tables vertices={}, edges={}", v.unwrap_or("(endpoints)"), edges.trim()))
+                }
+                GraphSource::File { path } => {
+                    let mut spec = LoadSpec::new(path.trim());
+                    spec.options = opts.clone();
+                    let g = session
+                        .load_graph(&spec, &format!("{}_vertices", cell.name), &format!("{}_edges", cell.name))
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    (g, format!("file {}", path.trim()))
+                }
+            };
+            let load_time = t0.elapsed();
+            let common = ember::algo::Common {
+                strategy: ember::Strategy::parse(&graph.strategy).map_err(|e| e.to_string())?,
+                partitions: graph.partitions,
+                ctx: RunContext { cancel, observer: Some(progress) },
+            };
+            let (g, out) = tokio::task::spawn_blocking(move || {
+                let out = ember::job::run(&g, &algorithm, &common, 10);
+                (g, out)
+            })
+            .await
+            .map_err(|e| e.to_string())?;
+            let out = out.map_err(|e| e.to_string())?;
+            session.register_batches(&cell.name, vec![out.table.clone()]).map_err(|e| e.to_string())?;
+            let sample = sample(&g, &out.table, 150);
+            Ok(CellResult {
+                rows: out.table.num_rows(),
+                schema: out.table.schema(),
+                batches: vec![out.table.clone()],
+                sql: None,
+                plans: None,
+                job: Some(plan::job_tree(&out.plan, Some((load_what, load_time)))),
+                supersteps: out.plan.supersteps.clone(),
+                sample,
+                summary: out.summary,
+                elapsed: Duration::ZERO,
+            })
+        }
+        CellKind::Markdown { .. } => Err("markdown cells do not run".into()),
+    }
+}
+
+async fn run_sql(session: &Session, name: &str, sql: &str) -> Result<CellResult, String> {
+    let mut stmts = session.sql_all(sql).await.map_err(|e| e.to_string())?;
+    let last = stmts.pop().ok_or("no SQL statement")?;
+    for s in stmts {
+        s.df.collect().await.map_err(|e| session.sql_error(&s.sql, e).to_string())?;
+    }
+    let analyzed = plan::analyze(last.df).await.map_err(|e| e.to_string())?;
+    let schema = analyzed
+        .batches
+        .first()
+        .map(|b| b.schema())
+        .unwrap_or_else(|| Arc::new(ember::datafusion::arrow::datatypes::Schema::empty()));
+    let rows = analyzed.batches.iter().map(|b| b.num_rows()).sum();
+    if !schema.fields().is_empty() && !analyzed.batches.is_empty() {
+        session.register_batches(name, analyzed.batches.clone()).map_err(|e| e.to_string())?;
+    }
+    Ok(CellResult {
+        batches: analyzed.batches,
+        schema,
+        rows,
+        sql: Some(sql.to_string()),
+        plans: Some(analyzed.plans),
+        job: None,
+        supersteps: vec![],
+        sample: None,
+        summary: vec![],
+        elapsed: Duration::ZERO,
+    })
+}
+
+/// Picks up to `cap` vertices around the top results: every vertex when the graph is small,
+/// else the top vertices by the result value (highest-degree ones for class results) and their
+/// neighbours, with the edges among them.
+pub fn sample(g: &Graph, table: &RecordBatch, cap: usize) -> Option<GraphSample> {
+    use ember::datafusion::arrow::compute::cast;
+    use ember::datafusion::arrow::datatypes::DataType;
+    let n = g.num_vertices();
+    if table.num_rows() != n || table.num_columns() < 2 || n == 0 {
+        return None;
+    }
+    let col = table.column(1);
+    let name = table.schema().field(1).name().clone();
+    let categorical = matches!(name.as_str(), "component" | "label");
+    let values: Vec<f64> = if categorical {
+        // Classes are ids: number them by first appearance.
+        let mut seen: HashMap<String, f64> = HashMap::new();
+        (0..n)
+            .map(|i| {
+                let k =
+                    ember::datafusion::arrow::util::display::array_value_to_string(col.as_ref(), i).unwrap_or_default();
+                let next = seen.len() as f64;
+                *seen.entry(k).or_insert(next)
+            })
+            .collect()
+    } else {
+        let c = cast(col.as_ref(), &DataType::Float64).ok()?;
+        let c = c.as_any().downcast_ref::<ember::datafusion::arrow::array::Float64Array>()?.clone();
+        (0..n).map(|i| if c.is_null(i) { f64::NAN } else { c.value(i) }).collect()
+    };
+    let (src, dst) = (g.src(), g.dst());
+    let mut chosen: Vec<u32> = Vec::new();
+    let mut pick = vec![false; n];
+    let note;
+    if n <= cap {
+        chosen = (0..n as u32).collect();
+        pick.iter_mut().for_each(|p| *p = true);
+        note = format!("all {n} vertices");
+    } else {
+        let (out, inn) = g.degrees();
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        let key = |v: u32| -> f64 {
+            if categorical { (out[v as usize] + inn[v as usize]) as f64 } else { values[v as usize] }
+        };
+        order.sort_by(|&a, &b| key(b).total_cmp(&key(a)).then(a.cmp(&b)));
+        let seeds = (cap / 8).max(1);
+        for &v in order.iter().take(seeds) {
+            pick[v as usize] = true;
+            chosen.push(v);
+        }
+        for (&s, &d) in src.iter().zip(dst) {
+            if chosen.len() >= cap {
+                break;
+            }
+            for (a, b) in [(s, d), (d, s)] {
+                if pick[a as usize] && !pick[b as usize] && chosen.len() < cap && order[..seeds].contains(&a) {
+                    pick[b as usize] = true;
+                    chosen.push(b);
+                }
+            }
+        }
+        note = format!(
+            "{} of {n} vertices: the top {seeds} by {} and their neighbours",
+            chosen.len(),
+            if categorical { "degree".to_string() } else { name.clone() }
+        );
+    }
+    let mut local = vec![u32::MAX; n];
+    for (i, &v) in chosen.iter().enumerate() {
+        local[v as usize] = i as u32;
+    }
+    let mut edges: Vec<(u32, u32)> = src
+        .iter()
+        .zip(dst)
+        .filter(|(s, d)| pick[**s as usize] && pick[**d as usize] && s != d)
+        .map(|(&s, &d)| (local[s as usize], local[d as usize]))
+        .collect();
+    edges.sort_unstable();
+    edges.dedup();
+    Some(GraphSample {
+        labels: chosen.iter().map(|&v| g.ids().display(v)).collect(),
+        values: chosen.iter().map(|&v| values[v as usize]).collect(),
+        categorical,
+        edges,
+        note: format!("{note}; coloured by {name}"),
+    })
+}

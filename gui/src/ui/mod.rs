@@ -1,0 +1,434 @@
+//! Drawing the notebook. Functions here read the app state and push commands; text fields edit
+//! the model in place. Every control a test or a screen reader needs has a visible label.
+
+pub mod graph_view;
+pub mod output;
+pub mod text;
+
+use egui::{Color32, RichText, Ui};
+
+use crate::app::{Command, NotebookApp};
+use crate::model::{CellKind, GraphSource, Source, Step};
+
+/// A text field with a visible label that is also its accessible name.
+fn labelled(ui: &mut Ui, label: &str, edit: egui::TextEdit<'_>) -> egui::Response {
+    let l = ui.label(label);
+    ui.add(edit).labelled_by(l.id)
+}
+
+const ALGORITHMS: &[&str] =
+    &["pagerank", "wcc", "scc", "sssp", "bfs", "landmarks", "cdlp", "lcc", "triangles", "degrees"];
+const STRATEGIES: &[&str] = &["dbh", "1d", "2d", "random", "canonical-random"];
+
+/// The whole window.
+pub fn app_ui(app: &mut NotebookApp, ui: &mut Ui) {
+    // Files dropped on the window become tables.
+    let dropped: Vec<String> = ui.ctx().input(|i| {
+        i.raw.dropped_files.iter().map(|f| f.path().display().to_string()).filter(|p| !p.is_empty()).collect()
+    });
+    for p in dropped {
+        app.commands.push(Command::OpenFile(p));
+    }
+    egui::Panel::top("toolbar").show(ui, |ui| toolbar_ui(app, ui));
+    egui::Panel::left("tables").resizable(true).default_size(250.0).show(ui, |ui| tables_ui(app, ui));
+    egui::CentralPanel::default().show(ui, |ui| {
+        egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| cells_ui(app, ui));
+    });
+    if app.recovery.is_some() {
+        egui::Window::new("Unsaved changes found").collapsible(false).resizable(false).show(ui.ctx(), |ui| {
+            ui.label("This notebook has an autosave newer than the file, left by an earlier session.");
+            ui.horizontal(|ui| {
+                if ui.button("Restore").clicked() {
+                    app.commands.push(Command::RestoreAutosave);
+                }
+                if ui.button("Discard").clicked() {
+                    app.commands.push(Command::DiscardAutosave);
+                }
+            });
+        });
+    }
+}
+
+fn toolbar_ui(app: &mut NotebookApp, ui: &mut Ui) {
+    ui.horizontal(|ui| {
+        ui.heading("Ember");
+        ui.add(egui::TextEdit::singleline(&mut app.notebook.title).desired_width(160.0).hint_text("title"));
+        if ui.button("Run all").clicked() {
+            app.commands.push(Command::RunAll);
+        }
+        ui.separator();
+        labelled(
+            ui,
+            "File:",
+            egui::TextEdit::singleline(&mut app.path_input).desired_width(220.0).hint_text("notebook.ember.json"),
+        );
+        if ui.button("Save").clicked() {
+            let p = app.path_input.clone();
+            app.commands.push(if app.path.as_ref().is_some_and(|x| x.display().to_string() == p) {
+                Command::Save
+            } else {
+                Command::SaveAs(p)
+            });
+        }
+        if ui.button("Open").clicked() {
+            app.commands.push(Command::Open(app.path_input.clone()));
+        }
+        if ui.button("Export .ipynb").clicked() {
+            let base = if app.path_input.trim().is_empty() {
+                "notebook".to_string()
+            } else {
+                app.path_input.trim().trim_end_matches(".json").trim_end_matches(".ember").to_string()
+            };
+            app.commands.push(Command::ExportIpynb(format!("{base}.ipynb")));
+        }
+        if app.is_dirty() {
+            ui.label(RichText::new("unsaved").italics());
+        }
+    });
+    if !app.status.is_empty() {
+        ui.label(RichText::new(&app.status).small());
+    }
+}
+
+fn tables_ui(app: &mut NotebookApp, ui: &mut Ui) {
+    ui.heading("Tables");
+    ui.horizontal(|ui| {
+        labelled(
+            ui,
+            "data file:",
+            egui::TextEdit::singleline(&mut app.file_input).desired_width(120.0).hint_text("CSV/Parquet/JSON"),
+        );
+        if ui.button("Open file").clicked() && !app.file_input.trim().is_empty() {
+            app.commands.push(Command::OpenFile(app.file_input.clone()));
+        }
+    });
+    ui.label(RichText::new("or drop files on the window").small().weak());
+    ui.separator();
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        if app.tables.is_empty() {
+            ui.label(RichText::new("no tables yet: run a cell or open a file").weak());
+        }
+        for t in &app.tables {
+            let rows = t.rows.map(|r| format!(" ({r} rows)")).unwrap_or_default();
+            egui::CollapsingHeader::new(format!("{}{rows}", t.name)).id_salt(("table", &t.name)).show(ui, |ui| {
+                for (c, ty) in &t.columns {
+                    ui.horizontal(|ui| {
+                        ui.label(c);
+                        ui.label(RichText::new(ty).small().weak());
+                    });
+                }
+            });
+        }
+    });
+}
+
+fn add_menu(app: &mut NotebookApp, ui: &mut Ui, at: Option<usize>) {
+    ui.horizontal(|ui| {
+        for kind in NotebookApp::kinds() {
+            if ui.small_button(format!("+ {kind}")).on_hover_text(format!("Add {kind} cell")).clicked() {
+                app.commands.push(Command::Add(kind.to_string(), at));
+            }
+        }
+    });
+}
+
+fn cells_ui(app: &mut NotebookApp, ui: &mut Ui) {
+    ui.horizontal(|ui| {
+        ui.label("Add cell:");
+        for kind in NotebookApp::kinds() {
+            if ui.button(format!("Add {kind} cell")).clicked() {
+                app.commands.push(Command::Add(kind.to_string(), None));
+            }
+        }
+    });
+    ui.add_space(6.0);
+    let ids: Vec<u64> = app.notebook.cells.iter().map(|c| c.id).collect();
+    for (pos, id) in ids.into_iter().enumerate() {
+        egui::Frame::group(ui.style()).inner_margin(8.0).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            cell_ui(app, ui, id, pos);
+        });
+        add_menu(app, ui, Some(pos));
+        ui.add_space(4.0);
+    }
+}
+
+fn cell_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64, pos: usize) {
+    let running = app.runner.is_running(id);
+    let Some(cell) = app.notebook.cell_mut(id) else { return };
+    let runnable = cell.kind.runnable();
+    let mut kind_label = egui::Id::NULL;
+    ui.horizontal(|ui| {
+        kind_label = ui.label(RichText::new(cell.kind.label()).strong()).id;
+        if runnable {
+            labelled(
+                ui,
+                "result table:",
+                egui::TextEdit::singleline(&mut cell.name).desired_width(140.0).id(egui::Id::new(("name", id))),
+            );
+        }
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui.small_button("✖").on_hover_text("Remove cell").clicked() {
+                app.commands.push(Command::Remove(id));
+            }
+            if ui.small_button("⬇").on_hover_text("Move down").clicked() {
+                app.commands.push(Command::Move(id, 1));
+            }
+            if ui.small_button("⬆").on_hover_text("Move up").clicked() {
+                app.commands.push(Command::Move(id, -1));
+            }
+            if runnable {
+                if running {
+                    if ui.button("Cancel").clicked() {
+                        app.commands.push(Command::Cancel(id));
+                    }
+                } else if ui.button("Run").clicked() {
+                    app.commands.push(Command::Run(id));
+                }
+            }
+        });
+    });
+    let mut run = false;
+    let editing = app.cells.get(&id).is_some_and(|s| s.editing_markdown);
+    let Some(cell) = app.notebook.cell_mut(id) else { return };
+    match &mut cell.kind {
+        CellKind::Sql { sql } => run |= text::sql_editor(ui, id, sql, kind_label),
+        CellKind::DataFrame { pipeline } => dataframe_ui(ui, id, pipeline, &cell.name),
+        CellKind::Graph { graph } => graph_ui(ui, id, graph),
+        CellKind::Markdown { text } => {
+            let mut edit = editing || text.is_empty();
+            if edit {
+                ui.add(
+                    egui::TextEdit::multiline(text)
+                        .desired_rows(3)
+                        .desired_width(f32::INFINITY)
+                        .id(egui::Id::new(("md", id))),
+                );
+            } else {
+                text::markdown(ui, text);
+            }
+            if ui.small_button(if edit { "Done" } else { "Edit" }).clicked() {
+                edit = !edit;
+                app.state(id).editing_markdown = edit;
+            }
+        }
+    }
+    if run {
+        app.commands.push(Command::Run(id));
+    }
+    let _ = pos;
+    // Running: elapsed time, progress and cancel.
+    if let Some(r) = app.runner.running.get(&id) {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label(format!("running {:.1} s", r.started.elapsed().as_secs_f64()));
+            if let Some(s) = r.progress.last() {
+                let frac = s.max_supersteps.map(|m| s.superstep as f32 / m.max(1) as f32).unwrap_or(0.0);
+                let text = match s.max_supersteps {
+                    Some(m) => format!("superstep {}/{m}", s.superstep),
+                    None => format!("superstep {}", s.superstep),
+                };
+                ui.add(egui::ProgressBar::new(frac.min(1.0)).text(text).desired_width(220.0));
+            }
+        });
+    }
+    output::output_ui(app, ui, id);
+}
+
+fn dataframe_ui(ui: &mut Ui, id: u64, p: &mut crate::model::Pipeline, name: &str) {
+    ui.horizontal(|ui| {
+        ui.label("Source:");
+        let is_file = matches!(p.source, Source::File(_));
+        if ui.radio(!is_file, "table").clicked() && is_file {
+            p.source = Source::Table(String::new());
+        }
+        if ui.radio(is_file, "file").clicked() && !is_file {
+            p.source = Source::File(String::new());
+        }
+        let (Source::Table(s) | Source::File(s)) = &mut p.source;
+        labelled(
+            ui,
+            "source:",
+            egui::TextEdit::singleline(s)
+                .desired_width(320.0)
+                .hint_text("table name or file path")
+                .id(egui::Id::new(("df-src", id))),
+        );
+    });
+    let mut remove = None;
+    for (i, step) in p.steps.iter_mut().enumerate() {
+        ui.horizontal(|ui| {
+            ui.label(format!("{}. {}", i + 1, step.kind()));
+            let field = |ui: &mut Ui, v: &mut String, hint: &str, w: f32, k: usize| {
+                let (label, hint) = hint.split_once(": ").unwrap_or((hint, ""));
+                labelled(
+                    ui,
+                    label,
+                    egui::TextEdit::singleline(v)
+                        .hint_text(hint.to_string())
+                        .desired_width(w)
+                        .id(egui::Id::new(("step", id, i, k))),
+                );
+            };
+            match step {
+                Step::Filter { condition } => field(ui, condition, "where: e.g. price > 10", 300.0, 0),
+                Step::Select { columns } => field(ui, columns, "columns: a, b * 2 AS c", 300.0, 0),
+                Step::WithColumn { name, expr } => {
+                    field(ui, name, "name", 110.0, 0);
+                    field(ui, expr, "=: expression", 220.0, 1);
+                }
+                Step::GroupBy { keys, aggregates } => {
+                    field(ui, keys, "keys", 120.0, 0);
+                    field(ui, aggregates, "aggregates: sum(x) AS total", 240.0, 1);
+                }
+                Step::Join { table, on, how } => {
+                    field(ui, table, "table", 110.0, 0);
+                    field(ui, on, "using", 110.0, 1);
+                    egui::ComboBox::from_id_salt(("how", id, i)).selected_text(how.clone()).show_ui(ui, |ui| {
+                        for h in ["inner", "left", "right", "full"] {
+                            ui.selectable_value(how, h.to_string(), h);
+                        }
+                    });
+                }
+                Step::Sort { by, descending } => {
+                    field(ui, by, "by", 200.0, 0);
+                    ui.checkbox(descending, "descending");
+                }
+                Step::Limit { n } => {
+                    ui.add(egui::DragValue::new(n).range(0..=u64::MAX));
+                }
+            }
+            if ui.small_button("✖").on_hover_text("Remove step").clicked() {
+                remove = Some(i);
+            }
+        });
+    }
+    if let Some(i) = remove {
+        p.steps.remove(i);
+    }
+    ui.horizontal(|ui| {
+        ui.label("Add step:");
+        for k in Step::KINDS {
+            if ui.small_button(*k).clicked() {
+                p.steps.push(Step::new(k));
+            }
+        }
+    });
+    let source = match &p.source {
+        Source::Table(t) => t.clone(),
+        Source::File(_) => format!("{name}_source"),
+    };
+    egui::CollapsingHeader::new("Equivalent SQL").id_salt(("sql-of", id)).default_open(true).show(ui, |ui| {
+        match p.to_sql(&source) {
+            Ok(sql) => {
+                ui.label(RichText::new(sql).monospace());
+            }
+            Err(e) => {
+                ui.colored_label(Color32::from_rgb(200, 60, 60), e);
+            }
+        }
+    });
+    egui::CollapsingHeader::new("PySpark").id_salt(("py-of", id)).show(ui, |ui| {
+        ui.label(RichText::new(p.to_pyspark()).monospace());
+    });
+}
+
+fn graph_ui(ui: &mut Ui, id: u64, g: &mut crate::model::GraphSpec) {
+    ui.horizontal(|ui| {
+        ui.label("Graph from:");
+        let is_file = matches!(g.source, GraphSource::File { .. });
+        if ui.radio(!is_file, "tables").clicked() && is_file {
+            g.source = GraphSource::Tables { vertices: String::new(), edges: String::new() };
+        }
+        if ui.radio(is_file, "file").clicked() && !is_file {
+            g.source = GraphSource::File { path: String::new() };
+        }
+        match &mut g.source {
+            GraphSource::Tables { vertices, edges } => {
+                labelled(
+                    ui,
+                    "vertices:",
+                    egui::TextEdit::singleline(vertices)
+                        .hint_text("optional, column id")
+                        .desired_width(150.0)
+                        .id(egui::Id::new(("gv", id))),
+                );
+                labelled(
+                    ui,
+                    "edges:",
+                    egui::TextEdit::singleline(edges)
+                        .hint_text("columns src, dst")
+                        .desired_width(150.0)
+                        .id(egui::Id::new(("ge", id))),
+                );
+            }
+            GraphSource::File { path } => {
+                labelled(
+                    ui,
+                    "path:",
+                    egui::TextEdit::singleline(path)
+                        .hint_text("SNAP, LDBC, .mtx, .gr, CSV, Parquet")
+                        .desired_width(320.0)
+                        .id(egui::Id::new(("gf", id))),
+                );
+            }
+        }
+        ui.checkbox(&mut g.directed, "directed");
+    });
+    ui.horizontal(|ui| {
+        ui.label("Algorithm:");
+        egui::ComboBox::from_id_salt(("alg", id)).selected_text(g.algorithm.clone()).show_ui(ui, |ui| {
+            for a in ALGORITHMS {
+                ui.selectable_value(&mut g.algorithm, a.to_string(), *a);
+            }
+        });
+        ui.label("partitions");
+        ui.add(egui::DragValue::new(&mut g.partitions).range(0..=256)).on_hover_text("0: one per core");
+        egui::ComboBox::from_id_salt(("strategy", id)).selected_text(g.strategy.clone()).show_ui(ui, |ui| {
+            for s in STRATEGIES {
+                ui.selectable_value(&mut g.strategy, s.to_string(), *s);
+            }
+        });
+    });
+    ui.horizontal(|ui| match g.algorithm.as_str() {
+        "pagerank" => {
+            ui.label("iterations");
+            ui.add(egui::DragValue::new(&mut g.iterations).range(1..=100_000));
+            ui.label("damping");
+            ui.add(egui::DragValue::new(&mut g.damping).range(0.0..=1.0).speed(0.01));
+            let mut dynamic = g.tolerance.is_some();
+            if ui.checkbox(&mut dynamic, "until tolerance").changed() {
+                g.tolerance = dynamic.then_some(1e-6);
+            }
+            if let Some(t) = &mut g.tolerance {
+                ui.add(egui::DragValue::new(t).speed(1e-7).range(0.0..=1.0));
+            }
+            egui::ComboBox::from_id_salt(("variant", id))
+                .selected_text(if g.variant.is_empty() { "ldbc".to_string() } else { g.variant.clone() })
+                .show_ui(ui, |ui| {
+                    for v in ["ldbc", "graphx"] {
+                        ui.selectable_value(&mut g.variant, v.to_string(), v);
+                    }
+                });
+            ui.add(egui::TextEdit::singleline(&mut g.source_ids).hint_text("personalize on ids").desired_width(120.0));
+        }
+        "cdlp" => {
+            ui.label("iterations");
+            ui.add(egui::DragValue::new(&mut g.iterations).range(0..=10_000));
+        }
+        "sssp" | "bfs" => {
+            labelled(
+                ui,
+                "source vertex:",
+                egui::TextEdit::singleline(&mut g.source_ids).desired_width(100.0).id(egui::Id::new(("src", id))),
+            );
+        }
+        "landmarks" => {
+            ui.label("landmarks");
+            ui.add(
+                egui::TextEdit::singleline(&mut g.source_ids).hint_text("ids, comma-separated").desired_width(160.0),
+            );
+        }
+        _ => {}
+    });
+}

@@ -1,0 +1,330 @@
+//! A cell's output, in tabs: Table (virtualized, sortable grid), Plan (trees with metrics),
+//! Chart (bar, line, scatter), Graph (a drawing of a sample), Supersteps (live plot). Errors
+//! show in the cell in words.
+
+use egui::{Color32, RichText, Ui};
+use egui_extras::{Column, TableBuilder};
+use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints, Points};
+use ember::datafusion::arrow::array::{Array, Float64Array, RecordBatch};
+use ember::datafusion::arrow::compute::{SortColumn, SortOptions, cast, lexsort_to_indices};
+use ember::datafusion::arrow::datatypes::DataType;
+use ember::datafusion::arrow::util::display::array_value_to_string;
+use ember::sql::plan::PlanNode;
+
+use crate::app::NotebookApp;
+use crate::model::{CellKind, ChartKind, Tab};
+
+pub fn output_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64) {
+    let is_graph = app.is_graph(id);
+    let live = app.runner.running.get(&id).map(|r| r.progress.clone());
+    let saved = app.notebook.cell(id).and_then(|c| c.output.clone());
+    let Some(cell) = app.notebook.cell(id) else { return };
+    if matches!(cell.kind, CellKind::Markdown { .. }) {
+        return;
+    }
+    let has_result = app.cells.get(&id).is_some_and(|s| s.result.is_some());
+    if !has_result && live.is_none() {
+        if let Some(o) = saved {
+            ui.label(
+                RichText::new(format!("last saved result ({} rows; run the cell to refresh):", o.total_rows))
+                    .small()
+                    .weak(),
+            );
+            egui::Grid::new(("saved", id)).striped(true).show(ui, |ui| {
+                for c in &o.columns {
+                    ui.label(RichText::new(c).strong());
+                }
+                ui.end_row();
+                for r in o.rows.iter().take(10) {
+                    for v in r {
+                        ui.label(v);
+                    }
+                    ui.end_row();
+                }
+            });
+        }
+        return;
+    }
+    if let Some(Some(Err(e))) = app.cells.get(&id).map(|s| s.result.as_ref()) {
+        let msg = if e == "cancelled" { "Cancelled.".to_string() } else { format!("Error: {e}") };
+        ui.colored_label(Color32::from_rgb(210, 60, 60), msg);
+        return;
+    }
+    let mut tab = app.notebook.cell(id).map(|c| c.view.tab).unwrap_or_default();
+    ui.horizontal(|ui| {
+        let mut tabs = vec![(Tab::Table, "Table"), (Tab::Plan, "Plan"), (Tab::Chart, "Chart")];
+        if is_graph {
+            tabs.push((Tab::Graph, "Graph view"));
+            tabs.push((Tab::Supersteps, "Supersteps"));
+        }
+        for (t, label) in tabs {
+            ui.selectable_value(&mut tab, t, label);
+        }
+        if let Some(Some(Ok(r))) = app.cells.get(&id).map(|s| s.result.as_ref()) {
+            let t = if app.show_timings { format!(" in {:.3} s", r.elapsed.as_secs_f64()) } else { String::new() };
+            ui.label(RichText::new(format!("{} rows{t}", r.rows)).weak());
+        }
+    });
+    if let Some(c) = app.notebook.cell_mut(id) {
+        c.view.tab = tab;
+    }
+    if live.is_some() && tab != Tab::Supersteps {
+        if is_graph {
+            ui.label(RichText::new("running: see the Supersteps tab for live progress").weak());
+        }
+        return;
+    }
+    match tab {
+        Tab::Table => table_ui(app, ui, id),
+        Tab::Plan => plan_ui(app, ui, id),
+        Tab::Chart => chart_ui(app, ui, id),
+        Tab::Graph => super::graph_view::graph_ui(app, ui, id),
+        Tab::Supersteps => supersteps_ui(app, ui, id, live),
+    }
+}
+
+fn table_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64) {
+    let st = app.state(id);
+    let Some(t) = st.table.clone() else {
+        ui.label(RichText::new("no rows").weak());
+        return;
+    };
+    if let Some(Some(Ok(r))) = st.result.as_ref().map(Some) {
+        for l in &r.summary {
+            ui.label(RichText::new(l).monospace().small());
+        }
+    }
+    let n = t.num_rows();
+    ui.horizontal(|ui| {
+        ui.label(format!("{n} rows"));
+        if ui.small_button("Copy as CSV").clicked() {
+            let order = st.sort.as_ref().map(|s| s.2.clone());
+            ui.ctx().copy_text(to_csv(&t, order.as_deref()));
+        }
+    });
+    let schema = t.schema();
+    let mut clicked: Option<usize> = None;
+    let order = st.sort.as_ref().map(|s| s.2.clone());
+    let sort_state = st.sort.as_ref().map(|s| (s.0, s.1));
+    ui.push_id(("grid", id), |ui| {
+        let mut tb =
+            TableBuilder::new(ui).striped(true).resizable(true).max_scroll_height(320.0).id_salt(("table", id));
+        for _ in 0..t.num_columns() {
+            tb = tb.column(Column::auto().at_least(60.0).clip(true));
+        }
+        tb.header(34.0, |mut h| {
+            for (i, f) in schema.fields().iter().enumerate() {
+                h.col(|ui| {
+                    let arrow = match sort_state {
+                        Some((c, true)) if c == i => " ⏷",
+                        Some((c, false)) if c == i => " ⏶",
+                        _ => "",
+                    };
+                    ui.vertical(|ui| {
+                        if ui
+                            .button(RichText::new(format!("{}{arrow}", f.name())).strong())
+                            .on_hover_text("Sort by this column")
+                            .clicked()
+                        {
+                            clicked = Some(i);
+                        }
+                        ui.label(RichText::new(f.data_type().to_string()).small().weak());
+                    });
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(18.0, n, |mut row| {
+                let r = order.as_ref().map_or(row.index(), |o| o[row.index()] as usize);
+                for c in t.columns() {
+                    row.col(|ui| {
+                        ui.label(if c.is_null(r) {
+                            "NULL".to_string()
+                        } else {
+                            array_value_to_string(c.as_ref(), r).unwrap_or_default()
+                        });
+                    });
+                }
+            });
+        });
+    });
+    if let Some(c) = clicked {
+        let desc = matches!(sort_state, Some((x, false)) if x == c);
+        let opts = SortOptions { descending: desc, nulls_first: false };
+        if let Ok(idx) = lexsort_to_indices(&[SortColumn { values: t.column(c).clone(), options: Some(opts) }], None) {
+            app.state(id).sort = Some((c, desc, idx.values().to_vec()));
+        }
+    }
+}
+
+fn to_csv(t: &RecordBatch, order: Option<&[u32]>) -> String {
+    let quote = |s: String| if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s };
+    let mut out = t.schema().fields().iter().map(|f| quote(f.name().clone())).collect::<Vec<_>>().join(",");
+    out.push('\n');
+    for i in 0..t.num_rows() {
+        let r = order.map_or(i, |o| o[i] as usize);
+        let row: Vec<String> = t
+            .columns()
+            .iter()
+            .map(|c| {
+                if c.is_null(r) {
+                    String::new()
+                } else {
+                    quote(array_value_to_string(c.as_ref(), r).unwrap_or_default())
+                }
+            })
+            .collect();
+        out.push_str(&row.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+fn tree_ui(ui: &mut Ui, node: &PlanNode, path: &mut Vec<usize>) {
+    let title = if node.details.is_empty() { node.name.clone() } else { format!("{}: {}", node.name, node.details) };
+    egui::CollapsingHeader::new(RichText::new(title).monospace().small())
+        .id_salt(("plan", path.clone()))
+        .default_open(true)
+        .show(ui, |ui| {
+            if !node.metrics.is_empty() {
+                let m: Vec<String> = node.metrics.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                ui.label(RichText::new(m.join(", ")).small().color(Color32::from_rgb(90, 140, 200)));
+            }
+            for (i, c) in node.children.iter().enumerate() {
+                path.push(i);
+                tree_ui(ui, c, path);
+                path.pop();
+            }
+        });
+}
+
+fn plan_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64) {
+    let st = app.state(id);
+    let Some(Ok(r)) = st.result.as_ref() else { return };
+    let r = r.clone();
+    if let Some(job) = &r.job {
+        ui.label(RichText::new("Graph job plan (load → dictionary → partition → Pregel → output)").small());
+        tree_ui(ui, job, &mut vec![id as usize, 9]);
+    }
+    if let Some(p) = &r.plans {
+        ui.horizontal(|ui| {
+            for (i, l) in ["Logical", "Optimized", "Physical (with metrics)"].iter().enumerate() {
+                ui.selectable_value(&mut st.plan_kind, i, *l);
+            }
+        });
+        let node = match st.plan_kind {
+            0 => &p.logical,
+            1 => &p.optimized,
+            _ => &p.physical,
+        };
+        tree_ui(ui, node, &mut vec![id as usize, st.plan_kind]);
+    }
+}
+
+/// A numeric column as numbers (None for text and other types).
+fn numbers(t: &RecordBatch, col: usize) -> Option<Vec<f64>> {
+    if !t.column(col).data_type().is_numeric() {
+        return None;
+    }
+    let c = cast(t.column(col).as_ref(), &DataType::Float64).ok()?;
+    let c = c.as_any().downcast_ref::<Float64Array>()?;
+    Some((0..c.len()).map(|i| if c.is_null(i) { f64::NAN } else { c.value(i) }).collect())
+}
+
+fn chart_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64) {
+    let Some(t) = app.state(id).table.clone() else { return };
+    let names: Vec<String> = t.schema().fields().iter().map(|f| f.name().clone()).collect();
+    let Some(cell) = app.notebook.cell_mut(id) else { return };
+    let v = &mut cell.view;
+    if !names.contains(&v.x) {
+        v.x = names.first().cloned().unwrap_or_default();
+    }
+    if !names.contains(&v.y) {
+        v.y = names
+            .iter()
+            .enumerate()
+            .find(|(i, _)| numbers(&t, *i).is_some() && *i > 0)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_else(|| v.x.clone());
+    }
+    ui.horizontal(|ui| {
+        for (k, l) in [(ChartKind::Bar, "Bar"), (ChartKind::Line, "Line"), (ChartKind::Scatter, "Scatter")] {
+            ui.selectable_value(&mut v.chart, k, l);
+        }
+        ui.label("x");
+        egui::ComboBox::from_id_salt(("x", id)).selected_text(v.x.clone()).show_ui(ui, |ui| {
+            for n in &names {
+                ui.selectable_value(&mut v.x, n.clone(), n);
+            }
+        });
+        ui.label("y");
+        egui::ComboBox::from_id_salt(("y", id)).selected_text(v.y.clone()).show_ui(ui, |ui| {
+            for n in &names {
+                ui.selectable_value(&mut v.y, n.clone(), n);
+            }
+        });
+    });
+    let (xi, yi) =
+        (names.iter().position(|n| *n == v.x).unwrap_or(0), names.iter().position(|n| *n == v.y).unwrap_or(0));
+    let Some(ys) = numbers(&t, yi) else {
+        ui.label(format!("column {} is not numeric", v.y));
+        return;
+    };
+    let xs_num = numbers(&t, xi);
+    let labels: Vec<String> =
+        (0..t.num_rows()).map(|r| array_value_to_string(t.column(xi).as_ref(), r).unwrap_or_default()).collect();
+    let n = t.num_rows().min(100_000);
+    let kind = v.chart;
+    let (yname, xname) = (v.y.clone(), v.x.clone());
+    Plot::new(("chart", id)).height(240.0).legend(Legend::default()).x_axis_label(xname).show(ui, |p| match kind {
+        ChartKind::Bar => {
+            let bars: Vec<Bar> = (0..n.min(2000))
+                .map(|i| Bar::new(xs_num.as_ref().map_or(i as f64, |x| x[i]), ys[i]).name(&labels[i]).width(0.8))
+                .collect();
+            p.bar_chart(BarChart::new(yname, bars));
+        }
+        ChartKind::Line => {
+            let pts: Vec<[f64; 2]> = (0..n).map(|i| [xs_num.as_ref().map_or(i as f64, |x| x[i]), ys[i]]).collect();
+            p.line(Line::new(yname, PlotPoints::from(pts)));
+        }
+        ChartKind::Scatter => {
+            let pts: Vec<[f64; 2]> = (0..n).map(|i| [xs_num.as_ref().map_or(i as f64, |x| x[i]), ys[i]]).collect();
+            p.points(Points::new(yname, PlotPoints::from(pts)).radius(3.0));
+        }
+    });
+    if xs_num.is_none() {
+        ui.label(
+            RichText::new(format!("x is text: bars are placed in row order; hover a bar for its {}", names[xi]))
+                .small()
+                .weak(),
+        );
+    }
+}
+
+fn supersteps_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64, live: Option<Vec<ember::SuperstepStats>>) {
+    let stats = match live {
+        Some(s) => s,
+        None => match app.state(id).result.as_ref() {
+            Some(Ok(r)) => r.supersteps.clone(),
+            _ => vec![],
+        },
+    };
+    if stats.is_empty() {
+        ui.label(RichText::new("no supersteps yet").weak());
+        return;
+    }
+    let last = &stats[stats.len() - 1];
+    ui.label(format!(
+        "{} supersteps; last: {} active vertices, {} messages, {:.1} ms",
+        last.superstep,
+        last.active_vertices,
+        last.messages,
+        last.elapsed.as_secs_f64() * 1e3
+    ));
+    let active: Vec<[f64; 2]> = stats.iter().map(|s| [s.superstep as f64, s.active_vertices as f64]).collect();
+    let msgs: Vec<[f64; 2]> = stats.iter().map(|s| [s.superstep as f64, s.messages as f64]).collect();
+    Plot::new(("supersteps", id)).height(200.0).legend(Legend::default()).x_axis_label("superstep").show(ui, |p| {
+        p.line(Line::new("active vertices", PlotPoints::from(active)));
+        p.line(Line::new("messages", PlotPoints::from(msgs)));
+    });
+}

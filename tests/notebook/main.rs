@@ -1,0 +1,16 @@
+//! Notebook tests: the runner without a window, and the real eframe app driven through
+//! egui_kittest by accessible labels. The screenshot test renders with wgpu (software Vulkan
+//! in CI) and compares with `gui/tests/snapshots/demo_notebook.png`.
+
+mod runner;
+mod ui;
+
+use std::path::PathBuf;
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+pub fn shared() -> PathBuf {
+    std::env::var_os("EMBER_SHARED").map(PathBuf::from).unwrap_or_else(|| repo().join("..").join("shared"))
+}

@@ -1,0 +1,123 @@
+//! The runner and model without egui.
+
+use std::time::Duration;
+
+use ember_notebook::model::{Cell, CellKind, CellView, GraphSource, GraphSpec, Notebook, Pipeline, Source, Step};
+use ember_notebook::runner::{Event, Runner};
+
+fn cell(id: u64, name: &str, kind: CellKind) -> Cell {
+    Cell { id, name: name.into(), kind, view: CellView::default(), output: None }
+}
+
+fn finished(events: &[Event], id: u64) -> Result<&ember_notebook::runner::CellResult, String> {
+    events
+        .iter()
+        .rev()
+        .find_map(|e| match e {
+            Event::Finished { cell, result } if *cell == id => {
+                Some(result.as_ref().map(|b| b.as_ref()).map_err(|e| e.clone()))
+            }
+            _ => None,
+        })
+        .unwrap_or_else(|| Err("no Finished event".into()))
+}
+
+#[test]
+fn cells_run_in_order_and_register_their_results() {
+    let mut r = Runner::new().unwrap();
+    let sales = crate::repo().join("graphs/sales_data.csv").display().to_string();
+    let df = cell(
+        1,
+        "totals",
+        CellKind::DataFrame {
+            pipeline: Pipeline {
+                source: Source::File(sales),
+                steps: vec![
+                    Step::WithColumn { name: "total".into(), expr: "quantity * price".into() },
+                    Step::GroupBy { keys: "product_id".into(), aggregates: "sum(total) AS total".into() },
+                ],
+            },
+        },
+    );
+    r.run(&df);
+    let ev = r.wait(Duration::from_secs(60));
+    let res = finished(&ev, 1).unwrap();
+    assert_eq!(res.rows, 5);
+    assert!(res.plans.as_ref().unwrap().physical.walk().iter().any(|n| n.name == "AggregateExec"));
+    // A later SQL cell reads the DataFrame cell's result by name.
+    r.run(&cell(2, "best", CellKind::Sql { sql: "SELECT product_id FROM totals ORDER BY total DESC LIMIT 1".into() }));
+    let ev = r.wait(Duration::from_secs(60));
+    let res = finished(&ev, 2).unwrap();
+    let v =
+        ember::datafusion::arrow::util::display::array_value_to_string(res.batches[0].column(0).as_ref(), 0).unwrap();
+    assert_eq!(v, "104");
+    assert!(
+        ev.iter().any(|e| matches!(e, Event::Tables(t) if t.iter().any(|t| t.name == "best" && t.rows == Some(1))))
+    );
+}
+
+#[test]
+fn graph_cell_reports_supersteps_plan_and_sample() {
+    let mut r = Runner::new().unwrap();
+    let g = GraphSpec {
+        source: GraphSource::File { path: crate::repo().join("graphs/karate.txt.gz").display().to_string() },
+        directed: false,
+        algorithm: "pagerank".into(),
+        iterations: 15,
+        ..GraphSpec::default()
+    };
+    r.run(&cell(7, "pr", CellKind::Graph { graph: g }));
+    let ev = r.wait(Duration::from_secs(60));
+    let res = finished(&ev, 7).unwrap();
+    assert_eq!(res.rows, 34);
+    assert_eq!(res.supersteps.len(), 15);
+    let progress = ev.iter().filter(|e| matches!(e, Event::Progress { cell: 7, .. })).count();
+    assert_eq!(progress, 15);
+    let names: Vec<&str> = res.job.as_ref().unwrap().walk().iter().map(|n| n.name.as_str()).collect();
+    assert_eq!(names, vec!["Output", "Pregel(pagerank)", "Partition", "Dictionary", "Load"]);
+    let s = res.sample.as_ref().unwrap();
+    assert_eq!((s.labels.len(), s.edges.len(), s.categorical), (34, 78, false));
+    // The graph's tables are registered for later cells.
+    r.run(&cell(8, "n", CellKind::Sql { sql: "SELECT count(*) FROM pr_edges".into() }));
+    let ev = r.wait(Duration::from_secs(60));
+    assert_eq!(finished(&ev, 8).unwrap().rows, 1);
+}
+
+#[test]
+fn errors_come_back_in_words() {
+    let mut r = Runner::new().unwrap();
+    r.run(&cell(1, "q", CellKind::Sql { sql: "SELECT 1;\nSELEC x".into() }));
+    let ev = r.wait(Duration::from_secs(30));
+    assert_eq!(
+        finished(&ev, 1).unwrap_err(),
+        "SQL error at line 2, column 1: Expected: an SQL statement, found: SELEC"
+    );
+    r.run(&cell(2, "g", CellKind::Graph { graph: GraphSpec { algorithm: "bfs".into(), ..GraphSpec::default() } }));
+    let ev = r.wait(Duration::from_secs(30));
+    assert_eq!(finished(&ev, 2).unwrap_err(), "bfs needs exactly one source vertex id");
+}
+
+#[test]
+fn cancel_stops_a_long_graph_job() {
+    let path = crate::shared().join("graphs/cnr-2000.txt.gz");
+    let mut r = Runner::new().unwrap();
+    let g = GraphSpec {
+        source: GraphSource::File { path: path.display().to_string() },
+        algorithm: "pagerank".into(),
+        iterations: 1_000_000,
+        ..GraphSpec::default()
+    };
+    r.run(&cell(3, "long", CellKind::Graph { graph: g }));
+    // Wait for the first supersteps, then cancel.
+    let t = std::time::Instant::now();
+    while r.running.get(&3).is_none_or(|x| x.progress.len() < 2) {
+        r.poll();
+        assert!(t.elapsed() < Duration::from_secs(120), "the job never started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    r.cancel(3);
+    assert!(!r.is_running(3));
+    let ev = r.wait(Duration::from_secs(5));
+    assert_eq!(finished(&ev, 3).unwrap_err(), "cancelled");
+    let _ = Notebook::default();
+}

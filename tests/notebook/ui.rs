@@ -1,0 +1,213 @@
+//! The real app driven through egui_kittest by accessible labels.
+
+use std::time::{Duration, Instant};
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use ember_notebook::app::NotebookApp;
+use ember_notebook::model::{CellKind, Notebook};
+
+fn app(dir: &std::path::Path) -> NotebookApp {
+    let mut a = NotebookApp::new(Notebook::default(), None).unwrap();
+    a.set_autosave_path(dir.join("untitled.ember.json"));
+    a
+}
+
+fn harness(app: NotebookApp) -> Harness<'static, NotebookApp> {
+    Harness::builder().with_size([1280.0, 1000.0]).build_eframe(move |_cc| app)
+}
+
+/// Steps frames until no cell runs (jobs run on worker threads).
+fn settle(h: &mut Harness<'_, NotebookApp>) {
+    let t = Instant::now();
+    loop {
+        h.step();
+        if !h.state().busy() && h.state().commands.is_empty() {
+            break;
+        }
+        assert!(t.elapsed() < Duration::from_secs(120), "a cell did not finish");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    h.run_steps(4);
+}
+
+#[test]
+fn sql_cell_type_run_and_see_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app(dir.path()));
+    h.get_by_label("Add SQL cell").click();
+    h.run_steps(2);
+    let editor = h.get_by_role_and_label(Role::MultilineTextInput, "SQL");
+    editor.focus();
+    editor.type_text(
+        "SELECT column1 AS n, column2 AS word FROM (VALUES (7, 'seven'), (8, 'eight'), (9, 'nine')) ORDER BY n",
+    );
+    h.run_steps(2);
+    h.get_by_label("Run").click();
+    settle(&mut h);
+    h.get_by_label("3 rows");
+    h.get_by_label("seven");
+    h.get_by_label("7");
+    // The result is registered under the cell's name and listed in the side panel.
+    assert!(h.state().tables.iter().any(|t| t.name == "query" && t.rows == Some(3)));
+    h.get_by_label_contains("query (3 rows)");
+}
+
+#[test]
+fn ctrl_enter_runs_and_errors_show_positions() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app(dir.path()));
+    h.get_by_label("Add SQL cell").click();
+    h.run_steps(2);
+    let editor = h.get_by_role_and_label(Role::MultilineTextInput, "SQL");
+    editor.focus();
+    editor.type_text("SELECT nope FROM (VALUES (1))");
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
+    h.run_steps(2);
+    settle(&mut h);
+    h.get_by_label_contains("Error: SQL error at line 1, column 8: No field named nope");
+}
+
+#[test]
+fn dataframe_pipeline_with_two_steps_shows_its_sql() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app(dir.path()));
+    h.get_by_label("Add DataFrame cell").click();
+    h.run_steps(2);
+    let sales = ember_path("graphs/sales_data.csv");
+    h.get_by_label("file").click();
+    h.run_steps(1);
+    h.get_by_role_and_label(Role::TextInput, "source:").focus();
+    h.get_by_role_and_label(Role::TextInput, "source:").type_text(&sales);
+    h.get_by_label("filter").click();
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::TextInput, "where").focus();
+    h.get_by_role_and_label(Role::TextInput, "where").type_text("quantity > 1");
+    h.get_by_label("limit").click();
+    h.run_steps(3);
+    h.get_by_label_contains("s1 AS (SELECT * FROM s0 WHERE quantity > 1)");
+    h.get_by_label_contains("s2 AS (SELECT * FROM s1 LIMIT 10)");
+    h.get_by_label("PySpark").click();
+    h.run_steps(2);
+    h.get_by_label_contains(".filter(\"quantity > 1\")");
+    h.get_by_label("Run").click();
+    settle(&mut h);
+    h.get_by_label("7 rows");
+}
+
+fn ember_path(rel: &str) -> String {
+    crate::repo().join(rel).display().to_string()
+}
+
+#[test]
+fn graph_cell_pagerank_shows_table_and_supersteps() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app(dir.path()));
+    h.get_by_label("Add Graph cell").click();
+    h.run_steps(2);
+    h.get_by_label("file").click();
+    h.run_steps(1);
+    h.get_by_role_and_label(Role::TextInput, "path:").focus();
+    h.get_by_role_and_label(Role::TextInput, "path:").type_text(&ember_path("graphs/karate.txt.gz"));
+    h.get_by_label("directed").click();
+    h.run_steps(1);
+    h.get_by_label("Run").click();
+    settle(&mut h);
+    h.get_by_label("34 rows");
+    h.get_by_label_contains("top 10 by pagerank");
+    h.get_by_label("Supersteps").click();
+    h.run_steps(2);
+    h.get_by_label_contains("20 supersteps; last: 34 active vertices");
+    h.get_by_label("Graph view").click();
+    h.run_steps(2);
+    h.get_by_label_contains("Showing all 34 vertices; coloured by pagerank");
+    h.get_by_label("Plan").click();
+    h.run_steps(2);
+    h.get_by_label_contains("Partition: strategy=dbh");
+}
+
+#[test]
+fn cancel_a_long_job_from_the_ui() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path());
+    a.apply(ember_notebook::app::Command::Add("Graph".into(), None));
+    let CellKind::Graph { graph } = &mut a.notebook.cells[0].kind else { unreachable!() };
+    graph.source = ember_notebook::model::GraphSource::File {
+        path: crate::shared().join("graphs/cnr-2000.txt.gz").display().to_string(),
+    };
+    graph.iterations = 1_000_000;
+    let mut h = harness(a);
+    h.run_steps(2);
+    h.get_by_label("Run").click();
+    let t = Instant::now();
+    loop {
+        h.step();
+        if h.state().runner.running.values().any(|r| r.progress.len() >= 2) {
+            break;
+        }
+        assert!(t.elapsed() < Duration::from_secs(120), "the job never started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    h.get_by_label_contains("superstep ");
+    h.get_by_label("Cancel").click();
+    h.run_steps(3);
+    assert!(!h.state().busy());
+    h.get_by_label("Cancelled.");
+}
+
+#[test]
+fn save_reopen_and_corrupt_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("saved.ember.json");
+    let mut h = harness(app(dir.path()));
+    h.get_by_label("Add SQL cell").click();
+    h.get_by_label("Add Markdown cell").click();
+    h.run_steps(2);
+    let editor = h.get_by_role_and_label(Role::MultilineTextInput, "SQL");
+    editor.focus();
+    editor.type_text("SELECT 42 AS answer");
+    h.get_by_role_and_label(Role::TextInput, "File:").focus();
+    h.get_by_role_and_label(Role::TextInput, "File:").type_text(&path.display().to_string());
+    h.get_by_label("Save").click();
+    h.run_steps(3);
+    h.get_by_label_contains("saved ");
+    let before = h.state().notebook.clone();
+    drop(h);
+    let reopened = NotebookApp::open(path.clone()).unwrap();
+    assert_eq!(reopened.notebook, before);
+    assert!(matches!(&reopened.notebook.cells[0].kind, CellKind::Sql { sql } if sql == "SELECT 42 AS answer"));
+    // Opening ran nothing.
+    assert!(!reopened.busy());
+    let h = harness(reopened);
+    drop(h);
+
+    let bad = dir.path().join("corrupt.ember.json");
+    std::fs::write(&bad, "{\"cells\": [ {\"id\": ").unwrap();
+    let mut h = harness(NotebookApp::open(bad.clone()).unwrap());
+    h.run_steps(2);
+    h.get_by_label_contains("could not open");
+    h.get_by_label_contains("not a valid notebook");
+}
+
+#[test]
+fn demo_notebook_runs_and_matches_its_screenshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = NotebookApp::demo().unwrap();
+    a.set_autosave_path(dir.path().join("demo.ember.json"));
+    a.show_timings = false;
+    let mut h = Harness::builder().with_size([1280.0, 2600.0]).wgpu().build_eframe(move |_cc| a);
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::Button, "Run all").click();
+    settle(&mut h);
+    for c in &h.state().notebook.cells {
+        if let Some(Some(Err(e))) = h.state().cells.get(&c.id).map(|s| s.result.as_ref()) {
+            panic!("cell {} failed: {e}", c.name);
+        }
+    }
+    h.get_by_label_contains("ranked_members (10 rows)");
+    // Let the graph layouts settle, then compare pixels.
+    h.run_steps(40);
+    h.snapshot("demo_notebook");
+}
