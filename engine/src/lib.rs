@@ -21,7 +21,7 @@ pub mod sql;
 pub use error::{Error, Result};
 pub use graph::{EdgeList, Graph, GraphOptions};
 pub use partition::{PartitionReport, PartitionedGraph, Strategy};
-pub use pregel::{ActiveDirection, CancelToken, RunContext, SuperstepStats};
+pub use pregel::{ActiveDirection, CancelToken, RunContext, SuperstepStats, TripletFields};
 
 /// Re-exported so users get the Arrow and DataFusion versions Ember was built with.
 pub use datafusion;

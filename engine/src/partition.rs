@@ -136,6 +136,8 @@ pub struct EdgePartition {
     pub dst: Vec<u32>,
     /// Global edge index of each local edge (to read edge attributes).
     pub edges: Vec<u32>,
+    /// Per local vertex: bit 1 if it is the source of a local edge, bit 2 if a destination.
+    pub roles: Vec<u8>,
 }
 
 /// Per-run partition statistics.
@@ -217,9 +219,14 @@ impl<'g> PartitionedGraph<'g> {
                 l2g.dedup();
                 // Every endpoint is in l2g by construction, so the search succeeds.
                 let local = |g: u32| l2g.binary_search(&g).unwrap_or(0) as u32;
-                let ls = edges.iter().map(|&e| local(src[e as usize])).collect();
-                let ld = edges.iter().map(|&e| local(dst[e as usize])).collect();
-                EdgePartition { l2g, src: ls, dst: ld, edges }
+                let ls: Vec<u32> = edges.iter().map(|&e| local(src[e as usize])).collect();
+                let ld: Vec<u32> = edges.iter().map(|&e| local(dst[e as usize])).collect();
+                let mut roles = vec![0u8; l2g.len()];
+                for (&a, &b) in ls.iter().zip(&ld) {
+                    roles[a as usize] |= 1;
+                    roles[b as usize] |= 2;
+                }
+                EdgePartition { l2g, src: ls, dst: ld, edges, roles }
             })
             .collect();
         let chunk = n.div_ceil(num_parts as usize).max(1);

@@ -126,6 +126,33 @@ impl<M> Msgs<M> {
     }
 }
 
+/// Which endpoint attributes the triplets of a message round read (GraphX `TripletFields`):
+/// only those are shipped to the replicas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TripletFields {
+    /// Neither endpoint's attribute (messages depend on ids and edge attributes only).
+    None,
+    /// The source's attribute only.
+    Src,
+    /// The destination's attribute only.
+    Dst,
+    /// Both.
+    #[default]
+    All,
+}
+
+impl TripletFields {
+    /// The partition role bits (1 = source, 2 = destination) whose replicas need attributes.
+    fn mask(self) -> u8 {
+        match self {
+            TripletFields::None => 0,
+            TripletFields::Src => 1,
+            TripletFields::Dst => 2,
+            TripletFields::All => 3,
+        }
+    }
+}
+
 /// Limits of a Pregel run.
 #[derive(Debug, Clone, Copy)]
 pub struct PregelConfig {
@@ -172,6 +199,7 @@ struct Replicas<VD, ED, M> {
 pub struct Exchange<'p, 'g, VD, ED, M> {
     pg: &'p PartitionedGraph<'g>,
     parts: Vec<Replicas<VD, ED, M>>,
+    fields: TripletFields,
     /// Combined message per vertex (dense index) after [`Exchange::gather`].
     pub msg: Vec<Option<M>>,
 }
@@ -183,8 +211,19 @@ where
     M: Send + Sync,
 {
     /// Sets up replicas of `attrs` (one per vertex) and the partitions' copies of `edge_attr`
-    /// (one per edge, in the graph's edge order).
+    /// (one per edge, in the graph's edge order); triplets may read both endpoints.
     pub fn new(pg: &'p PartitionedGraph<'g>, attrs: &[VD], edge_attr: &[ED]) -> Result<Self> {
+        Self::with_fields(pg, attrs, edge_attr, TripletFields::All)
+    }
+
+    /// Like [`Exchange::new`], shipping only the endpoint attributes `fields` names: a replica
+    /// the triplets never read holds a placeholder (a copy of the first attribute).
+    pub fn with_fields(
+        pg: &'p PartitionedGraph<'g>,
+        attrs: &[VD],
+        edge_attr: &[ED],
+        fields: TripletFields,
+    ) -> Result<Self> {
         let g = pg.graph();
         if attrs.len() != g.num_vertices() || edge_attr.len() != g.num_edges() {
             return Err(Error::Internal(format!(
@@ -195,27 +234,34 @@ where
                 g.num_edges()
             )));
         }
+        let mask = fields.mask();
         let parts = pg
             .partitions()
             .par_iter()
             .map(|ep| Replicas {
-                attr: ep.l2g.iter().map(|&v| attrs[v as usize].clone()).collect(),
+                attr: ep
+                    .l2g
+                    .iter()
+                    .zip(&ep.roles)
+                    .map(|(&v, &r)| if r & mask != 0 { attrs[v as usize].clone() } else { attrs[0].clone() })
+                    .collect(),
                 active: vec![true; ep.l2g.len()],
                 msg: (0..ep.l2g.len()).map(|_| None).collect(),
                 edge_attr: ep.edges.iter().map(|&e| edge_attr[e as usize].clone()).collect(),
             })
             .collect();
         let msg = (0..g.num_vertices()).map(|_| None).collect();
-        Ok(Exchange { pg, parts, msg })
+        Ok(Exchange { pg, parts, fields, msg })
     }
 
     /// Ships master attributes to replicas: all of them (`changed = None`, every replica
     /// active) or only the changed ones (which become the active set).
     pub fn ship(&mut self, attrs: &[VD], changed: Option<&[bool]>) {
+        let mask = self.fields.mask();
         self.parts.par_iter_mut().zip(self.pg.partitions()).for_each(|(st, ep)| {
-            for (l, &g) in ep.l2g.iter().enumerate() {
+            for (l, (&g, &role)) in ep.l2g.iter().zip(&ep.roles).enumerate() {
                 let c = changed.is_none_or(|c| c[g as usize]);
-                if c {
+                if c && role & mask != 0 {
                     st.attr[l] = attrs[g as usize].clone();
                 }
                 st.active[l] = c;
@@ -306,11 +352,13 @@ where
 }
 
 /// One round of messages over all edges (GraphX `aggregateMessages`): returns, per vertex, the
-/// combined message it received, if any.
+/// combined message it received, if any. `fields` says which endpoint attributes `send` reads;
+/// only those are shipped to the replicas (the others hold a placeholder).
 pub fn aggregate_messages<VD, ED, M, S, MM>(
     pg: &PartitionedGraph<'_>,
     attrs: &[VD],
     edge_attr: &[ED],
+    fields: TripletFields,
     send: S,
     merge: MM,
 ) -> Result<Vec<Option<M>>>
@@ -321,7 +369,10 @@ where
     S: Fn(&EdgeTriplet<VD, ED>) -> Msgs<M> + Sync,
     MM: Fn(M, M) -> M + Sync,
 {
-    let mut ex = Exchange::new(pg, attrs, edge_attr)?;
+    if attrs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut ex = Exchange::with_fields(pg, attrs, edge_attr, fields)?;
     ex.scatter(None, &send, &merge);
     ex.gather(&merge);
     Ok(ex.msg)

@@ -100,3 +100,26 @@ fn shipped_max_value_example_reaches_each_component_maximum() {
         assert_eq!(res.attrs[v], best[&c], "vertex {v}");
     }
 }
+
+#[test]
+fn aggregate_messages_ships_only_the_fields_it_is_told() {
+    use ember::TripletFields;
+    use ember::pregel::aggregate_messages;
+    let g = load(&LoadSpec::new(shared().join("graphs/email-Eu-core.txt.gz"))).unwrap();
+    let attrs: Vec<u64> = (0..g.num_vertices() as u64).map(|v| v * v + 1).collect();
+    let edges = vec![(); g.num_edges()];
+    let mut want = vec![0u64; g.num_vertices()];
+    for (&s, &d) in g.src().iter().zip(g.dst()) {
+        want[d as usize] += attrs[s as usize];
+    }
+    for p in [1, 3, 8] {
+        let pg = PartitionedGraph::new(&g, Strategy::RandomVertexCut, p).unwrap();
+        let got = aggregate_messages(&pg, &attrs, &edges, TripletFields::Src, |t| Msgs::to_dst(*t.src_attr), |a, b| a + b).unwrap();
+        let got: Vec<u64> = got.into_iter().map(|m| m.unwrap_or(0)).collect();
+        assert_eq!(got, want, "{p} partitions");
+        // With Dst only, a source replica that is never a destination holds the placeholder.
+        let placeholder = aggregate_messages(&pg, &attrs, &edges, TripletFields::Dst, |t| Msgs::to_dst(*t.src_attr), |a, b| a + b).unwrap();
+        let differs = placeholder.iter().zip(&want).any(|(a, b)| a.unwrap_or(0) != *b);
+        assert!(differs, "Dst-only shipping should not deliver source attributes");
+    }
+}

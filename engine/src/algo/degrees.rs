@@ -10,7 +10,7 @@ use datafusion::arrow::array::{RecordBatch, UInt64Array};
 use crate::algo::{Common, id_batch, no_edge_attrs};
 use crate::error::Result;
 use crate::graph::Graph;
-use crate::pregel::{self, Msgs};
+use crate::pregel::{self, Msgs, TripletFields};
 
 #[derive(Debug, Clone, Default)]
 pub struct Config {
@@ -46,6 +46,7 @@ pub fn run(graph: &Graph, cfg: &Config) -> Result<Output> {
         &pg,
         &attrs,
         &no_edge_attrs(graph),
+        TripletFields::None,
         |_| Msgs::both((1u64, 0u64), (0, 1)),
         |a, b| (a.0 + b.0, a.1 + b.1),
     )?;

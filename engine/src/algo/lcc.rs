@@ -17,7 +17,7 @@ use crate::algo::neighbors::{Csr, Which, intersect_count};
 use crate::algo::{Common, id_batch, no_edge_attrs};
 use crate::error::Result;
 use crate::graph::Graph;
-use crate::pregel::{self, Msgs};
+use crate::pregel::{self, Msgs, TripletFields};
 
 #[derive(Debug, Clone, Default)]
 pub struct Config {
@@ -60,6 +60,7 @@ pub fn run(graph: &Graph, cfg: &Config) -> Result<Output> {
         &pg,
         &attrs,
         &units,
+        TripletFields::None,
         |t| {
             let (v, u) = (t.src, t.dst);
             Msgs::both(

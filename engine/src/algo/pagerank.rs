@@ -23,7 +23,7 @@ use crate::algo::{Common, det_sum, id_batch, no_edge_attrs};
 use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::partition::PartitionedGraph;
-use crate::pregel::{self, ActiveDirection, Exchange, Msgs, PregelConfig, SuperstepStats};
+use crate::pregel::{self, ActiveDirection, Exchange, Msgs, PregelConfig, SuperstepStats, TripletFields};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Variant {
@@ -159,7 +159,9 @@ fn power_iteration(pg: &PartitionedGraph<'_>, cfg: &Config) -> Result<Output> {
         rank.par_iter().zip(&outdeg).map(|(&r, &k)| if k > 0 { r / k as f64 } else { 0.0 }).collect()
     };
     let units = no_edge_attrs(g);
-    let mut ex: Exchange<'_, '_, f64, (), f64> = Exchange::new(pg, &contrib(&rank), &units)?;
+    // Directed: triplets read the source's contribution only, so only sources' replicas are shipped.
+    let fields = if directed { TripletFields::Src } else { TripletFields::All };
+    let mut ex: Exchange<'_, '_, f64, (), f64> = Exchange::with_fields(pg, &contrib(&rank), &units, fields)?;
     let send = |t: &pregel::EdgeTriplet<f64, ()>| {
         if directed { Msgs::to_dst(*t.src_attr) } else { Msgs::both(*t.dst_attr, *t.src_attr) }
     };

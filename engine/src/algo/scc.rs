@@ -11,7 +11,7 @@ use crate::algo::{Common, no_edge_attrs, wcc};
 use crate::error::Result;
 use crate::graph::Graph;
 use crate::partition::PartitionedGraph;
-use crate::pregel::{self, ActiveDirection, Msgs, PregelConfig};
+use crate::pregel::{self, ActiveDirection, Msgs, PregelConfig, TripletFields};
 
 #[derive(Debug, Clone, Default)]
 pub struct Config {
@@ -72,6 +72,7 @@ pub fn run_partitioned(pg: &PartitionedGraph<'_>, cfg: &Config) -> Result<Output
                 pg,
                 &st,
                 &units,
+                TripletFields::All,
                 |t| {
                     if t.src_attr.scc == NONE && t.dst_attr.scc == NONE && t.src != t.dst {
                         Msgs::both((1u32, 0u32), (0, 1))

@@ -12,7 +12,7 @@ use crate::algo::neighbors::{Csr, Which, intersect_count};
 use crate::algo::{Common, id_batch, no_edge_attrs};
 use crate::error::Result;
 use crate::graph::Graph;
-use crate::pregel::{self, Msgs};
+use crate::pregel::{self, Msgs, TripletFields};
 
 #[derive(Debug, Clone, Default)]
 pub struct Config {
@@ -43,6 +43,7 @@ pub fn run(graph: &Graph, cfg: &Config) -> Result<Output> {
         &pg,
         &attrs,
         &no_edge_attrs(&pairs),
+        TripletFields::None,
         |t| {
             let c = intersect_count(nb.neighbors(t.src), nb.neighbors(t.dst));
             Msgs::both(c, c)
