@@ -114,11 +114,15 @@ fn aggregate_messages_ships_only_the_fields_it_is_told() {
     }
     for p in [1, 3, 8] {
         let pg = PartitionedGraph::new(&g, Strategy::RandomVertexCut, p).unwrap();
-        let got = aggregate_messages(&pg, &attrs, &edges, TripletFields::Src, |t| Msgs::to_dst(*t.src_attr), |a, b| a + b).unwrap();
+        let got =
+            aggregate_messages(&pg, &attrs, &edges, TripletFields::Src, |t| Msgs::to_dst(*t.src_attr), |a, b| a + b)
+                .unwrap();
         let got: Vec<u64> = got.into_iter().map(|m| m.unwrap_or(0)).collect();
         assert_eq!(got, want, "{p} partitions");
         // With Dst only, a source replica that is never a destination holds the placeholder.
-        let placeholder = aggregate_messages(&pg, &attrs, &edges, TripletFields::Dst, |t| Msgs::to_dst(*t.src_attr), |a, b| a + b).unwrap();
+        let placeholder =
+            aggregate_messages(&pg, &attrs, &edges, TripletFields::Dst, |t| Msgs::to_dst(*t.src_attr), |a, b| a + b)
+                .unwrap();
         let differs = placeholder.iter().zip(&want).any(|(a, b)| a.unwrap_or(0) != *b);
         assert!(differs, "Dst-only shipping should not deliver source attributes");
     }

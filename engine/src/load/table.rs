@@ -20,14 +20,16 @@ impl Default for CsvOptions {
     }
 }
 
-fn path_str(path: &Path) -> Result<&str> {
+/// The path as text, or an error naming it when it does not exist.
+pub(crate) fn path_str(path: &Path) -> Result<&str> {
     if !path.exists() {
         return Err(Error::io(path, std::io::Error::new(std::io::ErrorKind::NotFound, "no such file")));
     }
     path.to_str().ok_or_else(|| Error::Input(format!("{}: path is not valid UTF-8", path.display())))
 }
 
-fn extension(path: &Path) -> String {
+/// Everything from the first dot of the file name (`.csv.gz`), as DataFusion's readers expect.
+pub(crate) fn extension(path: &Path) -> String {
     path.file_name().and_then(|n| n.to_str()).and_then(|n| n.find('.').map(|i| n[i..].to_string())).unwrap_or_default()
 }
 

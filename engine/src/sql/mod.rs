@@ -25,6 +25,7 @@ use futures::StreamExt;
 
 use crate::error::{Error, Result};
 use crate::graph::{Graph, GraphOptions};
+use crate::load::table::{extension, path_str};
 use crate::load::{self, CsvOptions, LoadSpec};
 use crate::output;
 
@@ -102,7 +103,7 @@ impl Session {
     /// Reads a CSV file (header and delimiter per `opts`, schema inferred).
     pub async fn read_csv(&self, path: impl AsRef<Path>, opts: &CsvOptions) -> Result<DataFrame> {
         let path = path.as_ref();
-        let p = existing(path)?;
+        let p = path_str(path)?;
         let ext = extension(path);
         let o = CsvReadOptions::new().has_header(opts.has_header).delimiter(opts.delimiter).file_extension(&ext);
         self.ctx.read_csv(p, o).await.map_err(|e| file_error(path, e))
@@ -110,7 +111,7 @@ impl Session {
 
     pub async fn read_parquet(&self, path: impl AsRef<Path>) -> Result<DataFrame> {
         let path = path.as_ref();
-        let p = existing(path)?;
+        let p = path_str(path)?;
         let ext = extension(path);
         let o = ParquetReadOptions { file_extension: &ext, ..Default::default() };
         self.ctx.read_parquet(p, o).await.map_err(|e| file_error(path, e))
@@ -119,7 +120,7 @@ impl Session {
     /// Reads newline-delimited JSON.
     pub async fn read_json(&self, path: impl AsRef<Path>) -> Result<DataFrame> {
         let path = path.as_ref();
-        let p = existing(path)?;
+        let p = path_str(path)?;
         let ext = extension(path);
         let o = JsonReadOptions { file_extension: &ext, ..Default::default() };
         self.ctx.read_json(p, o).await.map_err(|e| file_error(path, e))
@@ -324,17 +325,6 @@ impl Session {
         self.register_batches(vertices_name, vec![g.vertices_batch()?])?;
         self.register_batches(edges_name, vec![g.edges_batch()?])
     }
-}
-
-fn existing(path: &Path) -> Result<&str> {
-    if !path.exists() {
-        return Err(Error::io(path, std::io::Error::new(std::io::ErrorKind::NotFound, "no such file")));
-    }
-    path.to_str().ok_or_else(|| Error::Input(format!("{}: path is not valid UTF-8", path.display())))
-}
-
-fn extension(path: &Path) -> String {
-    path.file_name().and_then(|n| n.to_str()).and_then(|n| n.find('.').map(|i| n[i..].to_string())).unwrap_or_default()
 }
 
 fn file_error(path: &Path, e: DataFusionError) -> Error {
