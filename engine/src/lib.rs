@@ -7,7 +7,9 @@
 //! original ids -> files ([`output`]). The library never prints; progress goes to observers.
 
 pub mod algo;
+pub mod bench;
 pub mod error;
+pub mod generate;
 pub mod graph;
 pub mod graphalytics;
 pub mod ids;

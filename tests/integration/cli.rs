@@ -259,3 +259,44 @@ fn sql_functions_reference() {
     assert!(o.status.success());
     golden("sql_functions.txt", &stdout(&o));
 }
+
+#[test]
+fn generate_is_deterministic_and_bench_reports_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, p) = (dir.path().join("a.txt"), dir.path().join("b.txt"), dir.path().join("k.parquet"));
+    for out in [&a, &b] {
+        let o =
+            ember(&["generate", "kron", "--scale", "8", "--seed", "7", "--weighted", "--out", out.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stdout(&o).starts_with("256 vertex ids, 4096 edges;"), "{}", stdout(&o));
+    }
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    let o = ember(&["generate", "urand", "--scale", "8", "--out", p.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = ember(&["info", "--edges", p.to_str().unwrap()]);
+    assert!(stdout(&o).contains("4096 edges"), "{}", stdout(&o));
+
+    let json = dir.path().join("bench.json");
+    let o = ember(&[
+        "bench",
+        "kron:8:weighted",
+        a.to_str().unwrap(),
+        "--trials",
+        "1",
+        "--partitions",
+        "2",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s = stdout(&o);
+    assert!(s.starts_with("| dataset | algorithm | vertices | arcs |"), "{s}");
+    assert_eq!(s.lines().filter(|l| l.starts_with("| kron:8:weighted |")).count(), 4);
+    // kron:8 keeps all 2^8 ids as vertices, isolated ones included.
+    assert!(s.contains("| kron:8:weighted | pagerank | 256 |"), "{s}");
+    let rows: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 8);
+    let o = ember(&["bench", "kron:8", "--algorithms", "pagerank,nope", "--trials", "1"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("bench: unknown algorithm 'nope'"), "{}", stderr(&o));
+}

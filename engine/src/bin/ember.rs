@@ -34,6 +34,57 @@ enum Command {
     /// Run SQL (one or more statements separated by `;`, from the argument or stdin) over
     /// tables and graphs; graph algorithms are table functions (see --functions).
     Sql(SqlArgs),
+    /// Generate a synthetic benchmark graph (Graph500 Kronecker or uniform random).
+    Generate(GenerateArgs),
+    /// Benchmark algorithms on datasets (graph files or kron:S / urand:S[:weighted]); prints a
+    /// markdown table, optionally writes JSON.
+    Bench(BenchArgs),
+}
+
+#[derive(Args)]
+struct GenerateArgs {
+    /// kron (Graph500 R-MAT, permuted ids) or urand.
+    #[arg(value_parser = ["kron", "urand"])]
+    kind: String,
+    /// 2^scale vertex ids.
+    #[arg(long)]
+    scale: u32,
+    /// Edges per vertex id.
+    #[arg(long, default_value_t = 16)]
+    edge_factor: u32,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Add integer weights in [1, 255].
+    #[arg(long)]
+    weighted: bool,
+    /// Output: a SNAP-style edge list, or .parquet.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+#[derive(Args)]
+struct BenchArgs {
+    /// Datasets: graph files (read as --undirected/--simple say) or kron:S, urand:S[:weighted]
+    /// (generated, symmetrized and simplified as GAP does).
+    #[arg(required = true)]
+    datasets: Vec<String>,
+    /// Algorithms, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "pagerank,wcc,bfs,sssp")]
+    algorithms: Vec<String>,
+    /// Timed trials after one warm-up (the median is reported).
+    #[arg(long, default_value_t = 3)]
+    trials: usize,
+    #[arg(long)]
+    undirected: bool,
+    #[arg(long)]
+    simple: bool,
+    #[arg(long, default_value_t = 0)]
+    partitions: u32,
+    #[arg(long, default_value = "dbh", value_parser = Strategy::NAMES.to_vec())]
+    strategy: String,
+    /// Also write the rows as JSON.
+    #[arg(long)]
+    json: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -194,6 +245,8 @@ fn main() -> ExitCode {
         Command::Graphalytics(a) => graphalytics_cmd(a),
         Command::Info(a) => info(a),
         Command::Sql(a) => sql_cmd(a),
+        Command::Generate(a) => generate_cmd(a),
+        Command::Bench(a) => bench_cmd(a),
     };
     match result {
         Ok(code) => code,
@@ -512,4 +565,65 @@ fn print_batches(batches: &[ember::datafusion::arrow::array::RecordBatch], forma
         }
     }
     Ok(())
+}
+
+fn generate_cmd(a: GenerateArgs) -> Result<ExitCode> {
+    use ember::generate;
+    let cfg = generate::Config {
+        kind: generate::Kind::parse(&a.kind)?,
+        scale: a.scale,
+        edge_factor: a.edge_factor,
+        seed: a.seed,
+        weighted: a.weighted,
+    };
+    let t = Instant::now();
+    let edges = generate::generate(&cfg)?;
+    let gen_t = t.elapsed();
+    let t = Instant::now();
+    generate::write(&edges, &cfg, &a.out)?;
+    println!(
+        "{} vertex ids, {} edges; generate {}, write {}; wrote {}",
+        1u64 << a.scale,
+        edges.src.len(),
+        secs(gen_t),
+        secs(t.elapsed()),
+        a.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn bench_cmd(a: BenchArgs) -> Result<ExitCode> {
+    use ember::bench;
+    let options = ember::GraphOptions {
+        directed: !a.undirected,
+        drop_self_loops: a.simple,
+        dedupe: a.simple,
+        ..Default::default()
+    };
+    let cfg = bench::BenchConfig {
+        algorithms: a.algorithms.clone(),
+        trials: a.trials,
+        common: common(a.partitions, &a.strategy, RunContext::default())?,
+        ..Default::default()
+    };
+    let mut rows = Vec::new();
+    for d in &a.datasets {
+        let ds = bench::Dataset::parse(d, &options)?;
+        eprintln!("benchmarking {} ...", ds.name());
+        rows.extend(bench::run(&ds, &cfg).with_context(|| format!("dataset {d}"))?);
+    }
+    print!("{}", bench::markdown(&rows));
+    println!(
+        "threads: {}, trials: {} after a warm-up (median), partitions: {}",
+        rayon::current_num_threads(),
+        a.trials,
+        rows.first().map(|r| r.partitions).unwrap_or(0)
+    );
+    if let Some(p) = &a.json {
+        output::write_atomic(p, |w| {
+            use std::io::Write;
+            w.write_all(bench::json(&rows).as_bytes()).map_err(|e| ember::Error::Io { path: p.clone(), source: e })
+        })?;
+    }
+    Ok(ExitCode::SUCCESS)
 }

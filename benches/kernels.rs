@@ -1,0 +1,111 @@
+//! Criterion micro-benchmarks of Ember's kernels on generated graphs small enough for a quick
+//! run: one PageRank iteration, WCC, BFS, SSSP, one message-combining superstep, partitioning
+//! with each strategy, loading a text edge list and a Parquet edge table, and building the id
+//! dictionary. `cargo bench --bench kernels` (numbers come from here and from `ember bench`,
+//! never from tests). `EMBER_BENCH_SCALE` sets the Kronecker scale (default 14).
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use ember::algo::{self, Common, pagerank};
+use ember::generate::{self, Kind};
+use ember::graph::{EdgeList, Graph, GraphOptions};
+use ember::ids::{self, IdColumn};
+use ember::load::{LoadSpec, load};
+use ember::pregel::{Msgs, TripletFields, aggregate_messages};
+use ember::{PartitionedGraph, Strategy};
+
+fn scale() -> u32 {
+    std::env::var("EMBER_BENCH_SCALE").ok().and_then(|s| s.parse().ok()).unwrap_or(14)
+}
+
+fn kron(weighted: bool) -> (generate::Config, generate::Edges) {
+    let cfg = generate::Config { kind: Kind::Kron, scale: scale(), weighted, ..Default::default() };
+    let e = generate::generate(&cfg).expect("generator settings are valid");
+    (cfg, e)
+}
+
+fn graph(e: &generate::Edges) -> Graph {
+    let list = EdgeList {
+        src: IdColumn::Int(e.src.clone()),
+        dst: IdColumn::Int(e.dst.clone()),
+        weight: e.weight.as_ref().map(|w| w.iter().map(|&x| x as f64).collect()),
+        vertices: None,
+        directed: None,
+    };
+    Graph::from_edge_list(list, &GraphOptions::simple(false)).expect("generated ids are valid")
+}
+
+fn kernels(c: &mut Criterion) {
+    let (_, e) = kron(true);
+    let g = graph(&e);
+    let common = Common { partitions: rayon::current_num_threads() as u32, ..Default::default() };
+    let pg = common.partition(&g).expect("partition count is valid");
+    let source = 0;
+    let mut group = c.benchmark_group(format!("kron{}", scale()));
+    group.sample_size(10);
+    group.bench_function("pagerank_1_iteration", |b| {
+        let cfg = pagerank::Config { iterations: 1, common: common.clone(), ..Default::default() };
+        b.iter(|| black_box(pagerank::run_partitioned(&pg, &cfg).expect("valid config")))
+    });
+    group.bench_function("wcc", |b| {
+        let cfg = algo::wcc::Config { max_supersteps: None, common: common.clone() };
+        b.iter(|| black_box(algo::wcc::run_partitioned(&pg, &cfg).expect("valid config")))
+    });
+    group.bench_function("bfs", |b| {
+        let cfg = algo::bfs::Config { source, common: common.clone() };
+        b.iter(|| black_box(algo::bfs::run_partitioned(&pg, &cfg).expect("valid config")))
+    });
+    group.bench_function("sssp", |b| {
+        let cfg = algo::sssp::Config { source, common: common.clone() };
+        b.iter(|| black_box(algo::sssp::run_partitioned(&pg, &cfg).expect("valid config")))
+    });
+    group.bench_function("superstep_message_combining", |b| {
+        let attrs: Vec<f64> = (0..g.num_vertices()).map(|v| v as f64).collect();
+        let units = vec![(); g.num_edges()];
+        b.iter(|| {
+            black_box(
+                aggregate_messages(
+                    &pg,
+                    &attrs,
+                    &units,
+                    TripletFields::All,
+                    |t| Msgs::both(*t.dst_attr, *t.src_attr),
+                    |a, b| a + b,
+                )
+                .expect("attribute counts match"),
+            )
+        })
+    });
+    for s in Strategy::NAMES {
+        let strategy = Strategy::parse(s).expect("known strategy");
+        group.bench_function(format!("partition_{s}"), |b| {
+            b.iter(|| black_box(PartitionedGraph::new(&g, strategy, 4).expect("valid count")))
+        });
+    }
+    group.bench_function("dictionary", |b| {
+        b.iter(|| {
+            black_box(ids::build(None, IdColumn::Int(e.src.clone()), IdColumn::Int(e.dst.clone())).expect("valid ids"))
+        })
+    });
+    group.finish();
+}
+
+fn loading(c: &mut Criterion) {
+    let (cfg, e) = kron(false);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = dir.path().join("kron.txt");
+    let parquet = dir.path().join("kron.parquet");
+    generate::write(&e, &cfg, &text).expect("write text");
+    generate::write(&e, &cfg, &parquet).expect("write parquet");
+    let mut group = c.benchmark_group(format!("load_kron{}", scale()));
+    group.sample_size(10);
+    group.throughput(criterion::Throughput::Bytes(std::fs::metadata(&text).map(|m| m.len()).unwrap_or(0)));
+    group.bench_function("text_edge_list", |b| b.iter(|| black_box(load(&LoadSpec::new(&text)).expect("loads"))));
+    group
+        .bench_function("parquet_edge_table", |b| b.iter(|| black_box(load(&LoadSpec::new(&parquet)).expect("loads"))));
+    group.finish();
+}
+
+criterion_group!(benches, kernels, loading);
+criterion_main!(benches);

@@ -1,0 +1,222 @@
+//! Synthetic benchmark graphs: Graph500 Kronecker (R-MAT with A=0.57, B=0.19, C=0.19, vertex
+//! ids permuted, as Graph500, GAP and LDBC's graph500-XX use) and GAP's uniform random graph
+//! (`urand`), with optional integer weights in [1, 255].
+//!
+//! Deterministic for a seed whatever the thread count: every random number comes from a
+//! counter-based generator (SplitMix64 of seed, stream and index), so edge `e` is the same on
+//! any machine. Edges are directed as generated; loaders can symmetrize (`--undirected`) and
+//! simplify (`--simple`) as GAP does.
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Int64Array, RecordBatch, UInt8Array};
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::output;
+
+/// Which generator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Kron,
+    Urand,
+}
+
+impl Kind {
+    pub fn parse(s: &str) -> Result<Kind> {
+        match s {
+            "kron" | "kronecker" | "graph500" => Ok(Kind::Kron),
+            "urand" | "uniform" => Ok(Kind::Urand),
+            other => Err(Error::Config(format!("unknown generator '{other}'; known: kron, urand"))),
+        }
+    }
+}
+
+/// Generator settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub kind: Kind,
+    /// 2^scale vertex ids.
+    pub scale: u32,
+    /// Edges per vertex id (Graph500: 16).
+    pub edge_factor: u32,
+    pub seed: u64,
+    pub weighted: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { kind: Kind::Kron, scale: 10, edge_factor: 16, seed: 1, weighted: false }
+    }
+}
+
+/// A generated edge list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Edges {
+    pub src: Vec<i64>,
+    pub dst: Vec<i64>,
+    pub weight: Option<Vec<u8>>,
+}
+
+#[inline]
+fn splitmix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The `i`-th random 64-bit number of `stream` for `seed`.
+#[inline]
+fn rand(seed: u64, stream: u64, i: u64) -> u64 {
+    splitmix(splitmix(seed ^ stream.wrapping_mul(0xD6E8_FEB8_6659_FD93)) ^ i)
+}
+
+#[inline]
+fn unit(x: u64) -> f64 {
+    (x >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+/// A random permutation of `0..n` (Fisher-Yates driven by the counter generator).
+fn permutation(n: u64, seed: u64) -> Vec<i64> {
+    let mut p: Vec<i64> = (0..n as i64).collect();
+    for i in (1..n).rev() {
+        let j = rand(seed, 3, i) % (i + 1);
+        p.swap(i as usize, j as usize);
+    }
+    p
+}
+
+pub fn generate(cfg: &Config) -> Result<Edges> {
+    if cfg.scale == 0 || cfg.scale > 31 {
+        return Err(Error::Config(format!("scale must be 1..=31, got {}", cfg.scale)));
+    }
+    if cfg.edge_factor == 0 {
+        return Err(Error::Config("edge factor must be at least 1".into()));
+    }
+    let n = 1u64 << cfg.scale;
+    let m = n * cfg.edge_factor as u64;
+    let seed = cfg.seed;
+    let (src, dst): (Vec<i64>, Vec<i64>) = match cfg.kind {
+        Kind::Urand => {
+            (0..m).into_par_iter().map(|e| ((rand(seed, 1, e) % n) as i64, (rand(seed, 2, e) % n) as i64)).unzip()
+        }
+        Kind::Kron => {
+            let (a, b, c) = (0.57, 0.19, 0.19);
+            let perm = permutation(n, seed);
+            (0..m)
+                .into_par_iter()
+                .map(|e| {
+                    let (mut i, mut j) = (0u64, 0u64);
+                    for level in 0..cfg.scale as u64 {
+                        let r = unit(rand(seed, 4, e * 64 + level));
+                        let (ib, jb) = if r < a {
+                            (0, 0)
+                        } else if r < a + b {
+                            (0, 1)
+                        } else if r < a + b + c {
+                            (1, 0)
+                        } else {
+                            (1, 1)
+                        };
+                        i = (i << 1) | ib;
+                        j = (j << 1) | jb;
+                    }
+                    (perm[i as usize], perm[j as usize])
+                })
+                .unzip()
+        }
+    };
+    let weight = cfg.weighted.then(|| (0..m).into_par_iter().map(|e| (rand(seed, 5, e) % 255 + 1) as u8).collect());
+    Ok(Edges { src, dst, weight })
+}
+
+/// Writes edges as a SNAP-style edge list (`src<TAB>dst[<TAB>weight]`) or, for `.parquet`,
+/// as a Parquet table (`src`, `dst`, `weight`), through a temporary file.
+pub fn write(edges: &Edges, cfg: &Config, path: &Path) -> Result<()> {
+    let parquet = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+    if parquet {
+        let mut fields = vec![Field::new("src", DataType::Int64, false), Field::new("dst", DataType::Int64, false)];
+        let mut cols: Vec<datafusion::arrow::array::ArrayRef> =
+            vec![Arc::new(Int64Array::from(edges.src.clone())), Arc::new(Int64Array::from(edges.dst.clone()))];
+        if let Some(w) = &edges.weight {
+            fields.push(Field::new("weight", DataType::UInt8, false));
+            cols.push(Arc::new(UInt8Array::from(w.clone())));
+        }
+        let batch =
+            RecordBatch::try_new(Arc::new(Schema::new(fields)), cols).map_err(|e| Error::arrow("building edges", e))?;
+        return output::write_batches(&[batch], path);
+    }
+    let header = format!(
+        "# Ember {} generator: scale {}, edge factor {}, seed {}{}\n# {} vertex ids, {} directed edges\n",
+        match cfg.kind {
+            Kind::Kron => "Graph500 Kronecker (A=0.57, B=0.19, C=0.19, permuted)",
+            Kind::Urand => "uniform random",
+        },
+        cfg.scale,
+        cfg.edge_factor,
+        cfg.seed,
+        if edges.weight.is_some() { ", weights 1..=255" } else { "" },
+        1u64 << cfg.scale,
+        edges.src.len()
+    );
+    // Format in parallel chunks, write in order.
+    const CHUNK: usize = 1 << 18;
+    let chunks: Vec<Vec<u8>> = (0..edges.src.len().div_ceil(CHUNK))
+        .into_par_iter()
+        .map(|c| {
+            let mut buf = Vec::with_capacity(CHUNK * 16);
+            for e in c * CHUNK..((c + 1) * CHUNK).min(edges.src.len()) {
+                let _ = match &edges.weight {
+                    Some(w) => writeln!(buf, "{}\t{}\t{}", edges.src[e], edges.dst[e], w[e]),
+                    None => writeln!(buf, "{}\t{}", edges.src[e], edges.dst[e]),
+                };
+            }
+            buf
+        })
+        .collect();
+    output::write_atomic(path, |w| {
+        w.write_all(header.as_bytes()).map_err(|e| Error::io(path, e))?;
+        for c in &chunks {
+            w.write_all(c).map_err(|e| Error::io(path, e))?;
+        }
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deterministic_and_independent_of_threads() {
+        let cfg = Config { scale: 12, weighted: true, ..Default::default() };
+        let a = generate(&cfg).unwrap();
+        let b = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(|| generate(&cfg).unwrap());
+        assert_eq!(a, b);
+        assert_eq!(a.src.len(), 16 << 12);
+        assert!(a.weight.as_ref().unwrap().iter().all(|&w| (1..=255).contains(&w)));
+        let c = generate(&Config { seed: 2, ..cfg }).unwrap();
+        assert_ne!(a.src, c.src);
+    }
+
+    #[test]
+    fn kronecker_is_skewed_and_urand_is_not() {
+        let deg_max = |e: &Edges| {
+            let mut d = vec![0u32; 1 << 12];
+            for &s in &e.src {
+                d[s as usize] += 1;
+            }
+            *d.iter().max().unwrap()
+        };
+        let k = generate(&Config { scale: 12, ..Default::default() }).unwrap();
+        let u = generate(&Config { kind: Kind::Urand, scale: 12, ..Default::default() }).unwrap();
+        // Average out-degree is 16 in both; R-MAT's hubs are far above it, urand's are not.
+        assert!(deg_max(&k) > 200, "{}", deg_max(&k));
+        assert!(deg_max(&u) < 50, "{}", deg_max(&u));
+        assert!(k.src.iter().chain(&k.dst).all(|&v| (0..1 << 12).contains(&v)));
+    }
+}
