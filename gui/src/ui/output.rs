@@ -84,28 +84,28 @@ pub fn output_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64) {
 }
 
 fn table_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64) {
-    let st = app.state(id);
+    let Some(st) = app.cells.get(&id) else { return };
     let Some(t) = st.table.clone() else {
         ui.label(RichText::new("no rows").weak());
         return;
     };
-    if let Some(Some(Ok(r))) = st.result.as_ref().map(Some) {
+    if let Some(Ok(r)) = st.result.as_ref() {
         for l in &r.summary {
             ui.label(RichText::new(l).monospace().small());
         }
     }
+    // Borrowed, not cloned: the permutation has one entry per row.
+    let order: Option<&[u32]> = st.sort.as_ref().map(|s| s.2.as_slice());
+    let sort_state = st.sort.as_ref().map(|s| (s.0, s.1));
     let n = t.num_rows();
     ui.horizontal(|ui| {
         ui.label(format!("{n} rows"));
         if ui.small_button("Copy as CSV").clicked() {
-            let order = st.sort.as_ref().map(|s| s.2.clone());
-            ui.ctx().copy_text(to_csv(&t, order.as_deref()));
+            ui.ctx().copy_text(to_csv(&t, order));
         }
     });
     let schema = t.schema();
     let mut clicked: Option<usize> = None;
-    let order = st.sort.as_ref().map(|s| s.2.clone());
-    let sort_state = st.sort.as_ref().map(|s| (s.0, s.1));
     ui.push_id(("grid", id), |ui| {
         let mut tb =
             TableBuilder::new(ui).striped(true).resizable(true).max_scroll_height(320.0).id_salt(("table", id));
@@ -134,8 +134,9 @@ fn table_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64) {
             }
         })
         .body(|body| {
+            // Only the visible rows are laid out and formatted.
             body.rows(18.0, n, |mut row| {
-                let r = order.as_ref().map_or(row.index(), |o| o[row.index()] as usize);
+                let r = order.map_or(row.index(), |o| o[row.index()] as usize);
                 for c in t.columns() {
                     row.col(|ui| {
                         ui.label(if c.is_null(r) {
@@ -271,14 +272,17 @@ fn chart_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64) {
         return;
     };
     let xs_num = numbers(&t, xi);
-    let labels: Vec<String> =
-        (0..t.num_rows()).map(|r| array_value_to_string(t.column(xi).as_ref(), r).unwrap_or_default()).collect();
+    // Lines and points show at most 100,000 rows; bars at most 2,000, each labelled (only those
+    // labels are formatted, not one per row).
     let n = t.num_rows().min(100_000);
     let kind = v.chart;
+    let bars = if kind == ChartKind::Bar { n.min(2000) } else { 0 };
+    let labels: Vec<String> =
+        (0..bars).map(|r| array_value_to_string(t.column(xi).as_ref(), r).unwrap_or_default()).collect();
     let (yname, xname) = (v.y.clone(), v.x.clone());
     Plot::new(("chart", id)).height(240.0).legend(Legend::default()).x_axis_label(xname).show(ui, |p| match kind {
         ChartKind::Bar => {
-            let bars: Vec<Bar> = (0..n.min(2000))
+            let bars: Vec<Bar> = (0..bars)
                 .map(|i| Bar::new(xs_num.as_ref().map_or(i as f64, |x| x[i]), ys[i]).name(&labels[i]).width(0.8))
                 .collect();
             p.bar_chart(BarChart::new(yname, bars));
