@@ -55,32 +55,85 @@ pub fn write_atomic(path: &Path, write: impl FnOnce(&mut BufWriter<File>) -> Res
     result
 }
 
+enum Sink {
+    Csv(datafusion::arrow::csv::Writer<BufWriter<File>>),
+    Parquet(ArrowWriter<BufWriter<File>>),
+}
+
+/// Writes record batches one by one to a temporary sibling of the target, renamed into place
+/// by [`BatchFileWriter::finish`]; dropped unfinished, it removes the temporary file.
+pub struct BatchFileWriter {
+    path: PathBuf,
+    tmp: PathBuf,
+    sink: Option<Sink>,
+    rows: u64,
+}
+
+impl BatchFileWriter {
+    /// Starts a CSV (with header) or Parquet file, by the extension of `path`.
+    pub fn create(path: &Path, schema: datafusion::arrow::datatypes::SchemaRef) -> Result<Self> {
+        let format = OutFormat::from_path(path)?;
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+        let f = BufWriter::with_capacity(1 << 20, File::create(&tmp).map_err(|e| Error::io(&tmp, e))?);
+        let ctx = || format!("writing {}", path.display());
+        let sink = match format {
+            OutFormat::Csv => Sink::Csv(WriterBuilder::new().with_header(true).build(f)),
+            OutFormat::Parquet => Sink::Parquet(
+                ArrowWriter::try_new(f, schema, None).map_err(|e| Error::Parquet { context: ctx(), source: e })?,
+            ),
+        };
+        Ok(BatchFileWriter { path: path.to_path_buf(), tmp, sink: Some(sink), rows: 0 })
+    }
+
+    pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
+        let ctx = || format!("writing {}", self.path.display());
+        match self.sink.as_mut() {
+            Some(Sink::Csv(w)) => w.write(batch).map_err(|e| Error::arrow(ctx(), e))?,
+            Some(Sink::Parquet(w)) => w.write(batch).map_err(|e| Error::Parquet { context: ctx(), source: e })?,
+            None => return Err(Error::Internal("write after finish".into())),
+        }
+        self.rows += batch.num_rows() as u64;
+        Ok(())
+    }
+
+    /// Flushes, syncs and renames the file into place; returns the rows written.
+    pub fn finish(mut self) -> Result<u64> {
+        let ctx = || format!("writing {}", self.path.display());
+        let buf = match self.sink.take() {
+            Some(Sink::Csv(w)) => w.into_inner(),
+            Some(Sink::Parquet(w)) => w.into_inner().map_err(|e| Error::Parquet { context: ctx(), source: e })?,
+            None => return Err(Error::Internal("finish twice".into())),
+        };
+        let f = buf.into_inner().map_err(|e| Error::io(&self.tmp, e.into_error()))?;
+        f.sync_all().map_err(|e| Error::io(&self.tmp, e))?;
+        std::fs::rename(&self.tmp, &self.path).map_err(|e| Error::io(&self.path, e))?;
+        Ok(self.rows)
+    }
+}
+
+impl Drop for BatchFileWriter {
+    fn drop(&mut self) {
+        if self.sink.is_some() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
 /// Writes record batches as CSV or Parquet, by the extension of `path`.
 pub fn write_batches(batches: &[RecordBatch], path: &Path) -> Result<()> {
-    let format = OutFormat::from_path(path)?;
     let Some(first) = batches.first() else {
         return Err(Error::Internal("nothing to write".into()));
     };
-    let schema = first.schema();
-    let ctx = || format!("writing {}", path.display());
-    write_atomic(path, |w| match format {
-        OutFormat::Csv => {
-            let mut cw = WriterBuilder::new().with_header(true).build(w);
-            for b in batches {
-                cw.write(b).map_err(|e| Error::arrow(ctx(), e))?;
-            }
-            Ok(())
-        }
-        OutFormat::Parquet => {
-            let mut pw =
-                ArrowWriter::try_new(w, schema, None).map_err(|e| Error::Parquet { context: ctx(), source: e })?;
-            for b in batches {
-                pw.write(b).map_err(|e| Error::Parquet { context: ctx(), source: e })?;
-            }
-            pw.close().map_err(|e| Error::Parquet { context: ctx(), source: e })?;
-            Ok(())
-        }
-    })
+    let mut w = BatchFileWriter::create(path, first.schema())?;
+    for b in batches {
+        w.write(b)?;
+    }
+    w.finish().map(|_| ())
 }
 
 /// Writes one `vertex value` line per vertex (the LDBC Graphalytics output format).
@@ -125,6 +178,24 @@ mod tests {
         assert_eq!(sci(0.0), "0.000000000000000e+00");
         assert_eq!(sci(123.0), "1.230000000000000e+02");
         assert_eq!(sci(f64::INFINITY), "Infinity");
+    }
+
+    #[test]
+    fn unfinished_batch_writer_leaves_nothing() {
+        use datafusion::arrow::array::Int64Array;
+        let dir = tempfile::tempdir().unwrap();
+        let b = RecordBatch::try_from_iter([("x", std::sync::Arc::new(Int64Array::from(vec![1, 2])) as _)]).unwrap();
+        for name in ["a.csv", "a.parquet"] {
+            let mut w = BatchFileWriter::create(&dir.path().join(name), b.schema()).unwrap();
+            w.write(&b).unwrap();
+            drop(w);
+        }
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        let mut w = BatchFileWriter::create(&dir.path().join("b.csv"), b.schema()).unwrap();
+        w.write(&b).unwrap();
+        w.write(&b).unwrap();
+        assert_eq!(w.finish().unwrap(), 4);
+        assert_eq!(std::fs::read_to_string(dir.path().join("b.csv")).unwrap(), "x\n1\n2\n1\n2\n");
     }
 
     #[test]

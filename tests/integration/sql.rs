@@ -250,3 +250,16 @@ async fn graph_from_two_queries() {
     assert_eq!(cell(n[0].column(0).as_ref(), 0), "17");
     assert_eq!(s.table_names(), vec!["hi_rank", "karate_edges", "karate_vertices", "members", "sales"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writing_an_empty_result_gives_a_header_and_no_temporary_file() {
+    let s = session().await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("none.csv");
+    let df = s.sql("SELECT id, club FROM members WHERE id < 0").await.unwrap();
+    assert_eq!(s.write(df, &out).await.unwrap(), 0);
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "id,club\n");
+    let bad = s.sql("SELECT 1").await.unwrap();
+    assert!(s.write(bad, dir.path().join("x.txt")).await.is_err());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}

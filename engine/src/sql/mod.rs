@@ -266,20 +266,24 @@ impl Session {
     /// temporary file that is renamed into place. Returns the number of rows written.
     pub async fn write(&self, df: DataFrame, path: impl AsRef<Path>) -> Result<u64> {
         let path = path.as_ref();
-        let format = output::OutFormat::from_path(path)?;
+        // A bad extension fails before anything runs.
+        output::OutFormat::from_path(path)?;
         let schema = Arc::new(df.schema().as_arrow().clone());
         let mut stream = df.execute_stream().await.map_err(|e| Error::df(format!("writing {}", path.display()), e))?;
-        let mut batches = Vec::new();
+        // The file takes the batches' own schema (the logical one may differ in nullability).
+        let mut out: Option<output::BatchFileWriter> = None;
         while let Some(b) = stream.next().await {
-            batches.push(b.map_err(|e| Error::df(format!("writing {}", path.display()), e))?);
+            let b = b.map_err(|e| Error::df(format!("writing {}", path.display()), e))?;
+            let w = match &mut out {
+                Some(w) => w,
+                None => out.insert(output::BatchFileWriter::create(path, b.schema())?),
+            };
+            w.write(&b)?;
         }
-        let rows = batches.iter().map(|b| b.num_rows() as u64).sum();
-        if batches.is_empty() {
-            batches.push(RecordBatch::new_empty(schema));
+        match out {
+            Some(w) => w.finish(),
+            None => output::BatchFileWriter::create(path, schema)?.finish(),
         }
-        let _ = format;
-        output::write_batches(&batches, path)?;
-        Ok(rows)
     }
 
     /// Builds a graph from two tables or views: `edges` with `src`/`dst` (names per `opts`),
