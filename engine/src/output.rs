@@ -66,7 +66,9 @@ pub struct BatchFileWriter {
     path: PathBuf,
     tmp: PathBuf,
     sink: Option<Sink>,
+    schema: datafusion::arrow::datatypes::SchemaRef,
     rows: u64,
+    batches: u64,
 }
 
 impl BatchFileWriter {
@@ -84,10 +86,11 @@ impl BatchFileWriter {
         let sink = match format {
             OutFormat::Csv => Sink::Csv(WriterBuilder::new().with_header(true).build(f)),
             OutFormat::Parquet => Sink::Parquet(
-                ArrowWriter::try_new(f, schema, None).map_err(|e| Error::Parquet { context: ctx(), source: e })?,
+                ArrowWriter::try_new(f, schema.clone(), None)
+                    .map_err(|e| Error::Parquet { context: ctx(), source: e })?,
             ),
         };
-        Ok(BatchFileWriter { path: path.to_path_buf(), tmp, sink: Some(sink), rows: 0 })
+        Ok(BatchFileWriter { path: path.to_path_buf(), tmp, sink: Some(sink), schema, rows: 0, batches: 0 })
     }
 
     pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
@@ -98,11 +101,16 @@ impl BatchFileWriter {
             None => return Err(Error::Internal("write after finish".into())),
         }
         self.rows += batch.num_rows() as u64;
+        self.batches += 1;
         Ok(())
     }
 
     /// Flushes, syncs and renames the file into place; returns the rows written.
     pub fn finish(mut self) -> Result<u64> {
+        if self.batches == 0 {
+            // The CSV writer emits its header with the first batch: give it an empty one.
+            self.write(&RecordBatch::new_empty(self.schema.clone()))?;
+        }
         let ctx = || format!("writing {}", self.path.display());
         let buf = match self.sink.take() {
             Some(Sink::Csv(w)) => w.into_inner(),
