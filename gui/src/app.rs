@@ -65,6 +65,10 @@ pub struct NotebookApp {
     autosave_to: PathBuf,
     saved_json: String,
     last_check: Instant,
+    last_autosave: Instant,
+    /// Whether the notebook differs from the file, refreshed by `update` twice a second (the UI
+    /// reads this instead of serialising the notebook every frame).
+    pub dirty: bool,
     run_queue: VecDeque<u64>,
 }
 
@@ -91,6 +95,8 @@ impl NotebookApp {
             autosave_to,
             saved_json,
             last_check: Instant::now(),
+            last_autosave: Instant::now(),
+            dirty: false,
             run_queue: VecDeque::new(),
         };
         if app.recovery.is_some() {
@@ -140,11 +146,13 @@ impl NotebookApp {
         for ev in self.runner.poll() {
             self.on_event(ev);
         }
-        if self.last_check.elapsed() > Duration::from_secs(3) {
+        if self.last_check.elapsed() > Duration::from_millis(500) {
             self.last_check = Instant::now();
-            if self.is_dirty()
-                && let Err(e) = persist::write_autosave(&self.notebook, &self.autosave_to)
-            {
+            self.dirty = self.is_dirty();
+        }
+        if self.dirty && self.last_autosave.elapsed() > Duration::from_secs(3) {
+            self.last_autosave = Instant::now();
+            if let Err(e) = persist::write_autosave(&self.notebook, &self.autosave_to) {
                 self.status = format!("autosave failed: {e}");
             }
         }
@@ -155,7 +163,7 @@ impl NotebookApp {
             Event::Progress { .. } => {}
             Event::Tables(t) => self.tables = t,
             Event::Message(m) => self.status = m,
-            Event::Finished { cell, result } => {
+            Event::Finished { cell, result, .. } => {
                 let ok = result.is_ok();
                 let st = self.state(cell);
                 st.table = result.as_ref().ok().and_then(|r| {
@@ -235,6 +243,7 @@ impl NotebookApp {
                         self.runner.cancel(id);
                     }
                     self.saved_json = persist::to_json(&nb);
+                    self.dirty = false;
                     self.notebook = nb;
                     self.cells.clear();
                     self.path = Some(PathBuf::from(p.trim()));
@@ -288,6 +297,7 @@ impl NotebookApp {
             Ok(()) => {
                 persist::discard_autosave(&self.autosave_to);
                 self.saved_json = persist::to_json(&self.notebook);
+                self.dirty = false;
                 self.path_input = p.display().to_string();
                 self.autosave_to = p.clone();
                 self.path = Some(p.clone());

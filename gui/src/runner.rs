@@ -5,7 +5,9 @@
 //!
 //! Invariants: a cell's result is registered in the session under the cell's name before its
 //! `Finished` event is sent; a cancelled cell finishes with the error "cancelled"; at most one
-//! run per cell at a time (running a running cell cancels the old run first).
+//! run per cell at a time (running a running cell stops the old run first). Every run has an
+//! id and its events carry it: [`Runner::poll`] drops events of runs that are no longer current,
+//! so a stopped run's late events never touch the cell's next run.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -67,10 +69,12 @@ pub struct CellResult {
 pub enum Event {
     Progress {
         cell: u64,
+        run: u64,
         stats: SuperstepStats,
     },
     Finished {
         cell: u64,
+        run: u64,
         result: Result<Box<CellResult>, String>,
     },
     Tables(Vec<TableInfo>),
@@ -81,6 +85,8 @@ pub enum Event {
 /// A cell being run.
 #[derive(Debug)]
 pub struct Running {
+    /// The run's id (events of other runs of the same cell are stale).
+    pub run: u64,
     pub started: Instant,
     pub progress: Vec<SuperstepStats>,
     cancel: CancelToken,
@@ -96,6 +102,9 @@ pub struct Runner {
     rx: Receiver<Event>,
     pub running: HashMap<u64, Running>,
     repaint: Repaint,
+    next_run: u64,
+    /// Events produced on the UI thread (cancellations), returned by the next poll.
+    pending: Vec<Event>,
 }
 
 impl std::fmt::Debug for Runner {
@@ -108,7 +117,16 @@ impl Runner {
     pub fn new() -> anyhow::Result<Runner> {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name("ember-worker").build()?;
         let (tx, rx) = channel();
-        Ok(Runner { session: Session::new(), rt, tx, rx, running: HashMap::new(), repaint: Arc::new(|| {}) })
+        Ok(Runner {
+            session: Session::new(),
+            rt,
+            tx,
+            rx,
+            running: HashMap::new(),
+            repaint: Arc::new(|| {}),
+            next_run: 0,
+            pending: vec![],
+        })
     }
 
     /// Called whenever an event is sent, so the UI wakes up (egui's `request_repaint`).
@@ -126,10 +144,12 @@ impl Runner {
 
     /// Starts running a cell.
     pub fn run(&mut self, cell: &Cell) {
-        self.cancel(cell.id);
+        self.stop(cell.id);
         if !cell.kind.runnable() {
             return;
         }
+        self.next_run += 1;
+        let run = self.next_run;
         let cancel = CancelToken::new();
         let (session, tx, repaint, cell2, c2) =
             (self.session.clone(), self.tx.clone(), self.repaint.clone(), cell.clone(), cancel.clone());
@@ -138,7 +158,7 @@ impl Runner {
             let progress = {
                 let (tx, repaint, id) = (tx.clone(), repaint.clone(), cell2.id);
                 Arc::new(move |s: &SuperstepStats| {
-                    let _ = tx.send(Event::Progress { cell: id, stats: s.clone() });
+                    let _ = tx.send(Event::Progress { cell: id, run, stats: s.clone() });
                     repaint();
                 })
             };
@@ -148,21 +168,28 @@ impl Runner {
             });
             let result = if c2.is_cancelled() { Err("cancelled".to_string()) } else { result };
             let ok = result.is_ok();
-            let _ = tx.send(Event::Finished { cell: cell2.id, result });
+            let _ = tx.send(Event::Finished { cell: cell2.id, run, result });
             if ok {
                 let _ = tx.send(Event::Tables(tables(&session).await));
             }
             repaint();
         });
-        self.running.insert(cell.id, Running { started: Instant::now(), progress: vec![], cancel, handle });
+        self.running.insert(cell.id, Running { run, started: Instant::now(), progress: vec![], cancel, handle });
     }
 
-    /// Cancels a running cell: graph jobs stop between supersteps, queries are dropped.
+    /// Stops a cell's run, if any: graph jobs stop between supersteps, queries are dropped.
+    /// Returns the stopped run's id.
+    fn stop(&mut self, cell: u64) -> Option<u64> {
+        let r = self.running.remove(&cell)?;
+        r.cancel.cancel();
+        r.handle.abort();
+        Some(r.run)
+    }
+
+    /// Cancels a running cell; it finishes with the error "cancelled".
     pub fn cancel(&mut self, cell: u64) {
-        if let Some(r) = self.running.remove(&cell) {
-            r.cancel.cancel();
-            r.handle.abort();
-            let _ = self.tx.send(Event::Finished { cell, result: Err("cancelled".into()) });
+        if let Some(run) = self.stop(cell) {
+            self.pending.push(Event::Finished { cell, run, result: Err("cancelled".into()) });
             (self.repaint)();
         }
     }
@@ -192,19 +219,22 @@ impl Runner {
         });
     }
 
-    /// Drains the events that arrived, updating progress of running cells.
+    /// Drains the events that arrived, updating progress of running cells and dropping the
+    /// events of runs that are no longer current.
     pub fn poll(&mut self) -> Vec<Event> {
-        let mut out = Vec::new();
+        let mut out = std::mem::take(&mut self.pending);
         while let Ok(e) = self.rx.try_recv() {
             match &e {
-                Event::Progress { cell, stats } => {
-                    if let Some(r) = self.running.get_mut(cell) {
-                        r.progress.push(stats.clone());
+                Event::Progress { cell, run, stats } => match self.running.get_mut(cell) {
+                    Some(r) if r.run == *run => r.progress.push(stats.clone()),
+                    _ => continue,
+                },
+                Event::Finished { cell, run, .. } => match self.running.get(cell) {
+                    Some(r) if r.run == *run => {
+                        self.running.remove(cell);
                     }
-                }
-                Event::Finished { cell, .. } => {
-                    self.running.remove(cell);
-                }
+                    _ => continue,
+                },
                 _ => {}
             }
             out.push(e);

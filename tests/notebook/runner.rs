@@ -14,7 +14,7 @@ fn finished(events: &[Event], id: u64) -> Result<&ember_notebook::runner::CellRe
         .iter()
         .rev()
         .find_map(|e| match e {
-            Event::Finished { cell, result } if *cell == id => {
+            Event::Finished { cell, result, .. } if *cell == id => {
                 Some(result.as_ref().map(|b| b.as_ref()).map_err(|e| e.clone()))
             }
             _ => None,
@@ -120,4 +120,34 @@ fn cancel_stops_a_long_graph_job() {
     let ev = r.wait(Duration::from_secs(5));
     assert_eq!(finished(&ev, 3).unwrap_err(), "cancelled");
     let _ = Notebook::default();
+}
+
+#[test]
+fn rerunning_a_running_cell_reports_the_new_run_only() {
+    let mut r = Runner::new().unwrap();
+    let long = GraphSpec {
+        source: GraphSource::File { path: crate::shared().join("graphs/cnr-2000.txt.gz").display().to_string() },
+        algorithm: "pagerank".into(),
+        iterations: 1_000_000,
+        ..GraphSpec::default()
+    };
+    r.run(&cell(5, "g", CellKind::Graph { graph: long }));
+    let short = GraphSpec {
+        source: GraphSource::File { path: crate::repo().join("graphs/karate.txt.gz").display().to_string() },
+        algorithm: "wcc".into(),
+        ..GraphSpec::default()
+    };
+    r.run(&cell(5, "g", CellKind::Graph { graph: short }));
+    assert!(r.is_running(5));
+    let ev = r.wait(Duration::from_secs(60));
+    let finished: Vec<_> = ev.iter().filter(|e| matches!(e, Event::Finished { cell: 5, .. })).collect();
+    assert_eq!(finished.len(), 1, "{ev:?}");
+    assert_eq!(finished_result_rows(finished[0]), Some(34));
+}
+
+fn finished_result_rows(e: &Event) -> Option<usize> {
+    match e {
+        Event::Finished { result: Ok(r), .. } => Some(r.rows),
+        _ => None,
+    }
 }

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use datafusion::arrow::array::RecordBatch;
-use datafusion::prelude::{CsvReadOptions, ParquetReadOptions, SessionContext};
+use datafusion::prelude::{CsvReadOptions, DataFrame, ParquetReadOptions, SessionContext};
 
 use crate::error::{Error, Result};
 
@@ -33,22 +33,30 @@ pub(crate) fn extension(path: &Path) -> String {
     path.file_name().and_then(|n| n.to_str()).and_then(|n| n.find('.').map(|i| n[i..].to_string())).unwrap_or_default()
 }
 
-/// Reads a whole CSV file into record batches (schema inferred from the data).
-pub async fn read_csv(ctx: &SessionContext, path: &Path, opts: &CsvOptions) -> Result<Vec<RecordBatch>> {
+/// A CSV file as a lazy DataFrame (header and delimiter per `opts`, schema inferred).
+pub async fn csv_df(ctx: &SessionContext, path: &Path, opts: &CsvOptions) -> Result<DataFrame> {
     let p = path_str(path)?;
     let ext = extension(path);
     let options = CsvReadOptions::new().has_header(opts.has_header).delimiter(opts.delimiter).file_extension(&ext);
-    let context = || format!("reading CSV {}", path.display());
-    let df = ctx.read_csv(p, options).await.map_err(|e| Error::df(context(), e))?;
-    df.collect().await.map_err(|e| Error::df(context(), e))
+    ctx.read_csv(p, options).await.map_err(|e| Error::df(format!("reading CSV {}", path.display()), e))
+}
+
+/// A Parquet file as a lazy DataFrame.
+pub async fn parquet_df(ctx: &SessionContext, path: &Path) -> Result<DataFrame> {
+    let p = path_str(path)?;
+    let ext = extension(path);
+    let options = ParquetReadOptions { file_extension: &ext, ..Default::default() };
+    ctx.read_parquet(p, options).await.map_err(|e| Error::df(format!("reading Parquet {}", path.display()), e))
+}
+
+/// Reads a whole CSV file into record batches (schema inferred from the data).
+pub async fn read_csv(ctx: &SessionContext, path: &Path, opts: &CsvOptions) -> Result<Vec<RecordBatch>> {
+    let df = csv_df(ctx, path, opts).await?;
+    df.collect().await.map_err(|e| Error::df(format!("reading CSV {}", path.display()), e))
 }
 
 /// Reads a whole Parquet file into record batches.
 pub async fn read_parquet(ctx: &SessionContext, path: &Path) -> Result<Vec<RecordBatch>> {
-    let p = path_str(path)?;
-    let ext = extension(path);
-    let context = || format!("reading Parquet {}", path.display());
-    let options = ParquetReadOptions { file_extension: &ext, ..Default::default() };
-    let df = ctx.read_parquet(p, options).await.map_err(|e| Error::df(context(), e))?;
-    df.collect().await.map_err(|e| Error::df(context(), e))
+    let df = parquet_df(ctx, path).await?;
+    df.collect().await.map_err(|e| Error::df(format!("reading Parquet {}", path.display()), e))
 }

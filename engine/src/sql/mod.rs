@@ -18,9 +18,7 @@ use datafusion::arrow::array::RecordBatch;
 use datafusion::datasource::MemTable;
 use datafusion::error::DataFusionError;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
-use datafusion::prelude::{
-    CsvReadOptions, DataFrame, JsonReadOptions, ParquetReadOptions, SessionConfig, SessionContext,
-};
+use datafusion::prelude::{DataFrame, JsonReadOptions, SessionConfig, SessionContext};
 use futures::StreamExt;
 
 use crate::error::{Error, Result};
@@ -102,19 +100,11 @@ impl Session {
 
     /// Reads a CSV file (header and delimiter per `opts`, schema inferred).
     pub async fn read_csv(&self, path: impl AsRef<Path>, opts: &CsvOptions) -> Result<DataFrame> {
-        let path = path.as_ref();
-        let p = path_str(path)?;
-        let ext = extension(path);
-        let o = CsvReadOptions::new().has_header(opts.has_header).delimiter(opts.delimiter).file_extension(&ext);
-        self.ctx.read_csv(p, o).await.map_err(|e| file_error(path, e))
+        load::table::csv_df(&self.ctx, path.as_ref(), opts).await
     }
 
     pub async fn read_parquet(&self, path: impl AsRef<Path>) -> Result<DataFrame> {
-        let path = path.as_ref();
-        let p = path_str(path)?;
-        let ext = extension(path);
-        let o = ParquetReadOptions { file_extension: &ext, ..Default::default() };
-        self.ctx.read_parquet(p, o).await.map_err(|e| file_error(path, e))
+        load::table::parquet_df(&self.ctx, path.as_ref()).await
     }
 
     /// Reads newline-delimited JSON.
@@ -123,7 +113,7 @@ impl Session {
         let p = path_str(path)?;
         let ext = extension(path);
         let o = JsonReadOptions { file_extension: &ext, ..Default::default() };
-        self.ctx.read_json(p, o).await.map_err(|e| file_error(path, e))
+        self.ctx.read_json(p, o).await.map_err(|e| Error::df(format!("reading {}", path.display()), e))
     }
 
     /// Reads a file by its extension: `.csv`/`.tsv` (comma / tab), `.parquet`, `.json`/`.ndjson`.
@@ -329,10 +319,6 @@ impl Session {
         self.register_batches(vertices_name, vec![g.vertices_batch()?])?;
         self.register_batches(edges_name, vec![g.edges_batch()?])
     }
-}
-
-fn file_error(path: &Path, e: DataFusionError) -> Error {
-    Error::df(format!("reading {}", path.display()), e)
 }
 
 fn strip_df_prefix(s: &str) -> String {

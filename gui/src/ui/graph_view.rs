@@ -3,7 +3,7 @@
 //! communities), a gradient for magnitudes (rank, degree). The layout advances a few steps per
 //! frame until it settles, so the UI never stalls.
 
-use egui::{Color32, Pos2, Rect, Sense, Stroke, Ui, Vec2};
+use egui::{Color32, Pos2, Sense, Stroke, Ui, Vec2};
 
 use crate::app::NotebookApp;
 use crate::runner::GraphSample;
@@ -128,5 +128,4 @@ pub fn graph_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64) {
             ui.visuals().strong_text_color(),
         );
     }
-    let _ = Rect::NOTHING;
 }

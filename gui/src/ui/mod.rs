@@ -81,7 +81,7 @@ fn toolbar_ui(app: &mut NotebookApp, ui: &mut Ui) {
             };
             app.commands.push(Command::ExportIpynb(format!("{base}.ipynb")));
         }
-        if app.is_dirty() {
+        if app.dirty {
             ui.label(RichText::new("unsaved").italics());
         }
     });
@@ -146,14 +146,14 @@ fn cells_ui(app: &mut NotebookApp, ui: &mut Ui) {
     for (pos, id) in ids.into_iter().enumerate() {
         egui::Frame::group(ui.style()).inner_margin(8.0).show(ui, |ui| {
             ui.set_width(ui.available_width());
-            cell_ui(app, ui, id, pos);
+            cell_ui(app, ui, id);
         });
         add_menu(app, ui, Some(pos));
         ui.add_space(4.0);
     }
 }
 
-fn cell_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64, pos: usize) {
+fn cell_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64) {
     let running = app.runner.is_running(id);
     let Some(cell) = app.notebook.cell_mut(id) else { return };
     let runnable = cell.kind.runnable();
@@ -216,7 +216,6 @@ fn cell_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64, pos: usize) {
     if run {
         app.commands.push(Command::Run(id));
     }
-    let _ = pos;
     // Running: elapsed time, progress and cancel.
     if let Some(r) = app.runner.running.get(&id) {
         ui.horizontal(|ui| {

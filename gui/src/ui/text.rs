@@ -132,8 +132,7 @@ pub fn sql_editor(ui: &mut Ui, cell: u64, sql: &mut String, label: egui::Id) -> 
     ui.horizontal_top(|ui| {
         let lines = sql.lines().count().max(1) + usize::from(sql.ends_with('\n'));
         let numbers: String = (1..=lines.max(3)).map(|n| format!("{n:>3}\n")).collect();
-        let gutter = ui.label(RichText::new(numbers.trim_end()).monospace().size(13.0).weak());
-        let _ = gutter;
+        ui.label(RichText::new(numbers.trim_end()).monospace().size(13.0).weak());
         let response = ui.add(
             egui::TextEdit::multiline(sql)
                 .id(id)
