@@ -142,20 +142,25 @@ pub fn run(graph: &Graph, algorithm: &Algorithm, common: &Common, top: usize) ->
         ),
         elapsed: Duration::ZERO,
     });
+    let kernel = uses_kernel(algorithm, &common)?;
     let t = Instant::now();
-    let pg = common.partition(graph)?;
-    let r = pg.report().clone();
-    phases.push(Phase {
-        name: "Partition".into(),
-        details: format!(
-            "strategy={}, partitions={}, replication factor={:.3}, edge balance={:.3}",
-            r.strategy.name(),
-            r.num_partitions,
-            r.replication_factor,
-            r.edge_balance
-        ),
-        elapsed: t.elapsed(),
-    });
+    let pg = if kernel { None } else { Some(common.partition(graph)?) };
+    let report = pg.as_ref().map(|pg| pg.report().clone());
+    if let Some(r) = &report {
+        phases.push(Phase {
+            name: "Partition".into(),
+            details: format!(
+                "strategy={}, partitions={}, replication factor={:.3}, edge balance={:.3}",
+                r.strategy.name(),
+                r.num_partitions,
+                r.replication_factor,
+                r.edge_balance
+            ),
+            elapsed: t.elapsed(),
+        });
+    }
+    // The Pregel partitioning; only absent when `kernel`, whose arms do not call this.
+    let pg = || pg.as_ref().ok_or_else(|| Error::Internal("no partitioning for a Pregel run".into()));
     let t = Instant::now();
     let idx = |ids: &[String], what: &str| -> Result<Vec<u32>> {
         ids.iter()
@@ -174,7 +179,7 @@ pub fn run(graph: &Graph, algorithm: &Algorithm, common: &Common, top: usize) ->
                 variant: *variant,
                 common: common.clone(),
             };
-            let out = pagerank::run_partitioned(&pg, &cfg)?;
+            let out = if kernel { pagerank::run(graph, &cfg)? } else { pagerank::run_partitioned(pg()?, &cfg)? };
             if tolerance.is_some() {
                 summary.push(format!("converged: {}", out.converged));
             }
@@ -182,19 +187,19 @@ pub fn run(graph: &Graph, algorithm: &Algorithm, common: &Common, top: usize) ->
             (out.to_batch(graph)?, out.iterations)
         }
         Algorithm::Wcc => {
-            let out =
-                algo::wcc::run_partitioned(&pg, &algo::wcc::Config { max_supersteps: None, common: common.clone() })?;
+            let cfg = algo::wcc::Config { max_supersteps: None, common: common.clone() };
+            let out = if kernel { algo::wcc::run(graph, &cfg)? } else { algo::wcc::run_partitioned(pg()?, &cfg)? };
             summary.push(sizes_line("components", &out.sizes()));
             (out.to_batch(graph)?, out.supersteps)
         }
         Algorithm::Scc => {
-            let out = algo::scc::run_partitioned(&pg, &algo::scc::Config { common: common.clone() })?;
+            let out = algo::scc::run_partitioned(pg()?, &algo::scc::Config { common: common.clone() })?;
             summary.push(sizes_line("components", &out.sizes()));
             (out.to_batch(graph)?, out.supersteps)
         }
         Algorithm::Sssp { source } => {
             let cfg = algo::sssp::Config { source: one(source, "source")?, common: common.clone() };
-            let out = algo::sssp::run_partitioned(&pg, &cfg)?;
+            let out = if kernel { algo::sssp::run(graph, &cfg)? } else { algo::sssp::run_partitioned(pg()?, &cfg)? };
             let reached: Vec<f64> = out.distance.iter().copied().filter(|d| d.is_finite()).collect();
             summary.push(format!(
                 "reached: {}; max distance: {}; sum: {}",
@@ -206,7 +211,7 @@ pub fn run(graph: &Graph, algorithm: &Algorithm, common: &Common, top: usize) ->
         }
         Algorithm::Bfs { source } => {
             let cfg = algo::bfs::Config { source: one(source, "source")?, common: common.clone() };
-            let out = algo::bfs::run_partitioned(&pg, &cfg)?;
+            let out = if kernel { algo::bfs::run(graph, &cfg)? } else { algo::bfs::run_partitioned(pg()?, &cfg)? };
             let reached: Vec<u64> =
                 out.hops.iter().filter(|&&h| h != algo::bfs::UNREACHED).map(|&h| h as u64).collect();
             summary.push(format!(
@@ -222,7 +227,7 @@ pub fn run(graph: &Graph, algorithm: &Algorithm, common: &Common, top: usize) ->
                 return Err(Error::Config("landmarks: give at least one landmark vertex".into()));
             }
             let cfg = algo::bfs::LandmarksConfig { landmarks: idx(landmarks, "landmark")?, common: common.clone() };
-            let out = algo::bfs::landmarks_partitioned(&pg, &cfg)?;
+            let out = algo::bfs::landmarks_partitioned(pg()?, &cfg)?;
             for (k, &l) in out.landmarks.iter().enumerate() {
                 let reach = out.hops[k].iter().filter(|&&h| h != algo::bfs::UNREACHED).count();
                 summary.push(format!("landmark {}: reached from {reach} vertices", graph.ids().display(l)));
@@ -259,11 +264,13 @@ pub fn run(graph: &Graph, algorithm: &Algorithm, common: &Common, top: usize) ->
     let messages = supersteps.iter().map(|s| s.messages).sum();
     let params = algorithm.params();
     phases.push(Phase {
-        name: format!("Pregel({})", algorithm.name()),
+        name: format!("{}({})", if kernel { "Kernel" } else { "Pregel" }, algorithm.name()),
         details: format!(
-            "{}{}supersteps={steps}, messages={messages}",
+            "{}{}{}supersteps={steps}, {}={messages}",
+            if kernel { kernel_name(algorithm) } else { "" },
             params,
-            if params.is_empty() { "" } else { ", " }
+            if params.is_empty() { "" } else { ", " },
+            if kernel { "arcs read" } else { "messages" }
         ),
         elapsed: t.elapsed(),
     });
@@ -277,8 +284,31 @@ pub fn run(graph: &Graph, algorithm: &Algorithm, common: &Common, top: usize) ->
         supersteps: steps,
         messages,
         summary,
-        plan: JobPlan { phases, supersteps, partition: Some(r) },
+        plan: JobPlan { phases, supersteps, partition: report },
     })
+}
+
+/// Whether `common.engine` runs `algorithm` on its specialised kernel (an error when it asks
+/// for a kernel that does not exist).
+pub fn uses_kernel(algorithm: &Algorithm, common: &Common) -> Result<bool> {
+    match algorithm {
+        Algorithm::PageRank { variant, tolerance, .. } => common.use_kernel(
+            !(*variant == pagerank::Variant::Graphx && tolerance.is_some()),
+            "pagerank (the graphx variant's dynamic run)",
+        ),
+        Algorithm::Wcc | Algorithm::Bfs { .. } | Algorithm::Sssp { .. } => common.use_kernel(true, algorithm.name()),
+        other => common.use_kernel(false, other.name()),
+    }
+}
+
+fn kernel_name(algorithm: &Algorithm) -> &'static str {
+    match algorithm {
+        Algorithm::PageRank { .. } => "pull over the in-CSR; ",
+        Algorithm::Wcc => "Afforest union-find; ",
+        Algorithm::Bfs { .. } => "direction-optimizing; ",
+        Algorithm::Sssp { .. } => "delta-stepping; ",
+        _ => "",
+    }
 }
 
 fn column_list(b: &RecordBatch) -> String {

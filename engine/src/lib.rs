@@ -14,6 +14,7 @@ pub mod graph;
 pub mod graphalytics;
 pub mod ids;
 pub mod job;
+pub mod kernel;
 pub mod load;
 pub mod output;
 pub mod partition;

@@ -335,6 +335,9 @@ pub struct GraphSpec {
     pub strategy: String,
     #[serde(default)]
     pub partitions: u32,
+    /// `auto` (the specialised kernel where one exists), `pregel` or `kernel`.
+    #[serde(default = "auto")]
+    pub engine: String,
     pub algorithm: String,
     #[serde(default = "twenty")]
     pub iterations: u32,
@@ -355,6 +358,9 @@ fn yes() -> bool {
 fn dbh() -> String {
     "dbh".into()
 }
+fn auto() -> String {
+    "auto".into()
+}
 fn twenty() -> u32 {
     20
 }
@@ -369,6 +375,7 @@ impl Default for GraphSpec {
             directed: true,
             strategy: dbh(),
             partitions: 0,
+            engine: auto(),
             algorithm: "pagerank".into(),
             iterations: 20,
             damping: 0.85,

@@ -322,6 +322,7 @@ async fn run_cell(
                 strategy: ember::Strategy::parse(&graph.strategy).map_err(|e| e.to_string())?,
                 partitions: graph.partitions,
                 ctx: RunContext { cancel, observer: Some(progress) },
+                engine: ember::algo::Engine::parse(&graph.engine).map_err(|e| e.to_string())?,
             };
             let (g, out) = tokio::task::spawn_blocking(move || {
                 let out = ember::job::run(&g, &algorithm, &common, 10);

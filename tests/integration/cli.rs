@@ -65,9 +65,12 @@ fn every_algorithm_runs_from_the_cli() {
     let g = g.to_str().unwrap();
     let cases: &[(&str, &[&str])] = &[
         ("wcc", &[]),
+        ("wcc", &["--engine", "pregel"]),
         ("scc", &[]),
         ("sssp", &["--source", "1"]),
+        ("sssp", &["--source", "1", "--engine", "pregel"]),
         ("bfs", &["--source", "1"]),
+        ("bfs", &["--source", "1", "--engine", "pregel"]),
         ("landmarks", &["--landmarks", "1,6"]),
         ("cdlp", &["--iterations", "5"]),
         ("lcc", &[]),
@@ -77,7 +80,7 @@ fn every_algorithm_runs_from_the_cli() {
     ];
     let mut all = String::new();
     for (alg, extra) in cases {
-        let out = dir.path().join(format!("{alg}.parquet"));
+        let out = dir.path().join(format!("{alg}{}.parquet", extra.len()));
         let mut args =
             vec!["run", alg, "--edges", g, "--partitions", "3", "--strategy", "2d", "--out", out.to_str().unwrap()];
         args.extend_from_slice(extra);

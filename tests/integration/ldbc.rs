@@ -1,7 +1,7 @@
 //! The LDBC Graphalytics validation suite, through the library and with a broken output to
 //! show the validator rejects wrong answers.
 
-use ember::algo::Common;
+use ember::algo::{Common, Engine};
 use ember::graphalytics;
 
 use crate::helpers::shared;
@@ -13,16 +13,32 @@ fn all_ldbc_validation_cases_pass() {
     let out = tempfile::tempdir().unwrap();
     let mut n = 0;
     for d in dirs {
-        for (p, strategy) in [(1, "dbh"), (3, "2d"), (4, "random")] {
-            let common =
-                Common { partitions: p, strategy: ember::Strategy::parse(strategy).unwrap(), ..Default::default() };
+        // The kernels (default engine) and the Pregel programs on three partitionings.
+        for (p, strategy, engine) in [
+            (0, "dbh", Engine::Auto),
+            (1, "dbh", Engine::Pregel),
+            (3, "2d", Engine::Pregel),
+            (4, "random", Engine::Pregel),
+        ] {
+            let common = Common {
+                partitions: p,
+                strategy: ember::Strategy::parse(strategy).unwrap(),
+                engine,
+                ..Default::default()
+            };
             for c in graphalytics::run_graph(&d, out.path(), true, &common).unwrap() {
-                assert_eq!(c.validation, Some(Ok(())), "{} {} with {p} partitions ({strategy})", c.graph, c.algorithm);
+                assert_eq!(
+                    c.validation,
+                    Some(Ok(())),
+                    "{} {} with {p} partitions ({strategy}, {engine:?})",
+                    c.graph,
+                    c.algorithm
+                );
                 n += 1;
             }
         }
     }
-    assert_eq!(n, 24 * 3);
+    assert_eq!(n, 24 * 4);
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! A vertex program written outside the crate with the public Pregel API: k-hop reachability
 //! (which vertices are within k hops of a seed set), checked against BFS.
 
-use ember::algo::{self, Common};
+use ember::algo::{self, Common, Engine};
 use ember::load::{LoadSpec, load};
 use ember::pregel::{ActiveDirection, Msgs, PregelConfig, pregel};
 use ember::{PartitionedGraph, RunContext, Strategy};
@@ -56,9 +56,14 @@ fn observer_sees_every_superstep_and_cancel_stops_the_run() {
         observer: Some(std::sync::Arc::new(move |s| s2.lock().unwrap().push(s.clone()))),
         ..Default::default()
     };
-    let out =
-        algo::wcc::run(&g, &algo::wcc::Config { max_supersteps: None, common: Common { ctx, ..Default::default() } })
-            .unwrap();
+    let out = algo::wcc::run(
+        &g,
+        &algo::wcc::Config {
+            max_supersteps: None,
+            common: Common { ctx, engine: Engine::Pregel, ..Default::default() },
+        },
+    )
+    .unwrap();
     let seen = seen.lock().unwrap();
     assert_eq!(seen.len() as u32, out.supersteps + 1);
     assert!(seen.iter().enumerate().all(|(i, s)| s.superstep == i as u32));
@@ -75,9 +80,14 @@ fn observer_sees_every_superstep_and_cancel_stops_the_run() {
         })),
         ..ctx
     };
-    let e =
-        algo::wcc::run(&g, &algo::wcc::Config { max_supersteps: None, common: Common { ctx, ..Default::default() } })
-            .unwrap_err();
+    let e = algo::wcc::run(
+        &g,
+        &algo::wcc::Config {
+            max_supersteps: None,
+            common: Common { ctx, engine: Engine::Pregel, ..Default::default() },
+        },
+    )
+    .unwrap_err();
     assert!(matches!(e, ember::Error::Cancelled));
 }
 

@@ -5,8 +5,9 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use ember::algo::{self, Common, pagerank};
+use ember::algo::{self, Common, Engine, pagerank};
 use ember::ids::IdColumn;
+use ember::kernel::{self, Csr, Direction};
 use ember::{EdgeList, Graph, GraphOptions, Strategy as PartStrategy};
 use petgraph::unionfind::UnionFind;
 use proptest::prelude::*;
@@ -46,15 +47,18 @@ fn id_of(i: usize) -> i64 {
     i as i64 * 3 + 7
 }
 
-fn build(c: &Case) -> Graph {
-    let list = EdgeList {
+fn edge_list(c: &Case) -> EdgeList {
+    EdgeList {
         src: IdColumn::Int(c.edges.iter().map(|e| id_of(e.0)).collect()),
         dst: IdColumn::Int(c.edges.iter().map(|e| id_of(e.1)).collect()),
         weight: Some(c.edges.iter().map(|e| e.2 as f64).collect()),
         vertices: Some(IdColumn::Int((0..c.n).rev().map(id_of).collect())),
         directed: Some(c.directed),
-    };
-    Graph::from_edge_list(list, &GraphOptions::default()).unwrap()
+    }
+}
+
+fn build(c: &Case) -> Graph {
+    Graph::from_edge_list(edge_list(c), &GraphOptions::default()).unwrap()
 }
 
 /// Dense index of test vertex i (the vertex table is reversed).
@@ -62,12 +66,19 @@ fn dense(c: &Case, i: usize) -> usize {
     c.n - 1 - i
 }
 
+/// The case's partitioning; the engine alternates between Pregel and the kernels by case so
+/// the oracle tests below check both.
 fn common(c: &Case) -> Common {
     Common {
         partitions: c.partitions,
         strategy: PartStrategy::parse(STRATEGIES[c.strategy]).unwrap(),
+        engine: if c.edges.len().is_multiple_of(2) { Engine::Pregel } else { Engine::Kernel },
         ..Default::default()
     }
+}
+
+fn with_engine(c: &Common, engine: Engine) -> Common {
+    Common { engine, ..c.clone() }
 }
 
 fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
@@ -212,7 +223,8 @@ proptest! {
         let pa = in_pool(c.threads, || pagerank::run(&g, &pagerank::Config { common: a.clone(), ..Default::default() })).unwrap();
         let pb = in_pool(1, || pagerank::run(&g, &pagerank::Config { common: b.clone(), ..Default::default() })).unwrap();
         for (x, y) in pa.rank.iter().zip(&pb.rank) { prop_assert!(close(*x, *y, 1e-9)); }
-        let ga = pagerank::Config { variant: pagerank::Variant::Graphx, tolerance: Some(1e-6), iterations: 500, common: a.clone(), ..Default::default() };
+        // GraphX's delta-Pregel has no kernel: Auto runs it on Pregel.
+        let ga = pagerank::Config { variant: pagerank::Variant::Graphx, tolerance: Some(1e-6), iterations: 500, common: with_engine(&a, Engine::Auto), ..Default::default() };
         let gb = pagerank::Config { common: b.clone(), ..ga.clone() };
         let (x, y) = (in_pool(c.threads, || pagerank::run(&g, &ga)).unwrap(), in_pool(2, || pagerank::run(&g, &gb)).unwrap());
         for (p, q) in x.rank.iter().zip(&y.rank) { prop_assert!(close(*p, *q, 1e-9)); }
@@ -222,6 +234,36 @@ proptest! {
         let ta = in_pool(c.threads, || algo::triangles::run(&g, &algo::triangles::Config { common: a.clone() })).unwrap();
         let tb = in_pool(1, || algo::triangles::run(&g, &algo::triangles::Config { common: b.clone() })).unwrap();
         prop_assert_eq!(ta.triangles, tb.triangles);
+    }
+
+    #[test]
+    fn kernels_give_the_pregel_results(c in case(), src in 0usize..28, tol in prop::option::of(1e-9f64..1e-3), delta in 0.25f64..40.0, scale in 1u32..8) {
+        let g = build(&c);
+        let s = dense(&c, src % c.n) as u32;
+        let (p, k) = (with_engine(&common(&c), Engine::Pregel), with_engine(&common(&c), Engine::Kernel));
+        let cc = |cm: &Common| algo::wcc::run(&g, &algo::wcc::Config { max_supersteps: None, common: cm.clone() }).unwrap().component;
+        prop_assert_eq!(cc(&p), in_pool(c.threads, || cc(&k)));
+        let bfs = |cm: &Common| algo::bfs::run(&g, &algo::bfs::Config { source: s, common: cm.clone() }).unwrap().hops;
+        prop_assert_eq!(bfs(&p), in_pool(c.threads, || bfs(&k)));
+        let sp = |cm: &Common| algo::sssp::run(&g, &algo::sssp::Config { source: s, common: cm.clone() }).unwrap().distance;
+        prop_assert_eq!(sp(&p), in_pool(c.threads, || sp(&k)));
+        // Any bucket width gives the same distances, with fractional weights too.
+        let scaled = Graph::from_edge_list(EdgeList {
+            weight: Some(c.edges.iter().map(|e| e.2 as f64 / scale as f64 + 0.1).collect()),
+            ..edge_list(&c)
+        }, &GraphOptions::default()).unwrap();
+        let out = Csr::build(&scaled, Direction::Out, true);
+        let want = algo::sssp::run(&scaled, &algo::sssp::Config { source: s, common: p.clone() }).unwrap().distance;
+        let got = in_pool(c.threads, || kernel::sssp::run(&out, s, delta, &Default::default())).unwrap().distance;
+        prop_assert_eq!(want, got);
+        for variant in [pagerank::Variant::Ldbc, pagerank::Variant::Graphx] {
+            let sources = if src % 3 == 0 { vec![s] } else { vec![] };
+            let tolerance = if variant == pagerank::Variant::Ldbc { tol } else { None };
+            let cfg = |cm: &Common| pagerank::Config { iterations: 25, tolerance, variant, sources: sources.clone(), common: cm.clone(), ..Default::default() };
+            let (a, b) = (pagerank::run(&g, &cfg(&p)).unwrap(), in_pool(c.threads, || pagerank::run(&g, &cfg(&k))).unwrap());
+            prop_assert_eq!(a.iterations, b.iterations);
+            for (x, y) in a.rank.iter().zip(&b.rank) { prop_assert!(close(*x, *y, 1e-12), "{} vs {}", x, y); }
+        }
     }
 
     #[test]

@@ -150,13 +150,22 @@ async fn plan_trees_and_analyze_metrics() {
 #[test]
 fn graph_job_plan_tree() {
     let g = ember::load::load(&LoadSpec::new(repo().join("graphs/karate.txt.gz"))).unwrap();
-    let out = ember::job::run(&g, &ember::job::Algorithm::Wcc, &Default::default(), 3).unwrap();
+    let pregel = ember::algo::Common { engine: ember::algo::Engine::Pregel, ..Default::default() };
+    let out = ember::job::run(&g, &ember::job::Algorithm::Wcc, &pregel, 3).unwrap();
     let tree = plan::job_tree(&out.plan, Some(("graphs/karate.txt.gz".into(), std::time::Duration::from_millis(5))));
     let names: Vec<&str> = tree.walk().iter().map(|n| n.name.as_str()).collect();
     assert_eq!(names, vec!["Output", "Pregel(wcc)", "Partition", "Dictionary", "Load"]);
     assert!(tree.walk()[2].details.contains("replication factor="));
     assert!(tree.walk()[1].details.contains(&format!("supersteps={}", out.supersteps)));
     assert_eq!(out.plan.supersteps.len() as u32, out.supersteps + 1);
+    // The default engine runs the specialised kernel: no partitioning, the same components.
+    let fast = ember::job::run(&g, &ember::job::Algorithm::Wcc, &Default::default(), 3).unwrap();
+    let tree = plan::job_tree(&fast.plan, None);
+    let names: Vec<&str> = tree.walk().iter().map(|n| n.name.as_str()).collect();
+    assert_eq!(names, vec!["Output", "Kernel(wcc)", "Dictionary"]);
+    assert!(tree.walk()[1].details.starts_with("Afforest union-find"));
+    assert_eq!(fast.table, out.table);
+    assert!(fast.plan.partition.is_none());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

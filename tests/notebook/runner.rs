@@ -74,7 +74,7 @@ fn graph_cell_reports_supersteps_plan_and_sample() {
     let progress = ev.iter().filter(|e| matches!(e, Event::Progress { cell: 7, .. })).count();
     assert_eq!(progress, 15);
     let names: Vec<&str> = res.job.as_ref().unwrap().walk().iter().map(|n| n.name.as_str()).collect();
-    assert_eq!(names, vec!["Output", "Pregel(pagerank)", "Partition", "Dictionary", "Load"]);
+    assert_eq!(names, vec!["Output", "Kernel(pagerank)", "Dictionary", "Load"]);
     let s = res.sample.as_ref().unwrap();
     assert_eq!((s.labels.len(), s.edges.len(), s.categorical), (34, 78, false));
     // The graph's tables are registered for later cells.

@@ -125,7 +125,18 @@ fn graph_cell_pagerank_shows_table_and_supersteps() {
     h.get_by_label_contains("Showing all 34 vertices; coloured by pagerank");
     h.get_by_label("Plan").click();
     h.run_steps(2);
+    h.get_by_label_contains("Kernel(pagerank): pull over the in-CSR");
+    // The same cell on the Pregel engine: a partitioning step appears in the plan.
+    h.get_by_label("engine").click();
+    h.run_steps(2);
+    h.get_by_label("pregel").click();
+    h.run_steps(2);
+    h.get_by_label("Run").click();
+    settle(&mut h);
+    h.get_by_label("Plan").click();
+    h.run_steps(2);
     h.get_by_label_contains("Partition: strategy=dbh");
+    h.get_by_label_contains("Pregel(pagerank)");
 }
 
 #[test]

@@ -26,16 +26,61 @@ use crate::graph::Graph;
 use crate::partition::{PartitionedGraph, Strategy};
 use crate::pregel::RunContext;
 
-/// Settings every algorithm shares: how to partition and how to observe or cancel the run.
+/// Which implementation runs an algorithm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Engine {
+    /// The specialised [`crate::kernel`] where one computes the same result, else Pregel.
+    #[default]
+    Auto,
+    /// Always the general Pregel engine over vertex-cut partitions.
+    Pregel,
+    /// The specialised kernel; an error where there is none.
+    Kernel,
+}
+
+impl Engine {
+    pub fn parse(s: &str) -> Result<Engine> {
+        match s.to_ascii_lowercase().as_str() {
+            "auto" => Ok(Engine::Auto),
+            "pregel" => Ok(Engine::Pregel),
+            "kernel" => Ok(Engine::Kernel),
+            other => Err(Error::Config(format!("unknown engine '{other}'; known: auto, pregel, kernel"))),
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Auto => "auto",
+            Engine::Pregel => "pregel",
+            Engine::Kernel => "kernel",
+        }
+    }
+}
+
+/// Settings every algorithm shares: which engine, how to partition for Pregel, and how to
+/// observe or cancel the run.
 #[derive(Debug, Clone, Default)]
 pub struct Common {
     pub strategy: Strategy,
     /// Number of edge partitions; 0 means one per worker thread.
     pub partitions: u32,
     pub ctx: RunContext,
+    pub engine: Engine,
 }
 
 impl Common {
+    /// Whether to run the specialised kernel, given whether one exists for the configuration
+    /// (`what` names the configuration in the error when `Engine::Kernel` asks for a missing one).
+    pub fn use_kernel(&self, supported: bool, what: &str) -> Result<bool> {
+        match (self.engine, supported) {
+            (Engine::Pregel, _) => Ok(false),
+            (Engine::Auto, s) => Ok(s),
+            (Engine::Kernel, true) => Ok(true),
+            (Engine::Kernel, false) => {
+                Err(Error::Config(format!("there is no specialised kernel for {what}; use engine=pregel or auto")))
+            }
+        }
+    }
+
     /// Partitions `graph` as configured.
     pub fn partition<'g>(&self, graph: &'g Graph) -> Result<PartitionedGraph<'g>> {
         let p = if self.partitions == 0 { rayon::current_num_threads() as u32 } else { self.partitions };

@@ -88,11 +88,24 @@ impl Output {
 }
 
 pub fn run(graph: &Graph, cfg: &Config) -> Result<Output> {
+    validate(graph, cfg)?;
+    if cfg.common.use_kernel(kernel_supports(cfg), "pagerank (the graphx variant's dynamic run)")? {
+        if graph.num_vertices() == 0 {
+            return Ok(Output { rank: vec![], iterations: 0, converged: true, messages: 0 });
+        }
+        let inn = crate::kernel::Csr::build(graph, crate::kernel::Direction::In, false);
+        return crate::kernel::pagerank::run(graph, &inn, cfg);
+    }
     run_partitioned(&cfg.common.partition(graph)?, cfg)
 }
 
-pub fn run_partitioned(pg: &PartitionedGraph<'_>, cfg: &Config) -> Result<Output> {
-    let g = pg.graph();
+/// Whether the specialised kernel computes this configuration (all but GraphX's delta-Pregel).
+pub fn kernel_supports(cfg: &Config) -> bool {
+    !(cfg.variant == Variant::Graphx && cfg.tolerance.is_some())
+}
+
+/// Checks the parameters against the graph.
+pub(crate) fn validate(g: &Graph, cfg: &Config) -> Result<()> {
     if !(0.0..=1.0).contains(&cfg.damping) || cfg.damping.is_nan() {
         return Err(Error::Config(format!("damping must be in [0, 1], got {}", cfg.damping)));
     }
@@ -104,6 +117,18 @@ pub fn run_partitioned(pg: &PartitionedGraph<'_>, cfg: &Config) -> Result<Output
     if let Some(&s) = cfg.sources.iter().find(|&&s| s as usize >= g.num_vertices()) {
         return Err(Error::Config(format!("source index {s} is not a vertex")));
     }
+    if cfg.variant == Variant::Graphx && cfg.sources.len() > 1 {
+        return Err(Error::Config(
+            "the graphx variant personalizes on one source (GraphX staticPersonalizedPageRank); use the ldbc variant for several".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Runs on a partitioned graph with the Pregel engine (whatever `common.engine` says).
+pub fn run_partitioned(pg: &PartitionedGraph<'_>, cfg: &Config) -> Result<Output> {
+    let g = pg.graph();
+    validate(g, cfg)?;
     if g.num_vertices() == 0 {
         return Ok(Output { rank: vec![], iterations: 0, converged: true, messages: 0 });
     }
@@ -113,8 +138,66 @@ pub fn run_partitioned(pg: &PartitionedGraph<'_>, cfg: &Config) -> Result<Output
     }
 }
 
+/// The teleport distribution and starting ranks shared by the Pregel program and the kernel.
+pub(crate) struct Teleport {
+    n: usize,
+    /// Distinct personalization sources.
+    num_sources: usize,
+    is_src: Vec<bool>,
+    ldbc: bool,
+    damping: f64,
+}
+
+impl Teleport {
+    pub(crate) fn new(n: usize, cfg: &Config) -> Teleport {
+        let mut is_src = vec![false; n];
+        for &s in &cfg.sources {
+            is_src[s as usize] = true;
+        }
+        let num_sources = is_src.iter().filter(|&&b| b).count();
+        Teleport { n, num_sources, is_src, ldbc: cfg.variant == Variant::Ldbc, damping: cfg.damping }
+    }
+    /// Teleport probability of `v`: uniform, or uniform over the sources.
+    fn tele(&self, v: usize) -> f64 {
+        if self.num_sources == 0 {
+            1.0 / self.n as f64
+        } else if self.is_src[v] {
+            1.0 / self.num_sources as f64
+        } else {
+            0.0
+        }
+    }
+    pub(crate) fn initial(&self) -> Vec<f64> {
+        (0..self.n)
+            .map(|v| match (self.ldbc, self.num_sources) {
+                (true, _) => self.tele(v),
+                (false, 0) => 1.0,
+                (false, _) => f64::from(u8::from(self.is_src[v])),
+            })
+            .collect()
+    }
+    /// The new rank of `v` from the sum of its in-neighbours' contributions and (LDBC) the
+    /// rank mass of dangling vertices.
+    #[inline]
+    pub(crate) fn next(&self, v: usize, sum: f64, dangling: f64) -> f64 {
+        let d = self.damping;
+        if self.ldbc {
+            let t = self.tele(v);
+            (1.0 - d) * t + d * sum + d * dangling * t
+        } else {
+            let reset = if self.num_sources == 0 || self.is_src[v] { 1.0 - d } else { 0.0 };
+            reset + d * sum
+        }
+    }
+    pub(crate) fn finish(&self, rank: &mut [f64]) {
+        if !self.ldbc {
+            normalize_graphx(rank, self.num_sources > 0);
+        }
+    }
+}
+
 /// Out-degree as PageRank counts it (undirected: degree).
-fn out_degrees(g: &Graph) -> Vec<u32> {
+pub(crate) fn out_degrees(g: &Graph) -> Vec<u32> {
     let (out, inn) = g.degrees();
     if g.is_directed() { out } else { out.iter().zip(&inn).map(|(a, b)| a + b).collect() }
 }
@@ -122,39 +205,11 @@ fn out_degrees(g: &Graph) -> Vec<u32> {
 fn power_iteration(pg: &PartitionedGraph<'_>, cfg: &Config) -> Result<Output> {
     let g = pg.graph();
     let n = g.num_vertices();
-    let d = cfg.damping;
     let ldbc = cfg.variant == Variant::Ldbc;
     let directed = g.is_directed();
     let outdeg = out_degrees(g);
-    // Teleport vector: uniform, or uniform over the (distinct) sources.
-    let mut srcs = cfg.sources.clone();
-    srcs.sort_unstable();
-    srcs.dedup();
-    if !ldbc && srcs.len() > 1 {
-        return Err(Error::Config(
-            "the graphx variant personalizes on one source (GraphX staticPersonalizedPageRank); use the ldbc variant for several".into(),
-        ));
-    }
-    let mut is_src = vec![false; n];
-    for &s in &srcs {
-        is_src[s as usize] = true;
-    }
-    let tele = |v: usize| -> f64 {
-        if srcs.is_empty() {
-            1.0 / n as f64
-        } else if is_src[v] {
-            1.0 / srcs.len() as f64
-        } else {
-            0.0
-        }
-    };
-    let mut rank: Vec<f64> = if ldbc {
-        (0..n).map(tele).collect()
-    } else if srcs.is_empty() {
-        vec![1.0; n]
-    } else {
-        (0..n).map(|v| if is_src[v] { 1.0 } else { 0.0 }).collect()
-    };
+    let tp = Teleport::new(n, cfg);
+    let mut rank = tp.initial();
     let contrib = |rank: &[f64]| -> Vec<f64> {
         rank.par_iter().zip(&outdeg).map(|(&r, &k)| if k > 0 { r / k as f64 } else { 0.0 }).collect()
     };
@@ -179,19 +234,8 @@ fn power_iteration(pg: &PartitionedGraph<'_>, cfg: &Config) -> Result<Output> {
         ex.gather(&merge);
         messages += sent;
         let msg = &mut ex.msg;
-        let new: Vec<f64> = msg
-            .par_iter_mut()
-            .enumerate()
-            .map(|(v, m)| {
-                let sum = m.take().unwrap_or(0.0);
-                if ldbc {
-                    (1.0 - d) * tele(v) + d * sum + d * dangling * tele(v)
-                } else {
-                    let reset = if srcs.is_empty() || is_src[v] { 1.0 - d } else { 0.0 };
-                    reset + d * sum
-                }
-            })
-            .collect();
+        let new: Vec<f64> =
+            msg.par_iter_mut().enumerate().map(|(v, m)| tp.next(v, m.take().unwrap_or(0.0), dangling)).collect();
         let delta: f64 = det_sum(n, |v| (new[v] - rank[v]).abs());
         rank = new;
         it += 1;
@@ -209,9 +253,7 @@ fn power_iteration(pg: &PartitionedGraph<'_>, cfg: &Config) -> Result<Output> {
             break;
         }
     }
-    if !ldbc {
-        normalize_graphx(&mut rank, !srcs.is_empty());
-    }
+    tp.finish(&mut rank);
     Ok(Output { rank, iterations: it, converged, messages })
 }
 
@@ -230,9 +272,6 @@ fn normalize_graphx(rank: &mut [f64], personalized: bool) {
 fn graphx_dynamic(pg: &PartitionedGraph<'_>, cfg: &Config, tol: f64) -> Result<Output> {
     let g = pg.graph();
     let n = g.num_vertices();
-    if cfg.sources.len() > 1 {
-        return Err(Error::Config("the graphx variant personalizes on one source".into()));
-    }
     let src = cfg.sources.first().copied();
     let reset = 1.0 - cfg.damping;
     let outdeg = out_degrees(g);

@@ -33,8 +33,15 @@ impl Output {
     }
 }
 
+/// Runs on `graph`: delta-stepping ([`crate::kernel::sssp`]) unless `common.engine` asks for
+/// Pregel.
 pub fn run(graph: &Graph, cfg: &Config) -> Result<Output> {
     check_weights(graph)?;
+    if cfg.common.use_kernel(true, "sssp")? {
+        use crate::kernel::{Csr, Direction, sssp};
+        let out = Csr::build(graph, Direction::Out, true);
+        return sssp::run(&out, cfg.source, sssp::default_delta(&out), &cfg.common.ctx);
+    }
     run_partitioned(&cfg.common.partition(graph)?, cfg)
 }
 

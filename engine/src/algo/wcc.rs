@@ -40,7 +40,13 @@ impl Output {
     }
 }
 
+/// Runs on `graph`: Afforest ([`crate::kernel::wcc`]) unless `common.engine` asks for Pregel
+/// or a superstep cap is set (the kernel has no supersteps to cap).
 pub fn run(graph: &Graph, cfg: &Config) -> Result<Output> {
+    if cfg.common.use_kernel(cfg.max_supersteps.is_none(), "wcc with a superstep cap")? {
+        let sym = crate::kernel::Csr::build(graph, crate::kernel::Direction::Both, false);
+        return crate::kernel::wcc::run(&sym, graph.ids(), &cfg.common.ctx);
+    }
     run_partitioned(&cfg.common.partition(graph)?, cfg)
 }
 

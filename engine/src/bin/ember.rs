@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use ember::algo::{self, Common};
+use ember::algo::{self, Common, Engine};
 use ember::graph::Graph;
 use ember::job::{self, Algorithm};
 use ember::load::{self, Format, LoadSpec};
@@ -82,6 +82,9 @@ struct BenchArgs {
     partitions: u32,
     #[arg(long, default_value = "dbh", value_parser = Strategy::NAMES.to_vec())]
     strategy: String,
+    /// auto: the specialised kernels (and PageRank once more on Pregel, for the ratio); pregel; kernel.
+    #[arg(long, default_value = "auto", value_parser = ["auto", "pregel", "kernel"])]
+    engine: String,
     /// Also write the rows as JSON.
     #[arg(long)]
     json: Option<PathBuf>,
@@ -183,6 +186,9 @@ struct GraphArgs {
     /// Partition strategy.
     #[arg(long, default_value = "dbh", value_parser = Strategy::NAMES.to_vec())]
     strategy: String,
+    /// auto: the specialised kernel where one exists (PageRank, WCC, BFS, SSSP), else Pregel.
+    #[arg(long, default_value = "auto", value_parser = ["auto", "pregel", "kernel"])]
+    engine: String,
 }
 
 #[derive(Args)]
@@ -230,6 +236,8 @@ struct GraphalyticsArgs {
     partitions: u32,
     #[arg(long, default_value = "dbh", value_parser = Strategy::NAMES.to_vec())]
     strategy: String,
+    #[arg(long, default_value = "auto", value_parser = ["auto", "pregel", "kernel"])]
+    engine: String,
 }
 
 #[derive(Args)]
@@ -276,8 +284,8 @@ fn load_graph(a: &GraphArgs) -> Result<Graph> {
     Ok(load::load(&spec)?)
 }
 
-fn common(partitions: u32, strategy: &str, ctx: RunContext) -> Result<Common> {
-    Ok(Common { strategy: Strategy::parse(strategy)?, partitions, ctx })
+fn common(partitions: u32, strategy: &str, engine: &str, ctx: RunContext) -> Result<Common> {
+    Ok(Common { strategy: Strategy::parse(strategy)?, partitions, ctx, engine: Engine::parse(engine)? })
 }
 
 /// A progress bar fed by superstep statistics (hidden when stderr is not a terminal).
@@ -342,7 +350,7 @@ fn run(a: RunArgs) -> Result<ExitCode> {
     let g = load_graph(&a.graph)?;
     let load_t = t.elapsed();
     let (bar, ctx) = progress();
-    let common = common(a.graph.partitions, &a.graph.strategy, ctx)?;
+    let common = common(a.graph.partitions, &a.graph.strategy, &a.graph.engine, ctx)?;
     let out = job::run(&g, &alg, &common, a.top).map_err(|e| match e {
         ember::Error::Input(msg) if msg.starts_with("source ") => anyhow::anyhow!("{}: {msg}", alg.name()),
         other => other.into(),
@@ -353,8 +361,9 @@ fn run(a: RunArgs) -> Result<ExitCode> {
         output::write_batches(std::slice::from_ref(&out.table), path)?;
     }
     let write_t = t.elapsed();
-    if let Some(r) = &out.plan.partition {
-        print_graph(&g, r);
+    print_graph(&g, out.plan.partition.as_ref());
+    if let Some(k) = out.plan.phases.iter().find(|p| p.name.starts_with("Kernel")) {
+        println!("engine: kernel ({})", k.details.split(';').next().unwrap_or_default());
     }
     println!("supersteps: {}", out.supersteps);
     for l in &out.summary {
@@ -366,7 +375,7 @@ fn run(a: RunArgs) -> Result<ExitCode> {
         "time: load {}, partition {}, compute {}, write {}",
         secs(load_t),
         secs(phase("Partition")),
-        secs(phase("Pregel")),
+        secs(phase("Pregel") + phase("Kernel")),
         secs(write_t)
     );
     if let Some(path) = &a.out {
@@ -375,7 +384,7 @@ fn run(a: RunArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_graph(g: &Graph, r: &PartitionReport) {
+fn print_graph(g: &Graph, r: Option<&PartitionReport>) {
     let s = g.build_stats();
     println!(
         "graph: {} vertices, {} edges ({}){}",
@@ -388,18 +397,20 @@ fn print_graph(g: &Graph, r: &PartitionReport) {
             String::new()
         }
     );
-    println!(
-        "partitions: {} ({}), replication factor {:.3}, edge balance {:.3}",
-        r.num_partitions,
-        r.strategy.name(),
-        r.replication_factor,
-        r.edge_balance
-    );
+    if let Some(r) = r {
+        println!(
+            "partitions: {} ({}), replication factor {:.3}, edge balance {:.3}",
+            r.num_partitions,
+            r.strategy.name(),
+            r.replication_factor,
+            r.edge_balance
+        );
+    }
 }
 
 fn graphalytics_cmd(a: GraphalyticsArgs) -> Result<ExitCode> {
     let dirs = graphalytics::graph_dirs(&a.dir)?;
-    let common = common(a.partitions, &a.strategy, RunContext::default())?;
+    let common = common(a.partitions, &a.strategy, &a.engine, RunContext::default())?;
     let (mut ok, mut bad) = (0, 0);
     for d in dirs {
         let name = d.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -429,9 +440,9 @@ fn graphalytics_cmd(a: GraphalyticsArgs) -> Result<ExitCode> {
 
 fn info(a: InfoArgs) -> Result<ExitCode> {
     let g = load_graph(&a.graph)?;
-    let common = common(a.graph.partitions, &a.graph.strategy, RunContext::default())?;
+    let common = common(a.graph.partitions, &a.graph.strategy, &a.graph.engine, RunContext::default())?;
     let pg = common.partition(&g)?;
-    print_graph(&g, pg.report());
+    print_graph(&g, Some(pg.report()));
     let (out, inn) = g.degrees();
     let stat = |name: &str, d: &[u32]| {
         let max = d.iter().max().copied().unwrap_or(0);
@@ -603,7 +614,7 @@ fn bench_cmd(a: BenchArgs) -> Result<ExitCode> {
     let cfg = bench::BenchConfig {
         algorithms: a.algorithms.clone(),
         trials: a.trials,
-        common: common(a.partitions, &a.strategy, RunContext::default())?,
+        common: common(a.partitions, &a.strategy, &a.engine, RunContext::default())?,
         ..Default::default()
     };
     let mut rows = Vec::new();

@@ -62,6 +62,7 @@ pub const COMMON_PARAMS: &[ParamDoc] = &[
     ParamDoc { name: "weight_column", default: "'weight'", doc: "weight column (sssp)" },
     ParamDoc { name: "partitions", default: "0", doc: "edge partitions (0: one per core)" },
     ParamDoc { name: "strategy", default: "'dbh'", doc: "partition strategy: dbh, 1d, 2d, random, canonical-random" },
+    ParamDoc { name: "engine", default: "'auto'", doc: "auto (specialised kernel where one exists), pregel, kernel" },
 ];
 
 const PR: &[ParamDoc] = &[
@@ -162,6 +163,7 @@ pub struct GraphCall {
     pub directed: bool,
     pub partitions: u32,
     pub strategy: Strategy,
+    pub engine: crate::algo::Engine,
     pub src_column: String,
     pub dst_column: String,
     pub weight_column: String,
@@ -181,6 +183,9 @@ impl GraphCall {
         parts.push(format!("directed={}", self.directed));
         parts.push(format!("partitions={}", self.partitions));
         parts.push(format!("strategy={}", self.strategy.name()));
+        if self.engine != crate::algo::Engine::Auto {
+            parts.push(format!("engine={}", self.engine.name()));
+        }
         parts.join(", ")
     }
 }
@@ -323,6 +328,8 @@ impl GraphFunction {
             directed,
             partitions: int("partitions", 0)?,
             strategy: Strategy::parse(&get("strategy").unwrap_or_else(|| "dbh".into()))
+                .map_err(|e| plan_err(format!("{f}: {e}")))?,
+            engine: crate::algo::Engine::parse(&get("engine").unwrap_or_else(|| "auto".into()))
                 .map_err(|e| plan_err(format!("{f}: {e}")))?,
             src_column: get("src_column").unwrap_or_else(|| "src".into()),
             dst_column: get("dst_column").unwrap_or_else(|| "dst".into()),

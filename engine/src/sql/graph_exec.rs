@@ -186,6 +186,7 @@ impl ExecutionPlan for GraphAlgorithmExec {
                     strategy: call.strategy,
                     partitions: call.partitions,
                     ctx: RunContext { cancel, observer: None },
+                    engine: call.engine,
                 };
                 let out = job::run(&g, &call.algorithm, &common, 0)?;
                 Ok((g.num_vertices(), g.num_edges(), built, out))

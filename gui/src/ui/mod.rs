@@ -388,6 +388,15 @@ fn graph_ui(ui: &mut Ui, id: u64, g: &mut crate::model::GraphSpec) {
                 ui.selectable_value(&mut g.strategy, s.to_string(), *s);
             }
         });
+        egui::ComboBox::new(("engine", id), "engine")
+            .selected_text(g.engine.clone())
+            .show_ui(ui, |ui| {
+                for e in ["auto", "pregel", "kernel"] {
+                    ui.selectable_value(&mut g.engine, e.to_string(), e);
+                }
+            })
+            .response
+            .on_hover_text("auto: the specialised kernel (PageRank, WCC, BFS, SSSP) where one exists, else Pregel");
     });
     ui.horizontal(|ui| match g.algorithm.as_str() {
         "pagerank" => {

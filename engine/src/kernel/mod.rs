@@ -1,0 +1,262 @@
+//! Specialised kernels — PageRank, WCC, BFS and SSSP over compressed sparse rows (CSR), the
+//! way GAP and the `graph` crate run them — for when the general Pregel engine's replicas and
+//! message exchange cost more than the algorithm needs. `Engine::Auto` (the default) picks
+//! them wherever they compute the same thing as the Pregel program; `Engine::Pregel` forces
+//! the general path.
+//!
+//! Layout: a [`Csr`] lists every vertex's neighbours in one direction (`Out`, `In`, or `Both`,
+//! which an undirected graph always uses), sorted by dense index (ties by weight), with the
+//! arc's weight when asked. Kernels split the vertices into contiguous ranges balanced by
+//! arcs + vertices ([`Csr::ranges`]) and let rayon steal among them.
+//!
+//! Invariants: `offsets.len() == n + 1`, `offsets[0] == 0`, non-decreasing, `offsets[n] ==
+//! targets.len()`; `weights`, when present, is aligned with `targets`. Every kernel's result
+//! equals the Pregel algorithm of the same name (tested): exactly for WCC, BFS and SSSP, to
+//! rounding for PageRank, whose sums run in another order.
+
+pub mod bfs;
+pub mod pagerank;
+pub mod sssp;
+pub mod wcc;
+
+use std::ops::Range;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
+
+use rayon::prelude::*;
+
+use crate::graph::Graph;
+
+/// Which arcs a [`Csr`] lists for each vertex.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Out-neighbours (the destinations of the vertex's edges).
+    Out,
+    /// In-neighbours (the sources of the edges into the vertex).
+    In,
+    /// Both; an undirected graph's only form. A self-loop appears twice, as in the Pregel
+    /// engine, which reads an undirected edge both ways.
+    Both,
+}
+
+/// Compressed sparse rows: `targets[offsets[v]..offsets[v+1]]` are `v`'s neighbours.
+#[derive(Debug, Clone)]
+pub struct Csr {
+    offsets: Vec<u64>,
+    targets: Vec<u32>,
+    weights: Option<Vec<f64>>,
+}
+
+impl Csr {
+    /// Builds the CSR of `g` in `dir` (an undirected graph always gives `Both`), with the edge
+    /// weights when `with_weights` and the graph has them. Parallel; no allocation per edge.
+    pub fn build(g: &Graph, dir: Direction, with_weights: bool) -> Csr {
+        let n = g.num_vertices();
+        let dir = if g.is_directed() { dir } else { Direction::Both };
+        let (src, dst) = (g.src(), g.dst());
+        let (out, inn) = g.degrees();
+        let mut offsets = Vec::with_capacity(n + 1);
+        offsets.push(0u64);
+        let mut acc = 0u64;
+        for v in 0..n {
+            acc += match dir {
+                Direction::Out => out[v] as u64,
+                Direction::In => inn[v] as u64,
+                Direction::Both => out[v] as u64 + inn[v] as u64,
+            };
+            offsets.push(acc);
+        }
+        drop((out, inn));
+        let m = acc as usize;
+        let cursor: Vec<AtomicU64> = offsets[..n].par_iter().map(|&o| AtomicU64::new(o)).collect();
+        let targets: Vec<AtomicU32> = (0..m).into_par_iter().map(|_| AtomicU32::new(0)).collect();
+        let w = if with_weights { g.weights() } else { None };
+        let weights: Option<Vec<AtomicU64>> = w.map(|_| (0..m).into_par_iter().map(|_| AtomicU64::new(0)).collect());
+        let put = |from: u32, to: u32, e: usize| {
+            let at = cursor[from as usize].fetch_add(1, Relaxed) as usize;
+            targets[at].store(to, Relaxed);
+            if let (Some(ws), Some(w)) = (&weights, w) {
+                ws[at].store(w[e].to_bits(), Relaxed);
+            }
+        };
+        (0..src.len()).into_par_iter().with_min_len(1 << 14).for_each(|e| {
+            let (s, d) = (src[e], dst[e]);
+            match dir {
+                Direction::Out => put(s, d, e),
+                Direction::In => put(d, s, e),
+                Direction::Both => {
+                    put(s, d, e);
+                    put(d, s, e);
+                }
+            }
+        });
+        drop(cursor);
+        // Same size and alignment: these collects reuse the allocations in place.
+        let mut targets: Vec<u32> = targets.into_iter().map(AtomicU32::into_inner).collect();
+        let mut weights: Option<Vec<f64>> =
+            weights.map(|ws| ws.into_iter().map(|x| f64::from_bits(x.into_inner())).collect());
+        // The fill order depends on thread timing: sort each list so the layout is deterministic.
+        let mut csr = Csr { offsets, targets: Vec::new(), weights: None };
+        let ranges = csr.ranges(rayon::current_num_threads() * 64);
+        let t_pieces = split_mut(&mut targets, &csr.offsets, &ranges);
+        match &mut weights {
+            None => t_pieces.into_par_iter().zip(ranges.par_iter()).for_each(|(t, r)| {
+                let base = csr.offsets[r.start as usize];
+                for v in r.start as usize..r.end as usize {
+                    t[(csr.offsets[v] - base) as usize..(csr.offsets[v + 1] - base) as usize].sort_unstable();
+                }
+            }),
+            Some(ws) => {
+                let w_pieces = split_mut(ws, &csr.offsets, &ranges);
+                t_pieces.into_par_iter().zip(w_pieces).zip(ranges.par_iter()).for_each(|((t, w), r)| {
+                    let base = csr.offsets[r.start as usize];
+                    let mut pairs: Vec<(u32, f64)> = Vec::new();
+                    for v in r.start as usize..r.end as usize {
+                        let span = (csr.offsets[v] - base) as usize..(csr.offsets[v + 1] - base) as usize;
+                        pairs.clear();
+                        pairs.extend(t[span.clone()].iter().copied().zip(w[span.clone()].iter().copied()));
+                        pairs.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+                        for (i, &(x, y)) in span.zip(pairs.iter()) {
+                            t[i] = x;
+                            w[i] = y;
+                        }
+                    }
+                })
+            }
+        }
+        csr.targets = targets;
+        csr.weights = weights;
+        csr
+    }
+
+    pub fn num_vertices(&self) -> usize {
+        self.offsets.len() - 1
+    }
+    /// Arcs listed (an undirected edge counts twice).
+    pub fn num_arcs(&self) -> usize {
+        self.targets.len()
+    }
+    pub fn degree(&self, v: u32) -> u32 {
+        (self.offsets[v as usize + 1] - self.offsets[v as usize]) as u32
+    }
+    pub fn neighbors(&self, v: u32) -> &[u32] {
+        &self.targets[self.offsets[v as usize] as usize..self.offsets[v as usize + 1] as usize]
+    }
+    /// The weights of `neighbors(v)`, if the CSR has weights.
+    pub fn neighbor_weights(&self, v: u32) -> Option<&[f64]> {
+        self.weights.as_ref().map(|w| &w[self.offsets[v as usize] as usize..self.offsets[v as usize + 1] as usize])
+    }
+    pub fn has_weights(&self) -> bool {
+        self.weights.is_some()
+    }
+    /// Bytes held by the arrays.
+    pub fn heap_bytes(&self) -> usize {
+        self.offsets.len() * 8 + self.targets.len() * 4 + self.weights.as_ref().map_or(0, |w| w.len() * 8)
+    }
+
+    /// `k` (or fewer) contiguous, non-empty vertex ranges covering every vertex, balanced by
+    /// arcs + vertices so that a hub does not leave one worker with most of the work.
+    pub fn ranges(&self, k: usize) -> Vec<Range<u32>> {
+        let n = self.num_vertices();
+        let cost = |v: usize| self.offsets[v] + v as u64;
+        let total = cost(n);
+        let k = k.max(1) as u64;
+        let mut out = Vec::with_capacity(k as usize);
+        let mut lo = 0usize;
+        for i in 1..=k {
+            let goal = total * i / k;
+            // First vertex whose prefix cost reaches the goal.
+            let hi = if i == k {
+                n
+            } else {
+                let (mut a, mut b) = (lo, n);
+                while a < b {
+                    let mid = a + (b - a) / 2;
+                    if cost(mid) < goal { a = mid + 1 } else { b = mid }
+                }
+                a
+            };
+            if hi > lo {
+                out.push(lo as u32..hi as u32);
+                lo = hi;
+            }
+        }
+        out
+    }
+}
+
+/// Splits `data` (laid out by `offsets`) into one mutable piece per vertex range.
+fn split_mut<'a, T>(data: &'a mut [T], offsets: &[u64], ranges: &[Range<u32>]) -> Vec<&'a mut [T]> {
+    let mut rest = data;
+    let mut out = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        let len = (offsets[r.end as usize] - offsets[r.start as usize]) as usize;
+        let (a, b) = rest.split_at_mut(len);
+        out.push(a);
+        rest = b;
+    }
+    out
+}
+
+/// Splits a per-vertex slice into one mutable piece per vertex range.
+pub(crate) fn split_vertices_mut<'a, T>(data: &'a mut [T], ranges: &[Range<u32>]) -> Vec<&'a mut [T]> {
+    let mut rest = data;
+    let mut out = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        let (a, b) = rest.split_at_mut((r.end - r.start) as usize);
+        out.push(a);
+        rest = b;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::{EdgeList, GraphOptions};
+    use crate::ids::IdColumn;
+
+    fn graph(directed: bool, e: &[(i64, i64)], w: Option<Vec<f64>>) -> Graph {
+        let list = EdgeList {
+            src: IdColumn::Int(e.iter().map(|x| x.0).collect()),
+            dst: IdColumn::Int(e.iter().map(|x| x.1).collect()),
+            weight: w,
+            vertices: Some(IdColumn::Int((0..6).collect())),
+            directed: Some(directed),
+        };
+        Graph::from_edge_list(list, &GraphOptions::default()).unwrap()
+    }
+
+    #[test]
+    fn builds_sorted_lists_in_each_direction() {
+        let e = [(0, 2), (0, 1), (2, 1), (3, 3), (4, 0), (0, 1)];
+        let g = graph(true, &e, Some(vec![5.0, 3.0, 1.0, 2.0, 4.0, 1.0]));
+        let out = Csr::build(&g, Direction::Out, true);
+        assert_eq!(out.neighbors(0), &[1, 1, 2]);
+        assert_eq!(out.neighbor_weights(0).unwrap(), &[1.0, 3.0, 5.0]);
+        assert_eq!(out.neighbors(5), &[] as &[u32]);
+        let inn = Csr::build(&g, Direction::In, false);
+        assert_eq!(inn.neighbors(1), &[0, 0, 2]);
+        assert!(!inn.has_weights());
+        let both = Csr::build(&g, Direction::Both, false);
+        assert_eq!(both.neighbors(3), &[3, 3]);
+        assert_eq!(both.neighbors(0), &[1, 1, 2, 4]);
+        assert_eq!(both.num_arcs(), 12);
+        // An undirected graph is always read both ways.
+        let u = graph(false, &e, None);
+        assert_eq!(Csr::build(&u, Direction::Out, false).neighbors(1), &[0, 0, 2]);
+    }
+
+    #[test]
+    fn ranges_cover_every_vertex_once() {
+        let e: Vec<(i64, i64)> = (0..5).map(|i| (0, i + 1)).chain([(1, 2)]).collect();
+        let g = graph(true, &e, None);
+        let c = Csr::build(&g, Direction::Out, false);
+        for k in [1, 2, 3, 7, 100] {
+            let r = c.ranges(k);
+            assert!(r.len() <= k && !r.is_empty());
+            assert_eq!(r[0].start, 0);
+            assert_eq!(r.last().unwrap().end, 6);
+            assert!(r.windows(2).all(|w| w[0].end == w[1].start && w[0].start < w[0].end));
+        }
+    }
+}

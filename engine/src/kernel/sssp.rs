@@ -1,0 +1,116 @@
+//! Single-source shortest paths by delta-stepping (Meyer and Sanders, 2003), in GAP's
+//! bucket-fusion style: vertices wait in buckets of width `delta` by tentative distance; the
+//! lowest non-empty bucket is relaxed in parallel (an atomic minimum per improved distance),
+//! improved vertices go to their new bucket, and a bucket is re-run until it stays empty.
+//!
+//! Distances are `f64` held as their bit patterns in `AtomicU64`s: for non-negative floats
+//! (and +inf) the bit patterns order like the values, so `fetch_min` is the atomic relaxation.
+//! Weights must be finite and non-negative (checked by the caller, as for the Pregel program).
+//! The result is the unique fixed point `d(v) = min_u d(u) + w(u, v)` that Bellman-Ford reaches
+//! too, so it equals [`crate::algo::sssp`]'s.
+
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use super::Csr;
+use crate::algo::sssp::Output;
+use crate::error::{Error, Result};
+use crate::pregel::{RunContext, SuperstepStats};
+
+/// Distances past `MAX_BUCKET * delta` share the last bucket, which is re-run until it stays
+/// empty (Bellman-Ford there): bounds the bucket array whatever the weights.
+const MAX_BUCKET: usize = 1 << 20;
+
+/// A bucket width for `csr`: the mean arc weight scaled by the mean degree, GAP's rule of thumb
+/// (wide enough to give each step parallel work, narrow enough to relax few arcs twice).
+pub fn default_delta(csr: &Csr) -> f64 {
+    let (n, m) = (csr.num_vertices().max(1), csr.num_arcs().max(1));
+    let mean_w = csr.weights.as_ref().map_or(1.0, |w| w.iter().sum::<f64>() / m as f64);
+    let mean_deg = m as f64 / n as f64;
+    let d = mean_w / mean_deg * 8.0;
+    if d.is_finite() && d > 0.0 { d } else { 1.0 }
+}
+
+/// Distances from `source` along the weighted arcs of `out` (`+inf` when unreachable).
+pub fn run(out: &Csr, source: u32, delta: f64, ctx: &RunContext) -> Result<Output> {
+    let n = out.num_vertices();
+    if source as usize >= n {
+        return Err(Error::Config(format!("source index {source} is not a vertex")));
+    }
+    let Some(weights) = out.weights.as_deref() else {
+        return Err(Error::Internal("delta-stepping needs a CSR with weights".into()));
+    };
+    if !(delta.is_finite() && delta > 0.0) {
+        return Err(Error::Config(format!("delta must be a positive number, got {delta}")));
+    }
+    let inf = f64::INFINITY.to_bits();
+    let dist: Vec<AtomicU64> = (0..n).into_par_iter().map(|_| AtomicU64::new(inf)).collect();
+    dist[source as usize].store(0f64.to_bits(), Relaxed);
+    let mut buckets: Vec<Vec<u32>> = vec![vec![source]];
+    let mut b = 0usize;
+    let mut steps = 0u32;
+    // The lowest non-empty bucket at or after `b`.
+    while let Some(i) = (b..buckets.len()).find(|&i| !buckets[i].is_empty()) {
+        b = i;
+        ctx.check()?;
+        let t0 = Instant::now();
+        let frontier = std::mem::take(&mut buckets[b]);
+        let bucket = |d: f64| ((d / delta) as usize).min(MAX_BUCKET);
+        let found: Vec<(usize, Vec<Vec<u32>>)> = frontier
+            .par_chunks(64)
+            .fold(
+                || (0usize, Vec::new()),
+                |(mut relaxed, mut local): (usize, Vec<Vec<u32>>), chunk| {
+                    for &u in chunk {
+                        let du = f64::from_bits(dist[u as usize].load(Relaxed));
+                        // Stale entry: u improved into an earlier bucket and was handled there.
+                        if bucket(du) < b {
+                            continue;
+                        }
+                        let lo = out.offsets[u as usize] as usize;
+                        let hi = out.offsets[u as usize + 1] as usize;
+                        for (&v, &w) in out.targets[lo..hi].iter().zip(&weights[lo..hi]) {
+                            let nd = du + w;
+                            let old = dist[v as usize].fetch_min(nd.to_bits(), Relaxed);
+                            if nd.to_bits() < old {
+                                let k = bucket(nd);
+                                if local.len() <= k {
+                                    local.resize_with(k + 1, Vec::new);
+                                }
+                                local[k].push(v);
+                                relaxed += 1;
+                            }
+                        }
+                    }
+                    (relaxed, local)
+                },
+            )
+            .collect();
+        let mut relaxed = 0;
+        for (r, local) in found {
+            relaxed += r;
+            if buckets.len() < local.len() {
+                buckets.resize_with(local.len(), Vec::new);
+            }
+            for (k, mut vs) in local.into_iter().enumerate() {
+                if buckets[k].is_empty() {
+                    buckets[k] = vs;
+                } else {
+                    buckets[k].append(&mut vs);
+                }
+            }
+        }
+        steps += 1;
+        ctx.report(&SuperstepStats {
+            superstep: steps,
+            max_supersteps: None,
+            active_vertices: frontier.len() as u64,
+            messages: relaxed as u64,
+            elapsed: t0.elapsed(),
+        });
+    }
+    let distance = dist.into_iter().map(|d| f64::from_bits(d.into_inner())).collect();
+    Ok(Output { distance, supersteps: steps })
+}
