@@ -293,13 +293,65 @@ fn generate_is_deterministic_and_bench_reports_rows() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let s = stdout(&o);
-    assert!(s.starts_with("| dataset | algorithm | vertices | arcs |"), "{s}");
-    assert_eq!(s.lines().filter(|l| l.starts_with("| kron:8:weighted |")).count(), 4);
-    // kron:8 keeps all 2^8 ids as vertices, isolated ones included.
-    assert!(s.contains("| kron:8:weighted | pagerank | 256 |"), "{s}");
+    assert!(s.starts_with("| dataset | algorithm | engine | vertices | arcs |"), "{s}");
+    // The four kernels, then PageRank on Pregel for the ratio between the two paths.
+    for alg in ["pagerank | kernel", "wcc | kernel", "bfs | kernel", "sssp | kernel", "pagerank | pregel"] {
+        // kron:8 keeps all 2^8 ids as vertices, isolated ones included.
+        assert!(s.contains(&format!("| kron:8:weighted | {alg} | 256 |")), "{alg}: {s}");
+    }
+    assert!(s.contains("| kron:8:weighted | pagerank | "), "side-by-side table: {s}");
     let rows: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
-    assert_eq!(rows.as_array().unwrap().len(), 8);
+    assert_eq!(rows.as_array().unwrap().len(), 10);
     let o = ember(&["bench", "kron:8", "--algorithms", "pagerank,nope", "--trials", "1"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("bench: unknown algorithm 'nope'"), "{}", stderr(&o));
+    let o = ember(&["bench", "kron:8", "--peers", "neo4j"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("unknown peer 'neo4j'; known: networkit, igraph, graphx"), "{}", stderr(&o));
+}
+
+/// `--peers` drives NetworKit and igraph on the same file, trial by trial, and their results
+/// agree with Ember's. CI installs both (pip); elsewhere a missing one is skipped with a note.
+#[test]
+fn bench_runs_peers_side_by_side() {
+    let have = |m: &str| {
+        std::process::Command::new("python3").args(["-c", &format!("import {m}")]).status().is_ok_and(|s| s.success())
+    };
+    let (nk, ig) = (have("networkit"), have("igraph"));
+    if std::env::var_os("CI").is_some() {
+        assert!(nk && ig, "CI must install networkit and igraph (pip)");
+    }
+    let g = shared().join("graphs/p2p-Gnutella31-weighted.txt.gz");
+    let o = ember(&[
+        "bench",
+        g.to_str().unwrap(),
+        "--trials",
+        "2",
+        "--peers",
+        "networkit,igraph",
+        "--peers-dir",
+        repo().join("benches/peers").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s = stdout(&o);
+    let check = |engine: &str, alg: &str| -> Option<String> {
+        let prefix = format!("| p2p-Gnutella31-weighted.txt.gz | {alg} | {engine} |");
+        s.lines()
+            .find(|l| l.starts_with(&prefix))
+            .map(|l| l.trim_end_matches(" |").rsplit(" | ").next().unwrap().to_string())
+    };
+    for (peer, present) in [("networkit", nk), ("igraph", ig)] {
+        if !present {
+            assert!(s.contains(&format!("peer {peer} skipped")), "{s}");
+            continue;
+        }
+        for alg in ["wcc", "bfs", "sssp"] {
+            assert_eq!(check(peer, alg), check("kernel", alg), "{peer} {alg}: {s}");
+        }
+        // PageRank: the same top vertex.
+        let top = |e: &str| check(e, "pagerank").unwrap().split(' ').nth(1).unwrap().to_string();
+        assert_eq!(top(peer), top("kernel"));
+        assert!(s.contains(&format!(" {peer} / Ember |")), "{s}");
+    }
+    assert_eq!(check("kernel", "wcc").as_deref(), Some("components 12"));
 }

@@ -85,6 +85,15 @@ struct BenchArgs {
     /// auto: the specialised kernels (and PageRank once more on Pregel, for the ratio); pregel; kernel.
     #[arg(long, default_value = "auto", value_parser = ["auto", "pregel", "kernel"])]
     engine: String,
+    /// Peer systems to run on the same graph files, alternating with Ember: networkit, igraph, graphx.
+    #[arg(long, value_delimiter = ',')]
+    peers: Vec<String>,
+    /// Where the peer drivers are.
+    #[arg(long, default_value = "benches/peers")]
+    peers_dir: PathBuf,
+    /// Timed runs per peer and kernel (default: --trials).
+    #[arg(long)]
+    peer_trials: Option<usize>,
     /// Also write the rows as JSON.
     #[arg(long)]
     json: Option<PathBuf>,
@@ -615,15 +624,33 @@ fn bench_cmd(a: BenchArgs) -> Result<ExitCode> {
         algorithms: a.algorithms.clone(),
         trials: a.trials,
         common: common(a.partitions, &a.strategy, &a.engine, RunContext::default())?,
+        peers: a.peers.clone(),
+        peers_dir: a.peers_dir.clone(),
+        peer_trials: a.peer_trials.unwrap_or(a.trials),
         ..Default::default()
     };
+    for p in &a.peers {
+        if !bench::peers::KNOWN.contains(&p.as_str()) {
+            bail!("unknown peer '{p}'; known: {}", bench::peers::KNOWN.join(", "));
+        }
+    }
     let mut rows = Vec::new();
+    let mut notes = Vec::new();
     for d in &a.datasets {
         let ds = bench::Dataset::parse(d, &options)?;
         eprintln!("benchmarking {} ...", ds.name());
-        rows.extend(bench::run(&ds, &cfg).with_context(|| format!("dataset {d}"))?);
+        let out = bench::run(&ds, &cfg).with_context(|| format!("dataset {d}"))?;
+        rows.extend(out.rows);
+        notes.extend(out.notes);
     }
     print!("{}", bench::markdown(&rows));
+    if rows.iter().any(|r| r.engine != "kernel" && r.engine != "pregel") || rows.iter().any(|r| r.engine == "pregel") {
+        println!();
+        print!("{}", bench::side_by_side(&rows));
+    }
+    for n in &notes {
+        println!("note: {n}");
+    }
     println!(
         "threads: {}, trials: {} after a warm-up (median), partitions: {}",
         rayon::current_num_threads(),
