@@ -1,5 +1,6 @@
 //! Criterion micro-benchmarks of Ember's kernels on generated graphs small enough for a quick
-//! run: one PageRank iteration, WCC, BFS, SSSP, one message-combining superstep, partitioning
+//! run: one PageRank iteration, WCC, BFS, SSSP (the Pregel programs and the specialised kernels),
+//! building the CSR, one message-combining superstep, partitioning
 //! with each strategy, loading a text edge list and a Parquet edge table, and building the id
 //! dictionary. `cargo bench --bench kernels` (numbers come from here and from `ember bench`,
 //! never from tests). `EMBER_BENCH_SCALE` sets the Kronecker scale (default 14).
@@ -11,6 +12,7 @@ use ember::algo::{self, Common, pagerank};
 use ember::generate::{self, Kind};
 use ember::graph::{EdgeList, Graph, GraphOptions};
 use ember::ids::{self, IdColumn};
+use ember::kernel::{self, Csr, Direction};
 use ember::load::{LoadSpec, load};
 use ember::pregel::{Msgs, TripletFields, aggregate_messages};
 use ember::{PartitionedGraph, Strategy};
@@ -60,6 +62,25 @@ fn kernels(c: &mut Criterion) {
         let cfg = algo::sssp::Config { source, common: common.clone() };
         b.iter(|| black_box(algo::sssp::run_partitioned(&pg, &cfg).expect("valid config")))
     });
+    // The specialised kernels on the same graph (CSR built once, outside the timing).
+    let ctx = ember::RunContext::default();
+    let sym = Csr::build(&g, Direction::Both, false);
+    let weighted = Csr::build(&g, Direction::Out, true);
+    group.bench_function("kernel_pagerank_1_iteration", |b| {
+        let cfg = pagerank::Config { iterations: 1, common: common.clone(), ..Default::default() };
+        b.iter(|| black_box(kernel::pagerank::run(&g, &sym, &cfg).expect("valid config")))
+    });
+    group.bench_function("kernel_wcc_afforest", |b| {
+        b.iter(|| black_box(kernel::wcc::afforest(&sym, &ctx).expect("not cancelled")))
+    });
+    group.bench_function("kernel_bfs_direction_optimizing", |b| {
+        b.iter(|| black_box(kernel::bfs::run(&sym, Some(&sym), source, &ctx).expect("source exists")))
+    });
+    group.bench_function("kernel_sssp_delta_stepping", |b| {
+        let delta = kernel::sssp::default_delta(&weighted);
+        b.iter(|| black_box(kernel::sssp::run(&weighted, source, delta, &ctx).expect("source exists")))
+    });
+    group.bench_function("csr_build_both", |b| b.iter(|| black_box(Csr::build(&g, Direction::Both, false))));
     group.bench_function("superstep_message_combining", |b| {
         let attrs: Vec<f64> = (0..g.num_vertices()).map(|v| v as f64).collect();
         let units = vec![(); g.num_edges()];
