@@ -178,20 +178,28 @@ impl Graph {
             .collect();
         let after_loops = keep.len();
         if dedupe {
-            let key = |e: u32| -> (u32, u32) {
-                let (s, d) = (self.src[e as usize], self.dst[e as usize]);
-                if self.directed { (s, d) } else { (s.min(d), s.max(d)) }
-            };
+            // Sort (endpoint pair as one u64, edge) records: comparisons read the record, not
+            // the edge arrays, and only ties on the pair look at the weight. The first of each
+            // group (smallest weight, then earliest edge) is kept.
+            let directed = self.directed;
+            let (src, dst) = (&self.src, &self.dst);
+            let mut recs: Vec<(u64, u32)> = keep
+                .par_iter()
+                .map(|&e| {
+                    let (s, d) = (src[e as usize], dst[e as usize]);
+                    let (a, b) = if directed { (s, d) } else { (s.min(d), s.max(d)) };
+                    ((a as u64) << 32 | b as u64, e)
+                })
+                .collect();
             let w = self.weight.as_deref();
-            // Sort by endpoint pair, then by weight (smallest first) and edge order, so the
-            // first of each group is the one to keep.
-            keep.par_sort_unstable_by(|&a, &b| {
-                key(a).cmp(&key(b)).then_with(|| match w {
-                    Some(w) => w[a as usize].total_cmp(&w[b as usize]).then(a.cmp(&b)),
-                    None => a.cmp(&b),
+            recs.par_sort_unstable_by(|x, y| {
+                x.0.cmp(&y.0).then_with(|| match w {
+                    Some(w) => w[x.1 as usize].total_cmp(&w[y.1 as usize]).then(x.1.cmp(&y.1)),
+                    None => x.1.cmp(&y.1),
                 })
             });
-            keep.dedup_by(|b, a| key(*a) == key(*b));
+            recs.dedup_by_key(|r| r.0);
+            keep = recs.into_par_iter().map(|r| r.1).collect();
             keep.par_sort_unstable();
         }
         self.stats.self_loops_removed = (m - after_loops) as u64;

@@ -71,6 +71,8 @@ pub struct BenchConfig {
     pub peers_dir: PathBuf,
     /// Timed runs per peer and kernel (slow peers: fewer); a warm-up run precedes them when > 1.
     pub peer_trials: usize,
+    /// Bucket width of the SSSP kernel (default: [`kernel::sssp::default_delta`]).
+    pub sssp_delta: Option<f64>,
 }
 
 impl Default for BenchConfig {
@@ -83,6 +85,7 @@ impl Default for BenchConfig {
             peers: vec![],
             peers_dir: PathBuf::from("benches/peers"),
             peer_trials: 3,
+            sssp_delta: None,
         }
     }
 }
@@ -266,7 +269,7 @@ pub fn run(ds: &Dataset, cfg: &BenchConfig) -> Result<Outcome> {
                 "sssp" => {
                     algo::sssp::check_weights(&g)?;
                     let out = Csr::build(&g, Direction::Out, true);
-                    let delta = kernel::sssp::default_delta(&out);
+                    let delta = cfg.sssp_delta.unwrap_or_else(|| kernel::sssp::default_delta(&out));
                     Prepared::Sssp(out, delta)
                 }
                 other => return Err(Error::Config(format!("bench: unknown algorithm '{other}'"))),

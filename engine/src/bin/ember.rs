@@ -91,6 +91,9 @@ struct BenchArgs {
     /// Where the peer drivers are.
     #[arg(long, default_value = "benches/peers")]
     peers_dir: PathBuf,
+    /// Bucket width of the delta-stepping SSSP kernel (default: from the mean weight and degree).
+    #[arg(long)]
+    sssp_delta: Option<f64>,
     /// Timed runs per peer and kernel (default: --trials).
     #[arg(long)]
     peer_trials: Option<usize>,
@@ -627,6 +630,7 @@ fn bench_cmd(a: BenchArgs) -> Result<ExitCode> {
         peers: a.peers.clone(),
         peers_dir: a.peers_dir.clone(),
         peer_trials: a.peer_trials.unwrap_or(a.trials),
+        sssp_delta: a.sssp_delta,
         ..Default::default()
     };
     for p in &a.peers {

@@ -19,6 +19,9 @@ use crate::algo::sssp::Output;
 use crate::error::{Error, Result};
 use crate::pregel::{RunContext, SuperstepStats};
 
+/// Buckets of (vertex, distance when pushed).
+type Bins = Vec<Vec<(u32, f64)>>;
+
 /// Distances past `MAX_BUCKET * delta` share the last bucket, which is re-run until it stays
 /// empty (Bellman-Ford there): bounds the bucket array whatever the weights.
 const MAX_BUCKET: usize = 1 << 20;
@@ -48,7 +51,9 @@ pub fn run(out: &Csr, source: u32, delta: f64, ctx: &RunContext) -> Result<Outpu
     let inf = f64::INFINITY.to_bits();
     let dist: Vec<AtomicU64> = (0..n).into_par_iter().map(|_| AtomicU64::new(inf)).collect();
     dist[source as usize].store(0f64.to_bits(), Relaxed);
-    let mut buckets: Vec<Vec<u32>> = vec![vec![source]];
+    // Entries are (vertex, distance when pushed): an entry whose vertex has since improved is
+    // stale — the improvement pushed a newer entry — and is skipped without reading its arcs.
+    let mut buckets: Bins = vec![vec![(source, 0.0)]];
     let mut b = 0usize;
     let mut steps = 0u32;
     // The lowest non-empty bucket at or after `b`.
@@ -58,28 +63,29 @@ pub fn run(out: &Csr, source: u32, delta: f64, ctx: &RunContext) -> Result<Outpu
         let t0 = Instant::now();
         let frontier = std::mem::take(&mut buckets[b]);
         let bucket = |d: f64| ((d / delta) as usize).min(MAX_BUCKET);
-        let found: Vec<(usize, Vec<Vec<u32>>)> = frontier
+        let found: Vec<(usize, Bins)> = frontier
             .par_chunks(64)
             .fold(
                 || (0usize, Vec::new()),
-                |(mut relaxed, mut local): (usize, Vec<Vec<u32>>), chunk| {
-                    for &u in chunk {
+                |(mut relaxed, mut local): (usize, Bins), chunk| {
+                    for &(u, pushed) in chunk {
                         let du = f64::from_bits(dist[u as usize].load(Relaxed));
-                        // Stale entry: u improved into an earlier bucket and was handled there.
-                        if bucket(du) < b {
+                        if du < pushed {
                             continue;
                         }
                         let lo = out.offsets[u as usize] as usize;
                         let hi = out.offsets[u as usize + 1] as usize;
                         for (&v, &w) in out.targets[lo..hi].iter().zip(&weights[lo..hi]) {
                             let nd = du + w;
-                            let old = dist[v as usize].fetch_min(nd.to_bits(), Relaxed);
-                            if nd.to_bits() < old {
+                            let slot = &dist[v as usize];
+                            // A plain load first: most arcs do not improve, and skip the atomic.
+                            if nd.to_bits() < slot.load(Relaxed) && nd.to_bits() < slot.fetch_min(nd.to_bits(), Relaxed)
+                            {
                                 let k = bucket(nd);
                                 if local.len() <= k {
                                     local.resize_with(k + 1, Vec::new);
                                 }
-                                local[k].push(v);
+                                local[k].push((v, nd));
                                 relaxed += 1;
                             }
                         }
