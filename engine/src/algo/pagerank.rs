@@ -239,22 +239,26 @@ fn power_iteration(pg: &PartitionedGraph<'_>, cfg: &Config) -> Result<Output> {
         let delta: f64 = det_sum(n, |v| (new[v] - rank[v]).abs());
         rank = new;
         it += 1;
-        cfg.common.ctx.report(&SuperstepStats {
-            superstep: it,
-            max_supersteps: Some(cfg.iterations),
-            active_vertices: n as u64,
-            messages: sent,
-            elapsed: t0.elapsed(),
-        });
-        if let Some(tol) = cfg.tolerance
-            && delta < tol
-        {
+        if iteration_done(cfg, it, n, sent, t0, delta) {
             converged = true;
             break;
         }
     }
     tp.finish(&mut rank);
     Ok(Output { rank, iterations: it, converged, messages })
+}
+
+/// Reports iteration `it` to the observer; true when a dynamic run's L1 change `delta` is below
+/// its tolerance.
+pub(crate) fn iteration_done(cfg: &Config, it: u32, n: usize, messages: u64, t0: Instant, delta: f64) -> bool {
+    cfg.common.ctx.report(&SuperstepStats {
+        superstep: it,
+        max_supersteps: Some(cfg.iterations),
+        active_vertices: n as u64,
+        messages,
+        elapsed: t0.elapsed(),
+    });
+    cfg.tolerance.is_some_and(|tol| delta < tol)
 }
 
 /// GraphX's `normalizeRankSum`: sum to N, or to 1 when personalized.

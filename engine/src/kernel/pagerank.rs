@@ -11,10 +11,9 @@ use rayon::prelude::*;
 
 use super::{Csr, split_vertices_mut};
 use crate::algo::det_sum;
-use crate::algo::pagerank::{Config, Output, Teleport, out_degrees, validate};
+use crate::algo::pagerank::{Config, Output, Teleport, iteration_done, out_degrees, validate};
 use crate::error::Result;
 use crate::graph::Graph;
-use crate::pregel::SuperstepStats;
 
 /// Runs PageRank on `g` given its in-CSR `inn` (for an undirected graph, the `Both` CSR).
 pub fn run(g: &Graph, inn: &Csr, cfg: &Config) -> Result<Output> {
@@ -51,16 +50,7 @@ pub fn run(g: &Graph, inn: &Csr, cfg: &Config) -> Result<Output> {
         std::mem::swap(&mut rank, &mut next);
         it += 1;
         messages += arcs;
-        cfg.common.ctx.report(&SuperstepStats {
-            superstep: it,
-            max_supersteps: Some(cfg.iterations),
-            active_vertices: n as u64,
-            messages: arcs,
-            elapsed: t0.elapsed(),
-        });
-        if let Some(tol) = cfg.tolerance
-            && delta < tol
-        {
+        if iteration_done(cfg, it, n, arcs, t0, delta) {
             converged = true;
             break;
         }
