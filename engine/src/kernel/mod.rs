@@ -43,7 +43,16 @@ pub enum Direction {
 pub struct Csr {
     offsets: Vec<u64>,
     targets: Vec<u32>,
-    weights: Option<Vec<f64>>,
+    weights: Option<Weights>,
+}
+
+/// Arc weights as stored: `f32` when every weight converts to it and back exactly (integer
+/// weights such as GAP's 1..255 do), which halves their memory traffic without changing any
+/// sum; `f64` otherwise.
+#[derive(Debug, Clone)]
+pub enum Weights {
+    F32(Vec<f32>),
+    F64(Vec<f64>),
 }
 
 impl Csr {
@@ -124,7 +133,13 @@ impl Csr {
             }
         }
         csr.targets = targets;
-        csr.weights = weights;
+        csr.weights = weights.map(|w| {
+            if w.par_iter().all(|&x| (x as f32) as f64 == x) {
+                Weights::F32(w.par_iter().map(|&x| x as f32).collect())
+            } else {
+                Weights::F64(w)
+            }
+        });
         csr
     }
 
@@ -141,16 +156,25 @@ impl Csr {
     pub fn neighbors(&self, v: u32) -> &[u32] {
         &self.targets[self.offsets[v as usize] as usize..self.offsets[v as usize + 1] as usize]
     }
-    /// The weights of `neighbors(v)`, if the CSR has weights.
-    pub fn neighbor_weights(&self, v: u32) -> Option<&[f64]> {
-        self.weights.as_ref().map(|w| &w[self.offsets[v as usize] as usize..self.offsets[v as usize + 1] as usize])
+    /// The weights of `neighbors(v)`, if the CSR has weights (a copy, for inspection).
+    pub fn neighbor_weights(&self, v: u32) -> Option<Vec<f64>> {
+        let span = self.offsets[v as usize] as usize..self.offsets[v as usize + 1] as usize;
+        self.weights.as_ref().map(|w| match w {
+            Weights::F32(w) => w[span].iter().map(|&x| x as f64).collect(),
+            Weights::F64(w) => w[span].to_vec(),
+        })
     }
     pub fn has_weights(&self) -> bool {
         self.weights.is_some()
     }
     /// Bytes held by the arrays.
     pub fn heap_bytes(&self) -> usize {
-        self.offsets.len() * 8 + self.targets.len() * 4 + self.weights.as_ref().map_or(0, |w| w.len() * 8)
+        let w = match &self.weights {
+            None => 0,
+            Some(Weights::F32(w)) => w.len() * 4,
+            Some(Weights::F64(w)) => w.len() * 8,
+        };
+        self.offsets.len() * 8 + self.targets.len() * 4 + w
     }
 
     /// `k` (or fewer) contiguous, non-empty vertex ranges covering every vertex, balanced by
@@ -232,7 +256,13 @@ mod tests {
         let g = graph(true, &e, Some(vec![5.0, 3.0, 1.0, 2.0, 4.0, 1.0]));
         let out = Csr::build(&g, Direction::Out, true);
         assert_eq!(out.neighbors(0), &[1, 1, 2]);
-        assert_eq!(out.neighbor_weights(0).unwrap(), &[1.0, 3.0, 5.0]);
+        assert_eq!(out.neighbor_weights(0).unwrap(), vec![1.0, 3.0, 5.0]);
+        assert!(matches!(out.weights, Some(Weights::F32(_))));
+        // A weight f32 cannot hold exactly keeps the f64 store.
+        let g = graph(true, &e, Some(vec![5.0, 3.0, 0.1, 2.0, 4.0, 1.0]));
+        let out = Csr::build(&g, Direction::Out, true);
+        assert!(matches!(out.weights, Some(Weights::F64(_))));
+        assert_eq!(out.neighbor_weights(2).unwrap(), vec![0.1]);
         assert_eq!(out.neighbors(5), &[] as &[u32]);
         let inn = Csr::build(&g, Direction::In, false);
         assert_eq!(inn.neighbors(1), &[0, 0, 2]);

@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use super::Csr;
+use super::{Csr, Weights};
 use crate::algo::sssp::Output;
 use crate::error::{Error, Result};
 use crate::pregel::{RunContext, SuperstepStats};
@@ -30,10 +30,57 @@ const MAX_BUCKET: usize = 1 << 20;
 /// (wide enough to give each step parallel work, narrow enough to relax few arcs twice).
 pub fn default_delta(csr: &Csr) -> f64 {
     let (n, m) = (csr.num_vertices().max(1), csr.num_arcs().max(1));
-    let mean_w = csr.weights.as_ref().map_or(1.0, |w| w.iter().sum::<f64>() / m as f64);
+    let mean_w = match &csr.weights {
+        None => 1.0,
+        Some(Weights::F32(w)) => w.iter().map(|&x| x as f64).sum::<f64>() / m as f64,
+        Some(Weights::F64(w)) => w.iter().sum::<f64>() / m as f64,
+    };
     let mean_deg = m as f64 / n as f64;
     let d = mean_w / mean_deg * 8.0;
     if d.is_finite() && d > 0.0 { d } else { 1.0 }
+}
+
+/// Relaxes the out-arcs of the frontier's (non-stale) vertices in parallel; returns per task
+/// the number of improved distances and the improved vertices by bucket. Generic over the
+/// stored weight type (`f32` when every weight is exact in it: less memory traffic per arc).
+fn relax<W: Copy + Into<f64> + Sync>(
+    out: &Csr,
+    weights: &[W],
+    dist: &[AtomicU64],
+    frontier: &[(u32, f64)],
+    delta: f64,
+) -> Vec<(usize, Bins)> {
+    let bucket = |d: f64| ((d / delta) as usize).min(MAX_BUCKET);
+    frontier
+        .par_chunks(64)
+        .fold(
+            || (0usize, Vec::new()),
+            |(mut relaxed, mut local): (usize, Bins), chunk| {
+                for &(u, pushed) in chunk {
+                    let du = f64::from_bits(dist[u as usize].load(Relaxed));
+                    if du < pushed {
+                        continue;
+                    }
+                    let lo = out.offsets[u as usize] as usize;
+                    let hi = out.offsets[u as usize + 1] as usize;
+                    for (&v, &w) in out.targets[lo..hi].iter().zip(&weights[lo..hi]) {
+                        let nd = du + w.into();
+                        let slot = &dist[v as usize];
+                        // A plain load first: most arcs do not improve, and skip the atomic.
+                        if nd.to_bits() < slot.load(Relaxed) && nd.to_bits() < slot.fetch_min(nd.to_bits(), Relaxed) {
+                            let k = bucket(nd);
+                            if local.len() <= k {
+                                local.resize_with(k + 1, Vec::new);
+                            }
+                            local[k].push((v, nd));
+                            relaxed += 1;
+                        }
+                    }
+                }
+                (relaxed, local)
+            },
+        )
+        .collect()
 }
 
 /// Distances from `source` along the weighted arcs of `out` (`+inf` when unreachable).
@@ -42,7 +89,7 @@ pub fn run(out: &Csr, source: u32, delta: f64, ctx: &RunContext) -> Result<Outpu
     if source as usize >= n {
         return Err(Error::Config(format!("source index {source} is not a vertex")));
     }
-    let Some(weights) = out.weights.as_deref() else {
+    let Some(weights) = out.weights.as_ref() else {
         return Err(Error::Internal("delta-stepping needs a CSR with weights".into()));
     };
     if !(delta.is_finite() && delta > 0.0) {
@@ -62,38 +109,10 @@ pub fn run(out: &Csr, source: u32, delta: f64, ctx: &RunContext) -> Result<Outpu
         ctx.check()?;
         let t0 = Instant::now();
         let frontier = std::mem::take(&mut buckets[b]);
-        let bucket = |d: f64| ((d / delta) as usize).min(MAX_BUCKET);
-        let found: Vec<(usize, Bins)> = frontier
-            .par_chunks(64)
-            .fold(
-                || (0usize, Vec::new()),
-                |(mut relaxed, mut local): (usize, Bins), chunk| {
-                    for &(u, pushed) in chunk {
-                        let du = f64::from_bits(dist[u as usize].load(Relaxed));
-                        if du < pushed {
-                            continue;
-                        }
-                        let lo = out.offsets[u as usize] as usize;
-                        let hi = out.offsets[u as usize + 1] as usize;
-                        for (&v, &w) in out.targets[lo..hi].iter().zip(&weights[lo..hi]) {
-                            let nd = du + w;
-                            let slot = &dist[v as usize];
-                            // A plain load first: most arcs do not improve, and skip the atomic.
-                            if nd.to_bits() < slot.load(Relaxed) && nd.to_bits() < slot.fetch_min(nd.to_bits(), Relaxed)
-                            {
-                                let k = bucket(nd);
-                                if local.len() <= k {
-                                    local.resize_with(k + 1, Vec::new);
-                                }
-                                local[k].push((v, nd));
-                                relaxed += 1;
-                            }
-                        }
-                    }
-                    (relaxed, local)
-                },
-            )
-            .collect();
+        let found = match weights {
+            Weights::F32(w) => relax(out, w, &dist, &frontier, delta),
+            Weights::F64(w) => relax(out, w, &dist, &frontier, delta),
+        };
         let mut relaxed = 0;
         for (r, local) in found {
             relaxed += r;
