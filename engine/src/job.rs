@@ -292,10 +292,9 @@ pub fn run(graph: &Graph, algorithm: &Algorithm, common: &Common, top: usize) ->
 /// for a kernel that does not exist).
 pub fn uses_kernel(algorithm: &Algorithm, common: &Common) -> Result<bool> {
     match algorithm {
-        Algorithm::PageRank { variant, tolerance, .. } => common.use_kernel(
-            !(*variant == pagerank::Variant::Graphx && tolerance.is_some()),
-            "pagerank (the graphx variant's dynamic run)",
-        ),
+        Algorithm::PageRank { variant, tolerance, .. } => {
+            common.use_kernel(pagerank::kernel_supports(*variant, *tolerance), pagerank::KERNEL_MISSING)
+        }
         Algorithm::Wcc | Algorithm::Bfs { .. } | Algorithm::Sssp { .. } => common.use_kernel(true, algorithm.name()),
         other => common.use_kernel(false, other.name()),
     }

@@ -40,9 +40,7 @@ impl Output {
 /// asks for Pregel.
 pub fn run(graph: &Graph, cfg: &Config) -> Result<Output> {
     if cfg.common.use_kernel(true, "bfs")? {
-        use crate::kernel::{Csr, Direction};
-        let out = Csr::build(graph, Direction::Out, false);
-        let inn = graph.is_directed().then(|| Csr::build(graph, Direction::In, false));
+        let (out, inn) = crate::kernel::bfs::layout(graph);
         return crate::kernel::bfs::run(&out, Some(inn.as_ref().unwrap_or(&out)), cfg.source, &cfg.common.ctx);
     }
     run_partitioned(&cfg.common.partition(graph)?, cfg)

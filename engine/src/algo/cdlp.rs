@@ -13,11 +13,11 @@
 use datafusion::arrow::array::RecordBatch;
 use rayon::prelude::*;
 
-use crate::algo::neighbors::{Csr, Which};
 use crate::algo::{Common, wcc};
 use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::ids::VertexIds;
+use crate::kernel::{Csr, Direction};
 use crate::pregel::SuperstepStats;
 
 #[derive(Debug, Clone)]
@@ -62,7 +62,7 @@ fn id_rank(ids: &VertexIds) -> Vec<u32> {
 
 pub fn run(graph: &Graph, cfg: &Config) -> Result<Output> {
     let n = graph.num_vertices();
-    let nb = Csr::build(graph, Which::All, false);
+    let nb = Csr::build(graph, Direction::Both, false);
     let rank = id_rank(graph.ids());
     let mut by_rank = vec![0u32; n];
     for (v, &r) in rank.iter().enumerate() {
@@ -102,7 +102,7 @@ pub fn run(graph: &Graph, cfg: &Config) -> Result<Output> {
             superstep: it + 1,
             max_supersteps: Some(cfg.iterations),
             active_vertices: changed as u64,
-            messages: nb.targets.len() as u64,
+            messages: nb.num_arcs() as u64,
             elapsed: t0.elapsed(),
         });
     }

@@ -13,10 +13,11 @@ use std::sync::Arc;
 use datafusion::arrow::array::{Float64Array, RecordBatch};
 use rayon::prelude::*;
 
-use crate::algo::neighbors::{Csr, Which, intersect_count};
+use crate::algo::neighbors::{intersect_count, sets};
 use crate::algo::{Common, id_batch, no_edge_attrs};
 use crate::error::Result;
 use crate::graph::Graph;
+use crate::kernel::{Csr, Direction};
 use crate::pregel::{self, Msgs, TripletFields};
 
 #[derive(Debug, Clone, Default)]
@@ -50,8 +51,8 @@ pub(crate) fn pair_graph(graph: &Graph, nb: &Csr) -> Graph {
 
 pub fn run(graph: &Graph, cfg: &Config) -> Result<Output> {
     cfg.common.ctx.check()?;
-    let all = Csr::build(graph, Which::All, true);
-    let out = if graph.is_directed() { Csr::build(graph, Which::Out, true) } else { all.clone() };
+    let all = sets(graph, Direction::Both);
+    let out = if graph.is_directed() { sets(graph, Direction::Out) } else { all.clone() };
     let pairs = pair_graph(graph, &all);
     let pg = cfg.common.partition(&pairs)?;
     let units = no_edge_attrs(&pairs);

@@ -89,7 +89,7 @@ impl Output {
 
 pub fn run(graph: &Graph, cfg: &Config) -> Result<Output> {
     validate(graph, cfg)?;
-    if cfg.common.use_kernel(kernel_supports(cfg), "pagerank (the graphx variant's dynamic run)")? {
+    if cfg.common.use_kernel(kernel_supports(cfg.variant, cfg.tolerance), KERNEL_MISSING)? {
         if graph.num_vertices() == 0 {
             return Ok(Output { rank: vec![], iterations: 0, converged: true, messages: 0 });
         }
@@ -100,9 +100,12 @@ pub fn run(graph: &Graph, cfg: &Config) -> Result<Output> {
 }
 
 /// Whether the specialised kernel computes this configuration (all but GraphX's delta-Pregel).
-pub fn kernel_supports(cfg: &Config) -> bool {
-    !(cfg.variant == Variant::Graphx && cfg.tolerance.is_some())
+pub fn kernel_supports(variant: Variant, tolerance: Option<f64>) -> bool {
+    !(variant == Variant::Graphx && tolerance.is_some())
 }
+
+/// What has no kernel, for the error when one is demanded.
+pub const KERNEL_MISSING: &str = "pagerank (the graphx variant's dynamic run)";
 
 /// Checks the parameters against the graph.
 pub(crate) fn validate(g: &Graph, cfg: &Config) -> Result<()> {

@@ -8,10 +8,11 @@ use std::sync::Arc;
 use datafusion::arrow::array::{RecordBatch, UInt64Array};
 
 use crate::algo::lcc::pair_graph;
-use crate::algo::neighbors::{Csr, Which, intersect_count};
+use crate::algo::neighbors::{intersect_count, sets};
 use crate::algo::{Common, id_batch, no_edge_attrs};
 use crate::error::Result;
 use crate::graph::Graph;
+use crate::kernel::Direction;
 use crate::pregel::{self, Msgs, TripletFields};
 
 #[derive(Debug, Clone, Default)]
@@ -35,7 +36,7 @@ impl Output {
 
 pub fn run(graph: &Graph, cfg: &Config) -> Result<Output> {
     cfg.common.ctx.check()?;
-    let nb = Csr::build(graph, Which::All, true);
+    let nb = sets(graph, Direction::Both);
     let pairs = pair_graph(graph, &nb);
     let pg = cfg.common.partition(&pairs)?;
     let attrs = vec![(); pairs.num_vertices()];

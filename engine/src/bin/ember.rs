@@ -78,13 +78,9 @@ struct BenchArgs {
     undirected: bool,
     #[arg(long)]
     simple: bool,
-    #[arg(long, default_value_t = 0)]
-    partitions: u32,
-    #[arg(long, default_value = "dbh", value_parser = Strategy::NAMES.to_vec())]
-    strategy: String,
-    /// auto: the specialised kernels (and PageRank once more on Pregel, for the ratio); pregel; kernel.
-    #[arg(long, default_value = "auto", value_parser = ["auto", "pregel", "kernel"])]
-    engine: String,
+    /// --engine auto measures the kernels and PageRank once more on Pregel, for the ratio.
+    #[command(flatten)]
+    exec: ExecArgs,
     /// Peer systems to run on the same graph files, alternating with Ember: networkit, igraph, graphx.
     #[arg(long, value_delimiter = ',')]
     peers: Vec<String>,
@@ -192,6 +188,13 @@ struct GraphArgs {
     /// CSV delimiter.
     #[arg(long, default_value = ",")]
     delimiter: char,
+    #[command(flatten)]
+    exec: ExecArgs,
+}
+
+/// How algorithms run: engine, and the partitioning when they run on Pregel.
+#[derive(Args)]
+struct ExecArgs {
     /// Edge partitions (default: one per core).
     #[arg(long, default_value_t = 0)]
     partitions: u32,
@@ -201,6 +204,17 @@ struct GraphArgs {
     /// auto: the specialised kernel where one exists (PageRank, WCC, BFS, SSSP), else Pregel.
     #[arg(long, default_value = "auto", value_parser = ["auto", "pregel", "kernel"])]
     engine: String,
+}
+
+impl ExecArgs {
+    fn common(&self, ctx: RunContext) -> Result<Common> {
+        Ok(Common {
+            strategy: Strategy::parse(&self.strategy)?,
+            partitions: self.partitions,
+            ctx,
+            engine: Engine::parse(&self.engine)?,
+        })
+    }
 }
 
 #[derive(Args)]
@@ -244,12 +258,8 @@ struct GraphalyticsArgs {
     /// Compare with the expected outputs; exit non-zero on any mismatch.
     #[arg(long)]
     validate: bool,
-    #[arg(long, default_value_t = 0)]
-    partitions: u32,
-    #[arg(long, default_value = "dbh", value_parser = Strategy::NAMES.to_vec())]
-    strategy: String,
-    #[arg(long, default_value = "auto", value_parser = ["auto", "pregel", "kernel"])]
-    engine: String,
+    #[command(flatten)]
+    exec: ExecArgs,
 }
 
 #[derive(Args)]
@@ -294,10 +304,6 @@ fn load_graph(a: &GraphArgs) -> Result<Graph> {
     }
     spec.csv.delimiter = a.delimiter as u8;
     Ok(load::load(&spec)?)
-}
-
-fn common(partitions: u32, strategy: &str, engine: &str, ctx: RunContext) -> Result<Common> {
-    Ok(Common { strategy: Strategy::parse(strategy)?, partitions, ctx, engine: Engine::parse(engine)? })
 }
 
 /// A progress bar fed by superstep statistics (hidden when stderr is not a terminal).
@@ -362,7 +368,7 @@ fn run(a: RunArgs) -> Result<ExitCode> {
     let g = load_graph(&a.graph)?;
     let load_t = t.elapsed();
     let (bar, ctx) = progress();
-    let common = common(a.graph.partitions, &a.graph.strategy, &a.graph.engine, ctx)?;
+    let common = a.graph.exec.common(ctx)?;
     let out = job::run(&g, &alg, &common, a.top).map_err(|e| match e {
         ember::Error::Input(msg) if msg.starts_with("source ") => anyhow::anyhow!("{}: {msg}", alg.name()),
         other => other.into(),
@@ -422,7 +428,7 @@ fn print_graph(g: &Graph, r: Option<&PartitionReport>) {
 
 fn graphalytics_cmd(a: GraphalyticsArgs) -> Result<ExitCode> {
     let dirs = graphalytics::graph_dirs(&a.dir)?;
-    let common = common(a.partitions, &a.strategy, &a.engine, RunContext::default())?;
+    let common = a.exec.common(RunContext::default())?;
     let (mut ok, mut bad) = (0, 0);
     for d in dirs {
         let name = d.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -452,7 +458,7 @@ fn graphalytics_cmd(a: GraphalyticsArgs) -> Result<ExitCode> {
 
 fn info(a: InfoArgs) -> Result<ExitCode> {
     let g = load_graph(&a.graph)?;
-    let common = common(a.graph.partitions, &a.graph.strategy, &a.graph.engine, RunContext::default())?;
+    let common = a.graph.exec.common(RunContext::default())?;
     let pg = common.partition(&g)?;
     print_graph(&g, Some(pg.report()));
     let (out, inn) = g.degrees();
@@ -626,7 +632,7 @@ fn bench_cmd(a: BenchArgs) -> Result<ExitCode> {
     let cfg = bench::BenchConfig {
         algorithms: a.algorithms.clone(),
         trials: a.trials,
-        common: common(a.partitions, &a.strategy, &a.engine, RunContext::default())?,
+        common: a.exec.common(RunContext::default())?,
         peers: a.peers.clone(),
         peers_dir: a.peers_dir.clone(),
         peer_trials: a.peer_trials.unwrap_or(a.trials),
@@ -648,7 +654,8 @@ fn bench_cmd(a: BenchArgs) -> Result<ExitCode> {
         notes.extend(out.notes);
     }
     print!("{}", bench::markdown(&rows));
-    if rows.iter().any(|r| r.engine != "kernel" && r.engine != "pregel") || rows.iter().any(|r| r.engine == "pregel") {
+    // A second table when there is something to compare the kernels with.
+    if rows.iter().any(|r| r.engine != "kernel") {
         println!();
         print!("{}", bench::side_by_side(&rows));
     }

@@ -20,6 +20,13 @@ use crate::pregel::{RunContext, SuperstepStats};
 const ALPHA: u64 = 15;
 const BETA: u64 = 18;
 
+/// The CSRs BFS reads on `g`: out-arcs, and in-arcs for bottom-up steps (`None` when `g` is
+/// undirected: the `Both` CSR serves both ways).
+pub fn layout(g: &crate::graph::Graph) -> (Csr, Option<Csr>) {
+    use super::Direction;
+    (Csr::build(g, Direction::Out, false), g.is_directed().then(|| Csr::build(g, Direction::In, false)))
+}
+
 /// Hop distances from `source`.
 pub fn run(out: &Csr, inn: Option<&Csr>, source: u32, ctx: &RunContext) -> Result<Output> {
     let n = out.num_vertices();

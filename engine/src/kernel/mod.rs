@@ -143,6 +143,12 @@ impl Csr {
         csr
     }
 
+    /// A CSR from its arrays (no weights); the caller upholds the invariants above.
+    pub(crate) fn from_parts(offsets: Vec<u64>, targets: Vec<u32>) -> Csr {
+        debug_assert!(offsets.last() == Some(&(targets.len() as u64)));
+        Csr { offsets, targets, weights: None }
+    }
+
     pub fn num_vertices(&self) -> usize {
         self.offsets.len() - 1
     }
@@ -208,29 +214,26 @@ impl Csr {
     }
 }
 
-/// Splits `data` (laid out by `offsets`) into one mutable piece per vertex range.
-fn split_mut<'a, T>(data: &'a mut [T], offsets: &[u64], ranges: &[Range<u32>]) -> Vec<&'a mut [T]> {
+/// Splits `data` into consecutive mutable pieces, one per vertex range, of `len(range)` items.
+fn split_by<'a, T>(data: &'a mut [T], ranges: &[Range<u32>], len: impl Fn(&Range<u32>) -> usize) -> Vec<&'a mut [T]> {
     let mut rest = data;
     let mut out = Vec::with_capacity(ranges.len());
     for r in ranges {
-        let len = (offsets[r.end as usize] - offsets[r.start as usize]) as usize;
-        let (a, b) = rest.split_at_mut(len);
+        let (a, b) = rest.split_at_mut(len(r));
         out.push(a);
         rest = b;
     }
     out
 }
 
-/// Splits a per-vertex slice into one mutable piece per vertex range.
+/// Splits per-arc data (laid out by `offsets`) into one piece per vertex range.
+fn split_mut<'a, T>(data: &'a mut [T], offsets: &[u64], ranges: &[Range<u32>]) -> Vec<&'a mut [T]> {
+    split_by(data, ranges, |r| (offsets[r.end as usize] - offsets[r.start as usize]) as usize)
+}
+
+/// Splits a per-vertex slice into one piece per vertex range.
 pub(crate) fn split_vertices_mut<'a, T>(data: &'a mut [T], ranges: &[Range<u32>]) -> Vec<&'a mut [T]> {
-    let mut rest = data;
-    let mut out = Vec::with_capacity(ranges.len());
-    for r in ranges {
-        let (a, b) = rest.split_at_mut((r.end - r.start) as usize);
-        out.push(a);
-        rest = b;
-    }
-    out
+    split_by(data, ranges, |r| (r.end - r.start) as usize)
 }
 
 #[cfg(test)]

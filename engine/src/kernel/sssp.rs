@@ -26,8 +26,10 @@ type Bins = Vec<Vec<(u32, f64)>>;
 /// empty (Bellman-Ford there): bounds the bucket array whatever the weights.
 const MAX_BUCKET: usize = 1 << 20;
 
-/// A bucket width for `csr`: the mean arc weight scaled by the mean degree, GAP's rule of thumb
-/// (wide enough to give each step parallel work, narrow enough to relax few arcs twice).
+/// A bucket width for `csr`: the mean arc weight over the mean degree, times 8 — an untuned
+/// rule of thumb (wide enough to give each step parallel work, narrow enough to relax few arcs
+/// twice). On kron-20 it gives 34, where 4 measured 10-20% faster (benches/RESULTS.md); GAP
+/// takes delta on its command line, as `ember bench --sssp-delta` does.
 pub fn default_delta(csr: &Csr) -> f64 {
     let (n, m) = (csr.num_vertices().max(1), csr.num_arcs().max(1));
     let mean_w = match &csr.weights {
