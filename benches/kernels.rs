@@ -67,8 +67,10 @@ fn kernels(c: &mut Criterion) {
     let sym = Csr::build(&g, Direction::Both, false);
     let weighted = Csr::build(&g, Direction::Out, true);
     group.bench_function("kernel_pagerank_1_iteration", |b| {
-        let cfg = pagerank::Config { iterations: 1, common: common.clone(), ..Default::default() };
-        b.iter(|| black_box(kernel::pagerank::run(&g, &sym, &cfg).expect("valid config")))
+        let outdeg = pagerank::out_degrees(&g);
+        let tp = kernel::pagerank::Teleport::new(g.num_vertices(), &[], true, 0.85).expect("no sources");
+        let it = kernel::pagerank::Iterations { max: 1, tolerance: None };
+        b.iter(|| black_box(kernel::pagerank::run(&sym, &outdeg, &tp, it, &ctx).expect("valid input")))
     });
     group.bench_function("kernel_wcc_afforest", |b| {
         b.iter(|| black_box(kernel::wcc::afforest(&sym, &ctx).expect("not cancelled")))

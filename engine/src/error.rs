@@ -46,7 +46,7 @@ impl Error {
     pub(crate) fn parse(path: &Path, line: u64, msg: impl Into<String>) -> Self {
         Error::Parse { path: path.to_path_buf(), line, msg: msg.into() }
     }
-    pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
+    pub fn io(path: &Path, source: std::io::Error) -> Self {
         Error::Io { path: path.to_path_buf(), source }
     }
     pub fn df(context: impl Into<String>, source: datafusion::error::DataFusionError) -> Self {

@@ -4,10 +4,12 @@
 //! The pipeline: files ([`load`]) -> a [`Graph`] (vertex and edge tables, dense `u32` vertex
 //! indices via [`ids`]) -> vertex-cut partitions ([`partition`]) -> supersteps of the
 //! [`pregel`] engine -> algorithm results ([`algo`]) as Arrow record batches keyed by the
-//! original ids -> files ([`output`]). The library never prints; progress goes to observers.
+//! original ids -> files ([`output`]). [`registry`] lists the algorithms with their parameters
+//! and outputs; [`job`] runs one and reports what executed. The library never prints and
+//! spawns no processes; progress goes to observers ([`context`]).
 
 pub mod algo;
-pub mod bench;
+pub mod context;
 pub mod error;
 pub mod generate;
 pub mod graph;
@@ -19,12 +21,14 @@ pub mod load;
 pub mod output;
 pub mod partition;
 pub mod pregel;
+pub mod registry;
 pub mod sql;
 
+pub use context::{CancelToken, RunContext, SuperstepStats};
 pub use error::{Error, Result};
 pub use graph::{EdgeList, Graph, GraphOptions};
 pub use partition::{PartitionReport, PartitionedGraph, Strategy};
-pub use pregel::{ActiveDirection, CancelToken, RunContext, SuperstepStats, TripletFields};
+pub use pregel::{ActiveDirection, TripletFields};
 
 /// Re-exported so users get the Arrow and DataFusion versions Ember was built with.
 pub use datafusion;

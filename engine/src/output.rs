@@ -20,12 +20,35 @@ pub enum OutFormat {
 }
 
 impl OutFormat {
+    /// The names `parse` accepts.
+    pub const NAMES: &'static [&'static str] = &["csv", "parquet"];
+
+    /// From a name: `csv` or `parquet`.
+    pub fn parse(name: &str) -> Result<OutFormat> {
+        match name.to_ascii_lowercase().as_str() {
+            "csv" => Ok(OutFormat::Csv),
+            "parquet" => Ok(OutFormat::Parquet),
+            other => Err(Error::Config(format!("unknown output format '{other}'; known: csv, parquet"))),
+        }
+    }
+
+    /// `format` if given, else from the extension of `path`.
+    pub fn resolve(path: &Path, format: Option<OutFormat>) -> Result<OutFormat> {
+        match format {
+            Some(f) => Ok(f),
+            None => OutFormat::from_path(path),
+        }
+    }
+
     /// From the extension: `.csv` or `.parquet`.
     pub fn from_path(path: &Path) -> Result<OutFormat> {
         match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
             Some("csv") => Ok(OutFormat::Csv),
             Some("parquet") => Ok(OutFormat::Parquet),
-            _ => Err(Error::Config(format!("{}: output must end in .csv or .parquet", path.display()))),
+            _ => Err(Error::Config(format!(
+                "{}: output must end in .csv or .parquet (or give the output format)",
+                path.display()
+            ))),
         }
     }
 }
@@ -74,7 +97,16 @@ pub struct BatchFileWriter {
 impl BatchFileWriter {
     /// Starts a CSV (with header) or Parquet file, by the extension of `path`.
     pub fn create(path: &Path, schema: datafusion::arrow::datatypes::SchemaRef) -> Result<Self> {
-        let format = OutFormat::from_path(path)?;
+        Self::create_as(path, None, schema)
+    }
+
+    /// Starts a file in `format`, or by the extension of `path` when `None`.
+    pub fn create_as(
+        path: &Path,
+        format: Option<OutFormat>,
+        schema: datafusion::arrow::datatypes::SchemaRef,
+    ) -> Result<Self> {
+        let format = OutFormat::resolve(path, format)?;
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
@@ -134,10 +166,15 @@ impl Drop for BatchFileWriter {
 
 /// Writes record batches as CSV or Parquet, by the extension of `path`.
 pub fn write_batches(batches: &[RecordBatch], path: &Path) -> Result<()> {
+    write_batches_as(batches, path, None)
+}
+
+/// Writes record batches in `format` (by the extension of `path` when `None`).
+pub fn write_batches_as(batches: &[RecordBatch], path: &Path, format: Option<OutFormat>) -> Result<()> {
     let Some(first) = batches.first() else {
         return Err(Error::Internal("nothing to write".into()));
     };
-    let mut w = BatchFileWriter::create(path, first.schema())?;
+    let mut w = BatchFileWriter::create_as(path, format, first.schema())?;
     for b in batches {
         w.write(b)?;
     }

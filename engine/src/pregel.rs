@@ -12,12 +12,11 @@
 //! float results differ across partitionings only by rounding. Vertex programs see dense
 //! indices and never know about partitions or threads.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use rayon::prelude::*;
 
+pub use crate::context::{CancelToken, Observer, RunContext, SuperstepStats};
 use crate::error::{Error, Result};
 use crate::partition::PartitionedGraph;
 
@@ -34,63 +33,6 @@ pub enum ActiveDirection {
     Either,
     /// Edges whose both endpoints are active.
     Both,
-}
-
-/// Stops a run between supersteps when cancelled from any thread.
-#[derive(Debug, Clone, Default)]
-pub struct CancelToken(Arc<AtomicBool>);
-
-impl CancelToken {
-    pub fn new() -> Self {
-        Self::default()
-    }
-    pub fn cancel(&self) {
-        self.0.store(true, Ordering::Relaxed)
-    }
-    pub fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::Relaxed)
-    }
-}
-
-/// What happened in one superstep.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SuperstepStats {
-    /// 0 for the initial scatter, then 1, 2, ...
-    pub superstep: u32,
-    /// The largest superstep the run may reach, if known (for progress bars).
-    pub max_supersteps: Option<u32>,
-    /// Vertices that ran `vprog` (all of them in superstep 0).
-    pub active_vertices: u64,
-    /// Messages sent by the scatter of this superstep (before combining).
-    pub messages: u64,
-    pub elapsed: Duration,
-}
-
-/// Receives per-superstep statistics.
-pub type Observer = Arc<dyn Fn(&SuperstepStats) + Send + Sync>;
-
-/// Cancellation and observation for a run.
-#[derive(Clone, Default)]
-pub struct RunContext {
-    pub cancel: CancelToken,
-    pub observer: Option<Observer>,
-}
-
-impl std::fmt::Debug for RunContext {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RunContext").field("cancel", &self.cancel).field("observer", &self.observer.is_some()).finish()
-    }
-}
-
-impl RunContext {
-    pub fn check(&self) -> Result<()> {
-        if self.cancel.is_cancelled() { Err(Error::Cancelled) } else { Ok(()) }
-    }
-    pub fn report(&self, stats: &SuperstepStats) {
-        if let Some(o) = &self.observer {
-            o(stats)
-        }
-    }
 }
 
 /// An edge with its endpoints' attributes, as `send_msg` sees it.

@@ -6,6 +6,8 @@
 //! "output": {...}? } ] }`. Unknown fields are ignored and missing ones take defaults, so older
 //! and newer files open. `output` holds the last small result (at most [`SAVED_ROWS`] rows).
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 /// Rows of a cell's last result kept in the notebook file.
@@ -325,31 +327,83 @@ pub enum GraphSource {
     File { path: String },
 }
 
-/// A graph cell's settings.
+/// A graph cell's settings. The algorithm and its parameters are the registry's
+/// (`ember::registry`): `params` holds the given ones as text by parameter name; absent ones
+/// take the registry's defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "GraphSpecFile")]
 pub struct GraphSpec {
     pub source: GraphSource,
-    #[serde(default = "yes")]
     pub directed: bool,
-    #[serde(default = "dbh")]
     pub strategy: String,
-    #[serde(default)]
     pub partitions: u32,
     /// `auto` (the specialised kernel where one exists), `pregel` or `kernel`.
-    #[serde(default = "auto")]
     pub engine: String,
     pub algorithm: String,
-    #[serde(default = "twenty")]
-    pub iterations: u32,
-    #[serde(default = "damping")]
-    pub damping: f64,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, String>,
+}
+
+/// A graph cell as files hold it: today's fields, and the fixed parameter fields notebooks had
+/// before the registry (read and folded into `params`, never written).
+#[derive(Deserialize)]
+struct GraphSpecFile {
+    source: GraphSource,
+    #[serde(default = "yes")]
+    directed: bool,
+    #[serde(default = "dbh")]
+    strategy: String,
     #[serde(default)]
-    pub tolerance: Option<f64>,
+    partitions: u32,
+    #[serde(default = "auto")]
+    engine: String,
+    algorithm: String,
     #[serde(default)]
-    pub variant: String,
-    /// Source vertex (sssp, bfs), personalization sources (pagerank) or landmarks, comma-separated.
+    params: BTreeMap<String, String>,
     #[serde(default)]
-    pub source_ids: String,
+    iterations: Option<u32>,
+    #[serde(default)]
+    damping: Option<f64>,
+    #[serde(default)]
+    tolerance: Option<f64>,
+    #[serde(default)]
+    variant: Option<String>,
+    #[serde(default)]
+    source_ids: Option<String>,
+}
+
+impl From<GraphSpecFile> for GraphSpec {
+    fn from(f: GraphSpecFile) -> GraphSpec {
+        let mut params = f.params;
+        if let Ok(spec) = ember::registry::lookup(&f.algorithm) {
+            let mut legacy: Vec<(&str, Option<String>)> = vec![
+                ("iterations", f.iterations.map(|x| x.to_string())),
+                ("damping", f.damping.map(|x| x.to_string())),
+                ("tol", f.tolerance.map(|x| x.to_string())),
+                ("variant", f.variant.filter(|v| !v.is_empty())),
+            ];
+            // The old `source_ids` field held whichever vertex parameter the algorithm takes.
+            if let Some(p) = spec.params.iter().find(|p| {
+                matches!(p.kind, ember::algo::spec::ParamKind::Vertex | ember::algo::spec::ParamKind::Vertices)
+            }) {
+                legacy.push((p.name, f.source_ids.filter(|s| !s.trim().is_empty())));
+            }
+            for (name, value) in legacy {
+                if let (Some(v), Some(p)) = (value, spec.param(name)) {
+                    params.entry(p.name.to_string()).or_insert(v);
+                }
+            }
+        }
+        GraphSpec {
+            source: f.source,
+            directed: f.directed,
+            strategy: f.strategy,
+            partitions: f.partitions,
+            engine: f.engine,
+            algorithm: f.algorithm,
+            params,
+        }
+    }
 }
 
 fn yes() -> bool {
@@ -361,12 +415,6 @@ fn dbh() -> String {
 fn auto() -> String {
     "auto".into()
 }
-fn twenty() -> u32 {
-    20
-}
-fn damping() -> f64 {
-    0.85
-}
 
 impl Default for GraphSpec {
     fn default() -> Self {
@@ -376,56 +424,28 @@ impl Default for GraphSpec {
             strategy: dbh(),
             partitions: 0,
             engine: auto(),
-            algorithm: "pagerank".into(),
-            iterations: 20,
-            damping: 0.85,
-            tolerance: None,
-            variant: "ldbc".into(),
-            source_ids: String::new(),
+            algorithm: ember::algo::pagerank::SPEC.name.into(),
+            params: BTreeMap::new(),
         }
     }
 }
 
 impl GraphSpec {
-    /// The engine job this spec describes.
-    pub fn algorithm(&self) -> Result<ember::job::Algorithm, String> {
-        use ember::job::Algorithm as A;
-        let ids = list(&self.source_ids);
-        let one = |what: &str| -> Result<String, String> {
-            match ids.as_slice() {
-                [s] => Ok(s.clone()),
-                _ => Err(format!("{what} needs exactly one source vertex id")),
-            }
-        };
-        Ok(match self.algorithm.as_str() {
-            "pagerank" => A::PageRank {
-                damping: self.damping,
-                iterations: self.iterations,
-                tolerance: self.tolerance,
-                variant: ember::algo::pagerank::Variant::parse(if self.variant.is_empty() {
-                    "ldbc"
-                } else {
-                    &self.variant
-                })
-                .map_err(|e| e.to_string())?,
-                sources: ids,
-            },
-            "wcc" => A::Wcc,
-            "scc" => A::Scc,
-            "sssp" => A::Sssp { source: one("sssp")? },
-            "bfs" => A::Bfs { source: one("bfs")? },
-            "landmarks" => {
-                if ids.is_empty() {
-                    return Err("landmarks needs landmark vertex ids".into());
-                }
-                A::Landmarks { landmarks: ids }
-            }
-            "cdlp" => A::Cdlp { iterations: self.iterations },
-            "lcc" => A::Lcc,
-            "triangles" => A::Triangles,
-            "degrees" => A::Degrees,
-            other => return Err(format!("unknown algorithm '{other}'")),
-        })
+    /// The engine job this spec describes (unknown algorithms and bad parameters are errors
+    /// naming them).
+    pub fn algorithm(&self) -> Result<ember::job::Algorithm, ember::Error> {
+        let given: Vec<(&str, &str)> = self.params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        ember::job::Algorithm::new(&self.algorithm, &given)
+    }
+
+    /// Sets a parameter's text (empty: back to the default).
+    pub fn set_param(&mut self, name: &str, value: impl Into<String>) {
+        let v = value.into();
+        if v.trim().is_empty() {
+            self.params.remove(name);
+        } else {
+            self.params.insert(name.to_string(), v);
+        }
     }
 }
 
@@ -555,7 +575,16 @@ mod tests {
         let nb: Notebook = serde_json::from_str(old).unwrap();
         let CellKind::Graph { graph } = &nb.cells[0].kind else { panic!() };
         assert!(graph.directed);
-        assert_eq!(graph.iterations, 20);
+        assert!(graph.params.is_empty());
         assert_eq!(nb.format, 1);
+        // Files from before the registry: the fixed fields become parameters.
+        let old = r#"{"cells":[{"id":1,"name":"g","type":"graph","graph":{"source":{"kind":"file","path":"x.txt"},
+            "algorithm":"pagerank","iterations":7,"damping":0.5,"tolerance":null,"variant":"graphx","source_ids":"3"}}]}"#;
+        let nb: Notebook = serde_json::from_str(old).unwrap();
+        let CellKind::Graph { graph } = &nb.cells[0].kind else { panic!() };
+        let want: Vec<(&str, &str)> =
+            vec![("damping", "0.5"), ("iterations", "7"), ("sources", "3"), ("variant", "graphx")];
+        assert_eq!(graph.params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect::<Vec<_>>(), want);
+        assert_eq!(graph.algorithm().unwrap().describe(), "iterations=7, damping=0.5, variant=graphx, sources=[3]");
     }
 }

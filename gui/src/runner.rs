@@ -167,11 +167,12 @@ impl Runner {
                 Box::new(r)
             });
             let result = if c2.is_cancelled() { Err("cancelled".to_string()) } else { result };
-            let ok = result.is_ok();
-            let _ = tx.send(Event::Finished { cell: cell2.id, run, result });
-            if ok {
+            // The table list that includes the result goes out before the Finished event, so
+            // whoever sees a cell finish also sees its table.
+            if result.is_ok() {
                 let _ = tx.send(Event::Tables(tables(&session).await));
             }
+            let _ = tx.send(Event::Finished { cell: cell2.id, run, result });
             repaint();
         });
         self.running.insert(cell.id, Running { run, started: Instant::now(), progress: vec![], cancel, handle });
@@ -295,7 +296,7 @@ async fn run_cell(
             run_sql(session, &cell.name, &sql).await
         }
         CellKind::Graph { graph } => {
-            let algorithm = graph.algorithm()?;
+            let algorithm = graph.algorithm().map_err(|e| e.to_string())?;
             let opts = GraphOptions { directed: graph.directed, ..GraphOptions::default() };
             let t0 = Instant::now();
             let (g, load_what) = match &graph.source {

@@ -7,11 +7,15 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// The shared data folder (`$EMBER_SHARED`, else `../shared` beside the repository).
-pub fn shared() -> PathBuf {
-    let p = std::env::var_os("EMBER_SHARED").map(PathBuf::from).unwrap_or_else(|| repo().join("..").join("shared"));
-    assert!(p.join("graphs").is_dir(), "shared data not found at {} (set EMBER_SHARED)", p.display());
-    p
+/// The bundled test data: `graphs/` in the repository (provenance in `graphs/README.md`).
+pub fn data() -> PathBuf {
+    repo().join("graphs")
+}
+
+/// An optional larger data folder (`$EMBER_SHARED`, the team's `../shared`), for the few
+/// checks on graphs too large to bundle; `None` when it is not set.
+pub fn shared() -> Option<PathBuf> {
+    std::env::var_os("EMBER_SHARED").map(PathBuf::from).filter(|p| p.join("graphs").is_dir())
 }
 
 /// Writes `content` to a new file named `name` in a fresh temporary folder.

@@ -4,11 +4,11 @@
 use ember::algo::{Common, Engine};
 use ember::graphalytics;
 
-use crate::helpers::shared;
+use crate::helpers::data;
 
 #[test]
 fn all_ldbc_validation_cases_pass() {
-    let dirs = graphalytics::graph_dirs(&shared().join("ldbc")).unwrap();
+    let dirs = graphalytics::graph_dirs(&data().join("ldbc")).unwrap();
     assert_eq!(dirs.len(), 14);
     let out = tempfile::tempdir().unwrap();
     let mut n = 0;
@@ -43,7 +43,7 @@ fn all_ldbc_validation_cases_pass() {
 
 #[test]
 fn validator_rejects_wrong_outputs() {
-    let g = shared().join("ldbc/example-directed");
+    let g = data().join("ldbc/example-directed");
     let out = tempfile::tempdir().unwrap();
     graphalytics::run_graph(&g, out.path(), false, &Common::default()).unwrap();
     let tweak = |alg: &str, f: &dyn Fn(&str) -> String| {

@@ -139,7 +139,7 @@ fn matrix_market_and_dimacs() {
 
 #[test]
 fn ldbc_graph_folder() {
-    let g = load(&LoadSpec::new(crate::helpers::shared().join("ldbc/example-undirected"))).unwrap();
+    let g = load(&LoadSpec::new(crate::helpers::data().join("ldbc/example-undirected"))).unwrap();
     assert!(!g.is_directed());
     assert_eq!(g.num_vertices(), 9);
     let _ = GraphOptions::default();

@@ -6,7 +6,7 @@ use ember::load::{LoadSpec, load};
 use ember::pregel::{ActiveDirection, Msgs, PregelConfig, pregel};
 use ember::{PartitionedGraph, RunContext, Strategy};
 
-use crate::helpers::shared;
+use crate::helpers::data;
 
 /// Hops from the nearest seed, capped at k (u32::MAX beyond).
 fn k_hop(pg: &PartitionedGraph<'_>, seeds: &[u32], k: u32) -> Vec<u32> {
@@ -34,7 +34,7 @@ fn k_hop(pg: &PartitionedGraph<'_>, seeds: &[u32], k: u32) -> Vec<u32> {
 
 #[test]
 fn k_hop_reachability_matches_bfs() {
-    let g = load(&LoadSpec::new(shared().join("graphs/p2p-Gnutella05.txt.gz"))).unwrap();
+    let g = load(&LoadSpec::new(data().join("p2p-Gnutella05.txt.gz"))).unwrap();
     let pg = PartitionedGraph::new(&g, Strategy::EdgePartition2D, 4).unwrap();
     let seed = g.vertex_index("0").unwrap();
     let bfs = algo::bfs::run_partitioned(&pg, &algo::bfs::Config { source: seed, common: Common::default() }).unwrap();
@@ -49,7 +49,7 @@ fn k_hop_reachability_matches_bfs() {
 
 #[test]
 fn observer_sees_every_superstep_and_cancel_stops_the_run() {
-    let g = load(&LoadSpec::new(shared().join("graphs/power-grid.txt.gz"))).unwrap();
+    let g = load(&LoadSpec::new(data().join("power-grid.txt.gz"))).unwrap();
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let s2 = seen.clone();
     let ctx = RunContext {
@@ -96,7 +96,7 @@ mod max_value_example;
 
 #[test]
 fn shipped_max_value_example_reaches_each_component_maximum() {
-    let g = load(&LoadSpec::new(shared().join("graphs/p2p-Gnutella05.txt.gz"))).unwrap();
+    let g = load(&LoadSpec::new(data().join("p2p-Gnutella05.txt.gz"))).unwrap();
     let pg = PartitionedGraph::new(&g, Strategy::RandomVertexCut, 5).unwrap();
     let init: Vec<u64> = (0..g.num_vertices() as u64).map(|v| (v * 7919) % 10_007).collect();
     let res = max_value_example::propagate_max(&pg, init.clone()).unwrap();
@@ -115,7 +115,7 @@ fn shipped_max_value_example_reaches_each_component_maximum() {
 fn aggregate_messages_ships_only_the_fields_it_is_told() {
     use ember::TripletFields;
     use ember::pregel::aggregate_messages;
-    let g = load(&LoadSpec::new(shared().join("graphs/email-Eu-core.txt.gz"))).unwrap();
+    let g = load(&LoadSpec::new(data().join("email-Eu-core.txt.gz"))).unwrap();
     let attrs: Vec<u64> = (0..g.num_vertices() as u64).map(|v| v * v + 1).collect();
     let edges = vec![(); g.num_edges()];
     let mut want = vec![0u64; g.num_vertices()];

@@ -81,6 +81,12 @@ fn with_engine(c: &Common, engine: Engine) -> Common {
     Common { engine, ..c.clone() }
 }
 
+/// For algorithms without a kernel, which reject `Engine::Kernel`: the case's partitioning on
+/// the Pregel engine.
+fn pregel_only(c: &Common) -> Common {
+    with_engine(c, Engine::Pregel)
+}
+
 fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
     rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(f)
 }
@@ -153,7 +159,7 @@ proptest! {
             prop_assert!((0..c.n).filter(|&j| theirs[j] == theirs[i]).all(|j| j >= rep));
         }
 
-        let s = in_pool(c.threads, || algo::scc::run(&g, &algo::scc::Config { common: cm.clone() })).unwrap();
+        let s = in_pool(c.threads, || algo::scc::run(&g, &algo::scc::Config { common: pregel_only(&cm) })).unwrap();
         let pg = petgraph_of(&c);
         let mut comp = vec![0usize; c.n];
         for (k, scc) in petgraph::algo::tarjan_scc(&pg).iter().enumerate() {
@@ -189,7 +195,7 @@ proptest! {
             }
         }
         // Landmarks: hops from every vertex to the landmark = BFS on the reversed graph.
-        let l = in_pool(c.threads, || algo::bfs::landmarks(&g, &algo::bfs::LandmarksConfig { landmarks: vec![s], common: cm.clone() })).unwrap();
+        let l = in_pool(c.threads, || algo::landmarks::run(&g, &algo::landmarks::Config { landmarks: vec![s], common: pregel_only(&cm) })).unwrap();
         let mut rev = pg.clone();
         rev.reverse();
         let to = petgraph::algo::dijkstra(&rev, node, None, |_| 1u32);
@@ -228,11 +234,11 @@ proptest! {
         let gb = pagerank::Config { common: b.clone(), ..ga.clone() };
         let (x, y) = (in_pool(c.threads, || pagerank::run(&g, &ga)).unwrap(), in_pool(2, || pagerank::run(&g, &gb)).unwrap());
         for (p, q) in x.rank.iter().zip(&y.rank) { prop_assert!(close(*p, *q, 1e-9)); }
-        let da = in_pool(c.threads, || algo::degrees::run(&g, &algo::degrees::Config { common: a.clone() })).unwrap();
-        let db = in_pool(3, || algo::degrees::run(&g, &algo::degrees::Config { common: b.clone() })).unwrap();
+        let da = in_pool(c.threads, || algo::degrees::run(&g, &algo::degrees::Config { common: pregel_only(&a) })).unwrap();
+        let db = in_pool(3, || algo::degrees::run(&g, &algo::degrees::Config { common: pregel_only(&b) })).unwrap();
         prop_assert_eq!(da.degree, db.degree);
-        let ta = in_pool(c.threads, || algo::triangles::run(&g, &algo::triangles::Config { common: a.clone() })).unwrap();
-        let tb = in_pool(1, || algo::triangles::run(&g, &algo::triangles::Config { common: b.clone() })).unwrap();
+        let ta = in_pool(c.threads, || algo::triangles::run(&g, &algo::triangles::Config { common: pregel_only(&a) })).unwrap();
+        let tb = in_pool(1, || algo::triangles::run(&g, &algo::triangles::Config { common: pregel_only(&b) })).unwrap();
         prop_assert_eq!(ta.triangles, tb.triangles);
     }
 
@@ -273,8 +279,8 @@ proptest! {
         let nb = neighbor_sets(&c);
         let arcs: BTreeSet<(usize, usize)> = c.edges.iter().filter(|e| e.0 != e.1)
             .flat_map(|&(u, v, _)| if c.directed { vec![(u, v)] } else { vec![(u, v), (v, u)] }).collect();
-        let t = in_pool(c.threads, || algo::triangles::run(&g, &algo::triangles::Config { common: cm.clone() })).unwrap();
-        let l = in_pool(c.threads, || algo::lcc::run(&g, &algo::lcc::Config { common: cm.clone() })).unwrap();
+        let t = in_pool(c.threads, || algo::triangles::run(&g, &algo::triangles::Config { common: pregel_only(&cm) })).unwrap();
+        let l = in_pool(c.threads, || algo::lcc::run(&g, &algo::lcc::Config { common: pregel_only(&cm) })).unwrap();
         for v in 0..c.n {
             let tri = nb[v].iter().flat_map(|&a| nb[v].iter().map(move |&b| (a, b))).filter(|&(a, b)| a < b && nb[a].contains(&b)).count();
             prop_assert_eq!(t.triangles[dense(&c, v)], tri as u64);

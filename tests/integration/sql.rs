@@ -151,7 +151,7 @@ async fn plan_trees_and_analyze_metrics() {
 fn graph_job_plan_tree() {
     let g = ember::load::load(&LoadSpec::new(repo().join("graphs/karate.txt.gz"))).unwrap();
     let pregel = ember::algo::Common { engine: ember::algo::Engine::Pregel, ..Default::default() };
-    let out = ember::job::run(&g, &ember::job::Algorithm::Wcc, &pregel, 3).unwrap();
+    let out = ember::job::run(&g, &ember::job::Algorithm::with_defaults("wcc").unwrap(), &pregel, 3).unwrap();
     let tree = plan::job_tree(&out.plan, Some(("graphs/karate.txt.gz".into(), std::time::Duration::from_millis(5))));
     let names: Vec<&str> = tree.walk().iter().map(|n| n.name.as_str()).collect();
     assert_eq!(names, vec!["Output", "Pregel(wcc)", "Partition", "Dictionary", "Load"]);
@@ -159,10 +159,11 @@ fn graph_job_plan_tree() {
     assert!(tree.walk()[1].details.contains(&format!("supersteps={}", out.supersteps)));
     assert_eq!(out.plan.supersteps.len() as u32, out.supersteps + 1);
     // The default engine runs the specialised kernel: no partitioning, the same components.
-    let fast = ember::job::run(&g, &ember::job::Algorithm::Wcc, &Default::default(), 3).unwrap();
+    let fast =
+        ember::job::run(&g, &ember::job::Algorithm::with_defaults("wcc").unwrap(), &Default::default(), 3).unwrap();
     let tree = plan::job_tree(&fast.plan, None);
     let names: Vec<&str> = tree.walk().iter().map(|n| n.name.as_str()).collect();
-    assert_eq!(names, vec!["Output", "Kernel(wcc)", "Dictionary"]);
+    assert_eq!(names, vec!["Output", "Kernel(wcc)", "CSR", "Dictionary"]);
     assert!(tree.walk()[1].details.starts_with("Afforest union-find"));
     assert_eq!(fast.table, out.table);
     assert!(fast.plan.partition.is_none());

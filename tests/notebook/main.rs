@@ -11,6 +11,7 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-pub fn shared() -> PathBuf {
-    std::env::var_os("EMBER_SHARED").map(PathBuf::from).unwrap_or_else(|| repo().join("..").join("shared"))
+/// The bundled test data (`graphs/`).
+pub fn data() -> PathBuf {
+    repo().join("graphs")
 }

@@ -63,7 +63,7 @@ fn graph_cell_reports_supersteps_plan_and_sample() {
         source: GraphSource::File { path: crate::repo().join("graphs/karate.txt.gz").display().to_string() },
         directed: false,
         algorithm: "pagerank".into(),
-        iterations: 15,
+        params: [("iterations".to_string(), "15".to_string())].into(),
         ..GraphSpec::default()
     };
     r.run(&cell(7, "pr", CellKind::Graph { graph: g }));
@@ -74,7 +74,7 @@ fn graph_cell_reports_supersteps_plan_and_sample() {
     let progress = ev.iter().filter(|e| matches!(e, Event::Progress { cell: 7, .. })).count();
     assert_eq!(progress, 15);
     let names: Vec<&str> = res.job.as_ref().unwrap().walk().iter().map(|n| n.name.as_str()).collect();
-    assert_eq!(names, vec!["Output", "Kernel(pagerank)", "Dictionary", "Load"]);
+    assert_eq!(names, vec!["Output", "Kernel(pagerank)", "CSR", "Dictionary", "Load"]);
     let s = res.sample.as_ref().unwrap();
     assert_eq!((s.labels.len(), s.edges.len(), s.categorical), (34, 78, false));
     // The graph's tables are registered for later cells.
@@ -94,17 +94,17 @@ fn errors_come_back_in_words() {
     );
     r.run(&cell(2, "g", CellKind::Graph { graph: GraphSpec { algorithm: "bfs".into(), ..GraphSpec::default() } }));
     let ev = r.wait(Duration::from_secs(30));
-    assert_eq!(finished(&ev, 2).unwrap_err(), "bfs needs exactly one source vertex id");
+    assert_eq!(finished(&ev, 2).unwrap_err(), "invalid configuration: bfs: parameter 'source' is required");
 }
 
 #[test]
 fn cancel_stops_a_long_graph_job() {
-    let path = crate::shared().join("graphs/cnr-2000.txt.gz");
+    let path = crate::data().join("email-Enron.txt.gz");
     let mut r = Runner::new().unwrap();
     let g = GraphSpec {
         source: GraphSource::File { path: path.display().to_string() },
         algorithm: "pagerank".into(),
-        iterations: 1_000_000,
+        params: [("iterations".to_string(), "1000000".to_string())].into(),
         ..GraphSpec::default()
     };
     r.run(&cell(3, "long", CellKind::Graph { graph: g }));
@@ -126,9 +126,9 @@ fn cancel_stops_a_long_graph_job() {
 fn rerunning_a_running_cell_reports_the_new_run_only() {
     let mut r = Runner::new().unwrap();
     let long = GraphSpec {
-        source: GraphSource::File { path: crate::shared().join("graphs/cnr-2000.txt.gz").display().to_string() },
+        source: GraphSource::File { path: crate::data().join("email-Enron.txt.gz").display().to_string() },
         algorithm: "pagerank".into(),
-        iterations: 1_000_000,
+        params: [("iterations".to_string(), "1000000".to_string())].into(),
         ..GraphSpec::default()
     };
     r.run(&cell(5, "g", CellKind::Graph { graph: long }));

@@ -146,9 +146,9 @@ fn cancel_a_long_job_from_the_ui() {
     a.apply(ember_notebook::app::Command::Add("Graph".into(), None));
     let CellKind::Graph { graph } = &mut a.notebook.cells[0].kind else { unreachable!() };
     graph.source = ember_notebook::model::GraphSource::File {
-        path: crate::shared().join("graphs/cnr-2000.txt.gz").display().to_string(),
+        path: crate::data().join("email-Enron.txt.gz").display().to_string(),
     };
-    graph.iterations = 1_000_000;
+    graph.set_param("iterations", "1000000");
     let mut h = harness(a);
     h.run_steps(2);
     h.get_by_label("Run").click();

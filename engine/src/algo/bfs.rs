@@ -1,19 +1,59 @@
-//! Breadth-first search hop distances from a source, and GraphX-style landmark shortest paths
-//! (`ShortestPaths`: for every vertex, hops to each landmark), as Pregel programs. Directed
-//! graphs follow out-edges (landmarks: the hops of the path from the vertex to the landmark);
-//! undirected graphs follow every edge. Self-loops and parallel edges do not matter.
+//! Breadth-first search hop distances from a source: the direction-optimizing kernel
+//! ([`crate::kernel::bfs`]) or a Pregel program. Directed graphs follow out-edges, undirected
+//! graphs every edge. Self-loops and parallel edges do not matter.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use datafusion::arrow::array::{Int64Array, RecordBatch, UInt32Array};
+use datafusion::arrow::array::{Int64Array, RecordBatch};
 
-use crate::algo::{Common, id_batch, no_edge_attrs};
+use crate::algo::common::{Common, id_batch, no_edge_attrs};
+use crate::algo::spec::{
+    AlgoRun, AlgorithmSpec, Column, ColumnType, DefaultValue, Engines, Execution, Param, ParamKind, Params, RunOptions,
+    vertex_indices,
+};
 use crate::error::{Error, Result};
 use crate::graph::Graph;
+use crate::kernel;
 use crate::partition::PartitionedGraph;
 use crate::pregel::{self, ActiveDirection, Msgs, PregelConfig};
 
-pub const UNREACHED: u32 = u32::MAX;
+pub use crate::kernel::bfs::UNREACHED;
+
+/// The registry entry.
+pub static SPEC: AlgorithmSpec = AlgorithmSpec {
+    name: "bfs",
+    summary: "breadth-first search: hops from a source vertex",
+    params: &[SOURCE],
+    output: &[Column { name: "distance", ty: ColumnType::Int64, doc: "hops from the source (NULL: unreachable)" }],
+    exec_name: "BreadthFirstSearchExec",
+    engines: Engines { kernel: Some(KERNEL), pregel: true },
+    run: run_spec,
+};
+
+/// The source parameter of BFS and SSSP.
+pub(crate) const SOURCE: Param = Param {
+    name: "source",
+    kind: ParamKind::Vertex,
+    default: DefaultValue::Required,
+    doc: "source vertex id",
+    aliases: &[],
+};
+
+const KERNEL: &str = "direction-optimizing";
+
+fn run_spec(graph: &Graph, p: &Params, common: &Common, _: RunOptions) -> Result<AlgoRun> {
+    let source = vertex_indices(graph, &[p.vertex("source")?.to_string()], SPEC.name, "source")?[0];
+    let out = run(graph, &Config { source, common: common.clone() })?;
+    let reached: Vec<u64> = out.hops.iter().filter(|&&h| h != UNREACHED).map(|&h| h as u64).collect();
+    let summary = vec![format!(
+        "reached: {}; max hops: {}; sum of hops: {}",
+        reached.len(),
+        reached.iter().max().unwrap_or(&0),
+        reached.iter().sum::<u64>()
+    )];
+    Ok(AlgoRun { table: out.to_batch(graph)?, summary, supersteps: out.supersteps, execution: out.execution })
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct Config {
@@ -26,6 +66,7 @@ pub struct Output {
     /// Hops from the source; [`UNREACHED`] when unreachable.
     pub hops: Vec<u32>,
     pub supersteps: u32,
+    pub execution: Execution,
 }
 
 impl Output {
@@ -39,20 +80,34 @@ impl Output {
 /// Runs on `graph`: direction-optimizing BFS ([`crate::kernel::bfs`]) unless `common.engine`
 /// asks for Pregel.
 pub fn run(graph: &Graph, cfg: &Config) -> Result<Output> {
-    if cfg.common.use_kernel(true, "bfs")? {
-        let (out, inn) = crate::kernel::bfs::layout(graph);
-        return crate::kernel::bfs::run(&out, Some(inn.as_ref().unwrap_or(&out)), cfg.source, &cfg.common.ctx);
+    if cfg.common.use_kernel(true, SPEC.name)? {
+        let t = Instant::now();
+        let (out, inn) = kernel::bfs::layout(graph);
+        let prepare = t.elapsed();
+        let t = Instant::now();
+        let h = kernel::bfs::run(&out, Some(inn.as_ref().unwrap_or(&out)), cfg.source, &cfg.common.ctx)?;
+        let execution = Execution::kernel(KERNEL, prepare, t.elapsed());
+        return Ok(Output { hops: h.hops, supersteps: h.levels, execution });
     }
-    run_partitioned(&cfg.common.partition(graph)?, cfg)
+    let (pg, prepare) = cfg.common.partition_timed(graph)?;
+    let mut out = run_partitioned(&pg, cfg)?;
+    out.execution.prepare = prepare;
+    Ok(out)
 }
 
 pub fn run_partitioned(pg: &PartitionedGraph<'_>, cfg: &Config) -> Result<Output> {
+    let t = Instant::now();
     let (hops, supersteps) = hops_from(pg, cfg.source, false, &cfg.common)?;
-    Ok(Output { hops, supersteps })
+    Ok(Output { hops, supersteps, execution: Execution::pregel(pg.report().clone(), Duration::ZERO, t.elapsed()) })
 }
 
 /// Hop distances from `source` (with `reverse`, distances *to* it along directed edges).
-fn hops_from(pg: &PartitionedGraph<'_>, source: u32, reverse: bool, common: &Common) -> Result<(Vec<u32>, u32)> {
+pub(crate) fn hops_from(
+    pg: &PartitionedGraph<'_>,
+    source: u32,
+    reverse: bool,
+    common: &Common,
+) -> Result<(Vec<u32>, u32)> {
     let g = pg.graph();
     let n = g.num_vertices();
     if source as usize >= n {
@@ -84,62 +139,4 @@ fn hops_from(pg: &PartitionedGraph<'_>, source: u32, reverse: bool, common: &Com
         |a, b| a.min(b),
     )?;
     Ok((res.attrs, res.supersteps))
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct LandmarksConfig {
-    /// Landmark vertices (dense indices).
-    pub landmarks: Vec<u32>,
-    pub common: Common,
-}
-
-#[derive(Debug, Clone)]
-pub struct LandmarksOutput {
-    pub landmarks: Vec<u32>,
-    /// `hops[k][v]`: hops from `v` to landmark `k` ([`UNREACHED`] if none).
-    pub hops: Vec<Vec<u32>>,
-}
-
-impl LandmarksOutput {
-    /// Long format, reachable pairs only: `id, landmark, distance`.
-    pub fn to_batch(&self, graph: &Graph) -> Result<RecordBatch> {
-        let (mut vs, mut ls, mut ds) = (Vec::new(), Vec::new(), Vec::new());
-        for v in 0..graph.num_vertices() {
-            for (k, &l) in self.landmarks.iter().enumerate() {
-                let h = self.hops[k][v];
-                if h != UNREACHED {
-                    vs.push(v as u32);
-                    ls.push(l);
-                    ds.push(h as i64);
-                }
-            }
-        }
-        let ids = graph.ids().to_array();
-        let take = |idx: Vec<u32>| {
-            datafusion::arrow::compute::take(ids.as_ref(), &UInt32Array::from(idx), None)
-                .map_err(|e| Error::arrow("building result table", e))
-        };
-        let id_col = take(vs)?;
-        let l_col = take(ls)?;
-        let schema = Arc::new(datafusion::arrow::datatypes::Schema::new(vec![
-            datafusion::arrow::datatypes::Field::new("id", id_col.data_type().clone(), false),
-            datafusion::arrow::datatypes::Field::new("landmark", l_col.data_type().clone(), false),
-            datafusion::arrow::datatypes::Field::new("distance", datafusion::arrow::datatypes::DataType::Int64, false),
-        ]));
-        RecordBatch::try_new(schema, vec![id_col, l_col, Arc::new(Int64Array::from(ds))])
-            .map_err(|e| Error::arrow("building result table", e))
-    }
-}
-
-pub fn landmarks(graph: &Graph, cfg: &LandmarksConfig) -> Result<LandmarksOutput> {
-    landmarks_partitioned(&cfg.common.partition(graph)?, cfg)
-}
-
-pub fn landmarks_partitioned(pg: &PartitionedGraph<'_>, cfg: &LandmarksConfig) -> Result<LandmarksOutput> {
-    if cfg.landmarks.is_empty() {
-        return Err(Error::Config("landmarks: give at least one landmark vertex".into()));
-    }
-    let hops =
-        cfg.landmarks.iter().map(|&l| hops_from(pg, l, true, &cfg.common).map(|r| r.0)).collect::<Result<Vec<_>>>()?;
-    Ok(LandmarksOutput { landmarks: cfg.landmarks.clone(), hops })
 }

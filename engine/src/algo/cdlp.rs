@@ -13,12 +13,49 @@
 use datafusion::arrow::array::RecordBatch;
 use rayon::prelude::*;
 
-use crate::algo::{Common, wcc};
+use std::time::Instant;
+
+use crate::algo::common::Common;
+use crate::algo::spec::{
+    AlgoRun, AlgorithmSpec, Column, ColumnType, DefaultValue, Engines, Execution, Param, ParamKind, Params, RunOptions,
+    sizes_line,
+};
+use crate::algo::wcc;
 use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::ids::VertexIds;
 use crate::kernel::{Csr, Direction};
 use crate::pregel::SuperstepStats;
+
+/// The registry entry.
+pub static SPEC: AlgorithmSpec = AlgorithmSpec {
+    name: "cdlp",
+    summary: "community detection by label propagation (LDBC CDLP: the most frequent label, ties to the smallest)",
+    params: &[Param {
+        name: "iterations",
+        kind: ParamKind::Int { min: 0, max: u32::MAX as i64 },
+        default: DefaultValue::Value("10"),
+        doc: "label propagation iterations",
+        aliases: &["max_iter"],
+    }],
+    output: &[Column { name: "label", ty: ColumnType::Id, doc: "the community's label (a member id)" }],
+    exec_name: "LabelPropagationExec",
+    engines: Engines { kernel: Some(KERNEL), pregel: false },
+    run: run_spec,
+};
+
+/// CDLP's mode is not a commutative combiner, so it has no Pregel program (see the module doc).
+const KERNEL: &str = "label gather over the CSR";
+
+fn run_spec(graph: &Graph, p: &Params, common: &Common, _: RunOptions) -> Result<AlgoRun> {
+    let out = run(graph, &Config { iterations: p.u32("iterations")?, common: common.clone() })?;
+    Ok(AlgoRun {
+        summary: vec![sizes_line("communities", &wcc::component_sizes(&out.label))],
+        table: out.to_batch(graph)?,
+        supersteps: out.iterations,
+        execution: out.execution,
+    })
+}
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -37,6 +74,7 @@ pub struct Output {
     /// Label per vertex, as the dense index of the vertex whose id is the label.
     pub label: Vec<u32>,
     pub iterations: u32,
+    pub execution: Execution,
 }
 
 impl Output {
@@ -60,9 +98,13 @@ fn id_rank(ids: &VertexIds) -> Vec<u32> {
     rank
 }
 
+/// Runs the CSR gather whatever `common.engine` says (there is no Pregel program).
 pub fn run(graph: &Graph, cfg: &Config) -> Result<Output> {
+    let t = Instant::now();
     let n = graph.num_vertices();
     let nb = Csr::build(graph, Direction::Both, false);
+    let prepare = t.elapsed();
+    let t = Instant::now();
     let rank = id_rank(graph.ids());
     let mut by_rank = vec![0u32; n];
     for (v, &r) in rank.iter().enumerate() {
@@ -109,5 +151,9 @@ pub fn run(graph: &Graph, cfg: &Config) -> Result<Output> {
     if label.iter().any(|&l| l as usize >= n) {
         return Err(Error::Internal("cdlp produced a label outside the vertex range".into()));
     }
-    Ok(Output { label: label.iter().map(|&r| by_rank[r as usize]).collect(), iterations: cfg.iterations })
+    Ok(Output {
+        label: label.iter().map(|&r| by_rank[r as usize]).collect(),
+        iterations: cfg.iterations,
+        execution: Execution::kernel(KERNEL, prepare, t.elapsed()),
+    })
 }

@@ -4,13 +4,39 @@
 //! ends at the vertex.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use datafusion::arrow::array::{RecordBatch, UInt64Array};
 
-use crate::algo::{Common, id_batch, no_edge_attrs};
+use crate::algo::common::{Common, id_batch, no_edge_attrs};
+use crate::algo::spec::{
+    AlgoRun, AlgorithmSpec, Column, ColumnType, Engines, Execution, Params, RunOptions, top_lines,
+};
 use crate::error::Result;
 use crate::graph::Graph;
 use crate::pregel::{self, Msgs, TripletFields};
+
+/// The registry entry.
+pub static SPEC: AlgorithmSpec = AlgorithmSpec {
+    name: "degrees",
+    summary: "in-, out- and total degree (arcs, self-loops and parallel edges included)",
+    params: &[],
+    output: &[
+        Column { name: "in_degree", ty: ColumnType::UInt64, doc: "arcs into the vertex" },
+        Column { name: "out_degree", ty: ColumnType::UInt64, doc: "arcs out of the vertex" },
+        Column { name: "degree", ty: ColumnType::UInt64, doc: "in + out (undirected: the degree)" },
+    ],
+    exec_name: "DegreesExec",
+    engines: Engines { kernel: None, pregel: true },
+    run: run_spec,
+};
+
+fn run_spec(graph: &Graph, _: &Params, common: &Common, opts: RunOptions) -> Result<AlgoRun> {
+    let out = run(graph, &Config { common: common.clone() })?;
+    let d: Vec<f64> = out.degree.iter().map(|&x| x as f64).collect();
+    let summary = top_lines(graph, &d, opts.top, "degree");
+    Ok(AlgoRun { table: out.to_batch(graph)?, summary, supersteps: 1, execution: out.execution })
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct Config {
@@ -22,6 +48,8 @@ pub struct Output {
     pub in_degree: Vec<u64>,
     pub out_degree: Vec<u64>,
     pub degree: Vec<u64>,
+    /// One `aggregateMessages` round.
+    pub execution: Execution,
 }
 
 impl Output {
@@ -39,8 +67,10 @@ impl Output {
 }
 
 pub fn run(graph: &Graph, cfg: &Config) -> Result<Output> {
+    cfg.common.use_kernel(false, SPEC.name)?;
     cfg.common.ctx.check()?;
-    let pg = cfg.common.partition(graph)?;
+    let (pg, prepare) = cfg.common.partition_timed(graph)?;
+    let t = Instant::now();
     let attrs = vec![(); graph.num_vertices()];
     let counts = pregel::aggregate_messages(
         &pg,
@@ -52,9 +82,10 @@ pub fn run(graph: &Graph, cfg: &Config) -> Result<Output> {
     )?;
     let (out, inn): (Vec<u64>, Vec<u64>) = counts.iter().map(|c| c.unwrap_or((0, 0))).unzip();
     let degree: Vec<u64> = out.iter().zip(&inn).map(|(a, b)| a + b).collect();
+    let execution = Execution::pregel(pg.report().clone(), prepare, t.elapsed());
     if graph.is_directed() {
-        Ok(Output { in_degree: inn, out_degree: out, degree })
+        Ok(Output { in_degree: inn, out_degree: out, degree, execution })
     } else {
-        Ok(Output { in_degree: degree.clone(), out_degree: degree.clone(), degree })
+        Ok(Output { in_degree: degree.clone(), out_degree: degree.clone(), degree, execution })
     }
 }

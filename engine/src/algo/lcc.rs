@@ -9,16 +9,39 @@
 //! number of edges among N(v).
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use datafusion::arrow::array::{Float64Array, RecordBatch};
 use rayon::prelude::*;
 
+use crate::algo::common::{Common, id_batch, no_edge_attrs};
 use crate::algo::neighbors::{intersect_count, sets};
-use crate::algo::{Common, id_batch, no_edge_attrs};
+use crate::algo::spec::{
+    AlgoRun, AlgorithmSpec, Column, ColumnType, Engines, Execution, Params, RunOptions, top_lines,
+};
 use crate::error::Result;
 use crate::graph::Graph;
 use crate::kernel::{Csr, Direction};
 use crate::pregel::{self, Msgs, TripletFields};
+
+/// The registry entry.
+pub static SPEC: AlgorithmSpec = AlgorithmSpec {
+    name: "lcc",
+    summary: "local clustering coefficient (LDBC LCC)",
+    params: &[],
+    output: &[Column { name: "lcc", ty: ColumnType::Float64, doc: "edges among the neighbours / possible ones" }],
+    exec_name: "LocalClusteringCoefficientExec",
+    engines: Engines { kernel: None, pregel: true },
+    run: run_spec,
+};
+
+fn run_spec(graph: &Graph, _: &Params, common: &Common, opts: RunOptions) -> Result<AlgoRun> {
+    let out = run(graph, &Config { common: common.clone() })?;
+    let mean = out.lcc.iter().sum::<f64>() / out.lcc.len().max(1) as f64;
+    let mut summary = vec![format!("average clustering coefficient: {mean:.6}")];
+    summary.extend(top_lines(graph, &out.lcc, opts.top, "lcc"));
+    Ok(AlgoRun { table: out.to_batch(graph)?, summary, supersteps: 1, execution: out.execution })
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct Config {
@@ -28,6 +51,8 @@ pub struct Config {
 #[derive(Debug, Clone)]
 pub struct Output {
     pub lcc: Vec<f64>,
+    /// One `aggregateMessages` round over the partitioned graph of neighbour pairs.
+    pub execution: Execution,
 }
 
 impl Output {
@@ -50,11 +75,15 @@ pub(crate) fn pair_graph(graph: &Graph, nb: &Csr) -> Graph {
 }
 
 pub fn run(graph: &Graph, cfg: &Config) -> Result<Output> {
+    cfg.common.use_kernel(false, SPEC.name)?;
     cfg.common.ctx.check()?;
+    let t = Instant::now();
     let all = sets(graph, Direction::Both);
     let out = if graph.is_directed() { sets(graph, Direction::Out) } else { all.clone() };
     let pairs = pair_graph(graph, &all);
     let pg = cfg.common.partition(&pairs)?;
+    let prepare = t.elapsed();
+    let t = Instant::now();
     let units = no_edge_attrs(&pairs);
     let attrs = vec![(); pairs.num_vertices()];
     let counts = pregel::aggregate_messages(
@@ -79,5 +108,5 @@ pub fn run(graph: &Graph, cfg: &Config) -> Result<Output> {
             if k < 2.0 { 0.0 } else { c.unwrap_or(0) as f64 / (k * (k - 1.0)) }
         })
         .collect();
-    Ok(Output { lcc })
+    Ok(Output { lcc, execution: Execution::pregel(pg.report().clone(), prepare, t.elapsed()) })
 }

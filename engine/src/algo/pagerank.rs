@@ -19,11 +19,85 @@ use rayon::prelude::*;
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::algo::{Common, det_sum, id_batch, no_edge_attrs};
+use crate::algo::common::{Common, id_batch, no_edge_attrs};
+use crate::algo::spec::{
+    AlgoRun, AlgorithmSpec, Column, ColumnType, DefaultValue, Engines, Execution, Param, ParamKind, Params, RunOptions,
+    top_lines, vertex_indices,
+};
 use crate::error::{Error, Result};
 use crate::graph::Graph;
+use crate::kernel::pagerank::{Iterations, Teleport, iteration_done, normalize_graphx};
+use crate::kernel::{self, Csr, Direction, det_sum};
 use crate::partition::PartitionedGraph;
-use crate::pregel::{self, ActiveDirection, Exchange, Msgs, PregelConfig, SuperstepStats, TripletFields};
+use crate::pregel::{self, ActiveDirection, Exchange, Msgs, PregelConfig, TripletFields};
+
+/// The registry entry.
+pub static SPEC: AlgorithmSpec = AlgorithmSpec {
+    name: "pagerank",
+    summary: "PageRank: static, until a tolerance, or personalized (LDBC or GraphX numbers)",
+    params: &[
+        Param {
+            name: "iterations",
+            kind: ParamKind::Int { min: 1, max: u32::MAX as i64 },
+            default: DefaultValue::Depends { value: "20", when: "tol", then: "100" },
+            doc: "iterations (the cap when tol is given)",
+            aliases: &["max_iter"],
+        },
+        Param {
+            name: "damping",
+            kind: ParamKind::Float { min: 0.0, max: 1.0 },
+            default: DefaultValue::Value("0.85"),
+            doc: "damping factor (GraphX resetProbability = 1 - damping)",
+            aliases: &[],
+        },
+        Param {
+            name: "tol",
+            kind: ParamKind::Float { min: 0.0, max: f64::INFINITY },
+            default: DefaultValue::Unset,
+            doc: "run until the L1 change of an iteration is below tol",
+            aliases: &["tolerance"],
+        },
+        Param {
+            name: "variant",
+            kind: ParamKind::Choice(Variant::NAMES),
+            default: DefaultValue::Value("ldbc"),
+            doc: "ldbc (scores sum to 1) or graphx (GraphX's numbers)",
+            aliases: &[],
+        },
+        Param {
+            name: "sources",
+            kind: ParamKind::Vertices,
+            default: DefaultValue::Unset,
+            doc: "personalization sources (ids; graphx: one)",
+            aliases: &["source"],
+        },
+    ],
+    output: &[Column { name: "pagerank", ty: ColumnType::Float64, doc: "the vertex's score" }],
+    exec_name: "PageRankExec",
+    engines: Engines { kernel: Some(KERNEL), pregel: true },
+    run: run_spec,
+};
+
+const KERNEL: &str = "pull over the in-CSR";
+
+fn run_spec(graph: &Graph, p: &Params, common: &Common, opts: RunOptions) -> Result<AlgoRun> {
+    let tolerance = p.opt_f64("tol")?;
+    let cfg = Config {
+        damping: p.f64("damping")?,
+        iterations: p.u32("iterations")?,
+        tolerance,
+        variant: Variant::parse(p.text("variant")?)?,
+        sources: vertex_indices(graph, p.ids("sources")?, SPEC.name, "source")?,
+        common: common.clone(),
+    };
+    let out = run(graph, &cfg)?;
+    let mut summary = Vec::new();
+    if tolerance.is_some() {
+        summary.push(format!("converged: {}", out.converged));
+    }
+    summary.extend(top_lines(graph, &out.rank, opts.top, "pagerank"));
+    Ok(AlgoRun { table: out.to_batch(graph)?, summary, supersteps: out.iterations, execution: out.execution })
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Variant {
@@ -33,6 +107,8 @@ pub enum Variant {
 }
 
 impl Variant {
+    pub const NAMES: &'static [&'static str] = &["ldbc", "graphx"];
+
     pub fn parse(s: &str) -> Result<Variant> {
         match s.to_ascii_lowercase().as_str() {
             "ldbc" => Ok(Variant::Ldbc),
@@ -77,7 +153,9 @@ pub struct Output {
     pub iterations: u32,
     /// For dynamic runs: whether the tolerance was reached before the cap.
     pub converged: bool,
+    /// Messages sent (Pregel) or arcs read (kernel).
     pub messages: u64,
+    pub execution: Execution,
 }
 
 impl Output {
@@ -87,16 +165,31 @@ impl Output {
     }
 }
 
+/// Runs on `graph`: the pull kernel ([`crate::kernel::pagerank`]) unless `common.engine` asks
+/// for Pregel or the configuration has no kernel (GraphX's dynamic delta-Pregel).
 pub fn run(graph: &Graph, cfg: &Config) -> Result<Output> {
     validate(graph, cfg)?;
     if cfg.common.use_kernel(kernel_supports(cfg.variant, cfg.tolerance), KERNEL_MISSING)? {
-        if graph.num_vertices() == 0 {
-            return Ok(Output { rank: vec![], iterations: 0, converged: true, messages: 0 });
-        }
-        let inn = crate::kernel::Csr::build(graph, crate::kernel::Direction::In, false);
-        return crate::kernel::pagerank::run(graph, &inn, cfg);
+        let t = Instant::now();
+        let inn = Csr::build(graph, Direction::In, false);
+        let outdeg = out_degrees(graph);
+        let prepare = t.elapsed();
+        let t = Instant::now();
+        let tp = Teleport::new(graph.num_vertices(), &cfg.sources, cfg.variant == Variant::Ldbc, cfg.damping)?;
+        let iters = Iterations { max: cfg.iterations, tolerance: cfg.tolerance };
+        let r = kernel::pagerank::run(&inn, &outdeg, &tp, iters, &cfg.common.ctx)?;
+        return Ok(Output {
+            rank: r.rank,
+            iterations: r.iterations,
+            converged: r.converged,
+            messages: r.arcs_read,
+            execution: Execution::kernel(KERNEL, prepare, t.elapsed()),
+        });
     }
-    run_partitioned(&cfg.common.partition(graph)?, cfg)
+    let (pg, prepare) = cfg.common.partition_timed(graph)?;
+    let mut out = pregel_program(&pg, cfg)?;
+    out.execution.prepare = prepare;
+    Ok(out)
 }
 
 /// Whether the specialised kernel computes this configuration (all but GraphX's delta-Pregel).
@@ -105,7 +198,7 @@ pub fn kernel_supports(variant: Variant, tolerance: Option<f64>) -> bool {
 }
 
 /// What has no kernel, for the error when one is demanded.
-pub const KERNEL_MISSING: &str = "pagerank (the graphx variant's dynamic run)";
+const KERNEL_MISSING: &str = "pagerank (the graphx variant's dynamic run)";
 
 /// Checks the parameters against the graph.
 pub(crate) fn validate(g: &Graph, cfg: &Config) -> Result<()> {
@@ -130,77 +223,32 @@ pub(crate) fn validate(g: &Graph, cfg: &Config) -> Result<()> {
 
 /// Runs on a partitioned graph with the Pregel engine (whatever `common.engine` says).
 pub fn run_partitioned(pg: &PartitionedGraph<'_>, cfg: &Config) -> Result<Output> {
+    validate(pg.graph(), cfg)?;
+    pregel_program(pg, cfg)
+}
+
+/// The Pregel program, on parameters already validated.
+fn pregel_program(pg: &PartitionedGraph<'_>, cfg: &Config) -> Result<Output> {
+    let t = Instant::now();
     let g = pg.graph();
-    validate(g, cfg)?;
-    if g.num_vertices() == 0 {
-        return Ok(Output { rank: vec![], iterations: 0, converged: true, messages: 0 });
-    }
-    match (cfg.variant, cfg.tolerance) {
-        (Variant::Graphx, Some(tol)) => graphx_dynamic(pg, cfg, tol),
-        _ => power_iteration(pg, cfg),
-    }
+    let mut out = if g.num_vertices() == 0 {
+        Output { rank: vec![], iterations: 0, converged: true, messages: 0, execution: placeholder(pg) }
+    } else {
+        match (cfg.variant, cfg.tolerance) {
+            (Variant::Graphx, Some(tol)) => graphx_dynamic(pg, cfg, tol)?,
+            _ => power_iteration(pg, cfg)?,
+        }
+    };
+    out.execution = Execution::pregel(pg.report().clone(), std::time::Duration::ZERO, t.elapsed());
+    Ok(out)
 }
 
-/// The teleport distribution and starting ranks shared by the Pregel program and the kernel.
-pub(crate) struct Teleport {
-    n: usize,
-    /// Distinct personalization sources.
-    num_sources: usize,
-    is_src: Vec<bool>,
-    ldbc: bool,
-    damping: f64,
-}
-
-impl Teleport {
-    pub(crate) fn new(n: usize, cfg: &Config) -> Teleport {
-        let mut is_src = vec![false; n];
-        for &s in &cfg.sources {
-            is_src[s as usize] = true;
-        }
-        let num_sources = is_src.iter().filter(|&&b| b).count();
-        Teleport { n, num_sources, is_src, ldbc: cfg.variant == Variant::Ldbc, damping: cfg.damping }
-    }
-    /// Teleport probability of `v`: uniform, or uniform over the sources.
-    fn tele(&self, v: usize) -> f64 {
-        if self.num_sources == 0 {
-            1.0 / self.n as f64
-        } else if self.is_src[v] {
-            1.0 / self.num_sources as f64
-        } else {
-            0.0
-        }
-    }
-    pub(crate) fn initial(&self) -> Vec<f64> {
-        (0..self.n)
-            .map(|v| match (self.ldbc, self.num_sources) {
-                (true, _) => self.tele(v),
-                (false, 0) => 1.0,
-                (false, _) => f64::from(u8::from(self.is_src[v])),
-            })
-            .collect()
-    }
-    /// The new rank of `v` from the sum of its in-neighbours' contributions and (LDBC) the
-    /// rank mass of dangling vertices.
-    #[inline]
-    pub(crate) fn next(&self, v: usize, sum: f64, dangling: f64) -> f64 {
-        let d = self.damping;
-        if self.ldbc {
-            let t = self.tele(v);
-            (1.0 - d) * t + d * sum + d * dangling * t
-        } else {
-            let reset = if self.num_sources == 0 || self.is_src[v] { 1.0 - d } else { 0.0 };
-            reset + d * sum
-        }
-    }
-    pub(crate) fn finish(&self, rank: &mut [f64]) {
-        if !self.ldbc {
-            normalize_graphx(rank, self.num_sources > 0);
-        }
-    }
+fn placeholder(pg: &PartitionedGraph<'_>) -> Execution {
+    Execution::pregel(pg.report().clone(), std::time::Duration::ZERO, std::time::Duration::ZERO)
 }
 
 /// Out-degree as PageRank counts it (undirected: degree).
-pub(crate) fn out_degrees(g: &Graph) -> Vec<u32> {
+pub fn out_degrees(g: &Graph) -> Vec<u32> {
     let (out, inn) = g.degrees();
     if g.is_directed() { out } else { out.iter().zip(&inn).map(|(a, b)| a + b).collect() }
 }
@@ -211,7 +259,8 @@ fn power_iteration(pg: &PartitionedGraph<'_>, cfg: &Config) -> Result<Output> {
     let ldbc = cfg.variant == Variant::Ldbc;
     let directed = g.is_directed();
     let outdeg = out_degrees(g);
-    let tp = Teleport::new(n, cfg);
+    let tp = Teleport::new(n, &cfg.sources, ldbc, cfg.damping)?;
+    let iters = Iterations { max: cfg.iterations, tolerance: cfg.tolerance };
     let mut rank = tp.initial();
     let contrib = |rank: &[f64]| -> Vec<f64> {
         rank.par_iter().zip(&outdeg).map(|(&r, &k)| if k > 0 { r / k as f64 } else { 0.0 }).collect()
@@ -231,7 +280,7 @@ fn power_iteration(pg: &PartitionedGraph<'_>, cfg: &Config) -> Result<Output> {
         cfg.common.ctx.check()?;
         let t0 = Instant::now();
         let c = contrib(&rank);
-        let dangling: f64 = if ldbc { det_sum(n, |v| if outdeg[v] == 0 { rank[v] } else { 0.0 }) } else { 0.0 };
+        let dangling = tp.dangling(&rank, &outdeg);
         ex.ship(&c, None);
         let sent = ex.scatter(None, &send, &merge);
         ex.gather(&merge);
@@ -242,36 +291,13 @@ fn power_iteration(pg: &PartitionedGraph<'_>, cfg: &Config) -> Result<Output> {
         let delta: f64 = det_sum(n, |v| (new[v] - rank[v]).abs());
         rank = new;
         it += 1;
-        if iteration_done(cfg, it, n, sent, t0, delta) {
+        if iteration_done(&cfg.common.ctx, iters, it, n, sent, t0, delta) {
             converged = true;
             break;
         }
     }
     tp.finish(&mut rank);
-    Ok(Output { rank, iterations: it, converged, messages })
-}
-
-/// Reports iteration `it` to the observer; true when a dynamic run's L1 change `delta` is below
-/// its tolerance.
-pub(crate) fn iteration_done(cfg: &Config, it: u32, n: usize, messages: u64, t0: Instant, delta: f64) -> bool {
-    cfg.common.ctx.report(&SuperstepStats {
-        superstep: it,
-        max_supersteps: Some(cfg.iterations),
-        active_vertices: n as u64,
-        messages,
-        elapsed: t0.elapsed(),
-    });
-    cfg.tolerance.is_some_and(|tol| delta < tol)
-}
-
-/// GraphX's `normalizeRankSum`: sum to N, or to 1 when personalized.
-fn normalize_graphx(rank: &mut [f64], personalized: bool) {
-    let sum: f64 = det_sum(rank.len(), |v| rank[v]);
-    if sum == 0.0 {
-        return;
-    }
-    let factor = if personalized { 1.0 / sum } else { rank.len() as f64 / sum };
-    rank.par_iter_mut().for_each(|r| *r *= factor);
+    Ok(Output { rank, iterations: it, converged, messages, execution: placeholder(pg) })
 }
 
 /// GraphX `runUntilConvergence`: vertex attribute (rank, delta), messages carry deltas scaled
@@ -316,5 +342,5 @@ fn graphx_dynamic(pg: &PartitionedGraph<'_>, cfg: &Config, tol: f64) -> Result<O
     let mut rank: Vec<f64> = res.attrs.iter().map(|a| a.0).collect();
     normalize_graphx(&mut rank, src.is_some());
     let converged = res.stats.last().is_some_and(|s| s.messages == 0);
-    Ok(Output { rank, iterations: res.supersteps, converged, messages: res.messages })
+    Ok(Output { rank, iterations: res.supersteps, converged, messages: res.messages, execution: placeholder(pg) })
 }

@@ -5,13 +5,40 @@
 //! component. Components are labelled by their member with the smallest original id.
 //! Self-loops and parallel edges do not matter. An undirected graph's SCCs are its WCCs.
 
+use std::time::{Duration, Instant};
+
 use datafusion::arrow::array::RecordBatch;
 
-use crate::algo::{Common, no_edge_attrs, wcc};
+use crate::algo::common::{Common, no_edge_attrs};
+use crate::algo::spec::{
+    AlgoRun, AlgorithmSpec, Column, ColumnType, Engines, Execution, Params, RunOptions, sizes_line,
+};
+use crate::algo::wcc;
 use crate::error::Result;
 use crate::graph::Graph;
 use crate::partition::PartitionedGraph;
 use crate::pregel::{self, ActiveDirection, Msgs, PregelConfig, TripletFields};
+
+/// The registry entry.
+pub static SPEC: AlgorithmSpec = AlgorithmSpec {
+    name: "scc",
+    summary: "strongly connected components, each labelled by its smallest member id",
+    params: &[],
+    output: &[Column { name: "component", ty: ColumnType::Id, doc: "the component's smallest member id" }],
+    exec_name: "StronglyConnectedComponentsExec",
+    engines: Engines { kernel: None, pregel: true },
+    run: run_spec,
+};
+
+fn run_spec(graph: &Graph, _: &Params, common: &Common, _: RunOptions) -> Result<AlgoRun> {
+    let out = run(graph, &Config { common: common.clone() })?;
+    Ok(AlgoRun {
+        table: out.to_batch(graph)?,
+        summary: vec![sizes_line("components", &out.sizes())],
+        supersteps: out.supersteps,
+        execution: out.execution,
+    })
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct Config {
@@ -25,6 +52,7 @@ pub struct Output {
     /// Rounds of trim + colouring + closure.
     pub rounds: u32,
     pub supersteps: u32,
+    pub execution: Execution,
 }
 
 impl Output {
@@ -39,8 +67,13 @@ impl Output {
     }
 }
 
+/// Runs on the Pregel engine (there is no kernel: `engine=kernel` is an error).
 pub fn run(graph: &Graph, cfg: &Config) -> Result<Output> {
-    run_partitioned(&cfg.common.partition(graph)?, cfg)
+    cfg.common.use_kernel(false, SPEC.name)?;
+    let (pg, prepare) = cfg.common.partition_timed(graph)?;
+    let mut out = run_partitioned(&pg, cfg)?;
+    out.execution.prepare = prepare;
+    Ok(out)
 }
 
 const NONE: u32 = u32::MAX;
@@ -53,10 +86,11 @@ struct St {
 }
 
 pub fn run_partitioned(pg: &PartitionedGraph<'_>, cfg: &Config) -> Result<Output> {
+    let t = Instant::now();
     let g = pg.graph();
     if !g.is_directed() {
         let w = wcc::run_partitioned(pg, &wcc::Config { max_supersteps: None, common: cfg.common.clone() })?;
-        return Ok(Output { component: w.component, rounds: 0, supersteps: w.supersteps });
+        return Ok(Output { component: w.component, rounds: 0, supersteps: w.supersteps, execution: w.execution });
     }
     let n = g.num_vertices();
     let ctx = &cfg.common.ctx;
@@ -146,5 +180,10 @@ pub fn run_partitioned(pg: &PartitionedGraph<'_>, cfg: &Config) -> Result<Output
             .collect();
     }
     let label: Vec<u32> = st.iter().map(|s| s.scc).collect();
-    Ok(Output { component: wcc::canonical_labels(g.ids(), &label), rounds, supersteps })
+    Ok(Output {
+        component: wcc::canonical_labels(g.ids(), &label),
+        rounds,
+        supersteps,
+        execution: Execution::pregel(pg.report().clone(), Duration::ZERO, t.elapsed()),
+    })
 }

@@ -4,14 +4,46 @@
 //! never shorten a path. Unreachable vertices get +infinity.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use datafusion::arrow::array::{Float64Array, RecordBatch};
 
-use crate::algo::{Common, id_batch};
+use crate::algo::bfs::SOURCE;
+use crate::algo::common::{Common, id_batch};
+use crate::algo::spec::{
+    AlgoRun, AlgorithmSpec, Column, ColumnType, Engines, Execution, Params, RunOptions, vertex_indices,
+};
 use crate::error::{Error, Result};
 use crate::graph::Graph;
+use crate::kernel::{Csr, Direction, sssp};
 use crate::partition::PartitionedGraph;
 use crate::pregel::{self, ActiveDirection, Msgs, PregelConfig};
+
+/// The registry entry.
+pub static SPEC: AlgorithmSpec = AlgorithmSpec {
+    name: "sssp",
+    summary: "weighted shortest path lengths from a source vertex (weights finite, >= 0)",
+    params: &[SOURCE],
+    output: &[Column { name: "distance", ty: ColumnType::Float64, doc: "path length (inf: unreachable)" }],
+    exec_name: "ShortestPathsExec",
+    engines: Engines { kernel: Some(KERNEL), pregel: true },
+    run: run_spec,
+};
+
+const KERNEL: &str = "delta-stepping";
+
+fn run_spec(graph: &Graph, p: &Params, common: &Common, _: RunOptions) -> Result<AlgoRun> {
+    let source = vertex_indices(graph, &[p.vertex("source")?.to_string()], SPEC.name, "source")?[0];
+    let out = run(graph, &Config { source, common: common.clone() })?;
+    let reached: Vec<f64> = out.distance.iter().copied().filter(|d| d.is_finite()).collect();
+    let summary = vec![format!(
+        "reached: {}; max distance: {}; sum: {}",
+        reached.len(),
+        reached.iter().copied().fold(0.0, f64::max),
+        reached.iter().sum::<f64>()
+    )];
+    Ok(AlgoRun { table: out.to_batch(graph)?, summary, supersteps: out.supersteps, execution: out.execution })
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct Config {
@@ -24,6 +56,7 @@ pub struct Config {
 pub struct Output {
     pub distance: Vec<f64>,
     pub supersteps: u32,
+    pub execution: Execution,
 }
 
 impl Output {
@@ -37,12 +70,19 @@ impl Output {
 /// Pregel.
 pub fn run(graph: &Graph, cfg: &Config) -> Result<Output> {
     check_weights(graph)?;
-    if cfg.common.use_kernel(true, "sssp")? {
-        use crate::kernel::{Csr, Direction, sssp};
+    if cfg.common.use_kernel(true, SPEC.name)? {
+        let t = Instant::now();
         let out = Csr::build(graph, Direction::Out, true);
-        return sssp::run(&out, cfg.source, sssp::default_delta(&out), &cfg.common.ctx);
+        let prepare = t.elapsed();
+        let t = Instant::now();
+        let d = sssp::run(&out, cfg.source, sssp::default_delta(&out), &cfg.common.ctx)?;
+        let execution = Execution::kernel(KERNEL, prepare, t.elapsed());
+        return Ok(Output { distance: d.distance, supersteps: d.steps, execution });
     }
-    run_partitioned(&cfg.common.partition(graph)?, cfg)
+    let (pg, prepare) = cfg.common.partition_timed(graph)?;
+    let mut out = run_partitioned(&pg, cfg)?;
+    out.execution.prepare = prepare;
+    Ok(out)
 }
 
 /// Errors on a missing weight column or a negative, infinite or NaN weight (naming the edge).
@@ -63,6 +103,7 @@ pub fn check_weights(g: &Graph) -> Result<&[f64]> {
 }
 
 pub fn run_partitioned(pg: &PartitionedGraph<'_>, cfg: &Config) -> Result<Output> {
+    let t = Instant::now();
     let g = pg.graph();
     let w = check_weights(g)?;
     let n = g.num_vertices();
@@ -91,5 +132,6 @@ pub fn run_partitioned(pg: &PartitionedGraph<'_>, cfg: &Config) -> Result<Output
         },
         f64::min,
     )?;
-    Ok(Output { distance: res.attrs, supersteps: res.supersteps })
+    let execution = Execution::pregel(pg.report().clone(), Duration::ZERO, t.elapsed());
+    Ok(Output { distance: res.attrs, supersteps: res.supersteps, execution })
 }

@@ -4,16 +4,39 @@
 //! both ends |N(v) ∩ N(u)|; each triangle at v is counted twice.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use datafusion::arrow::array::{RecordBatch, UInt64Array};
 
+use crate::algo::common::{Common, id_batch, no_edge_attrs};
 use crate::algo::lcc::pair_graph;
 use crate::algo::neighbors::{intersect_count, sets};
-use crate::algo::{Common, id_batch, no_edge_attrs};
+use crate::algo::spec::{
+    AlgoRun, AlgorithmSpec, Column, ColumnType, Engines, Execution, Params, RunOptions, top_lines,
+};
 use crate::error::Result;
 use crate::graph::Graph;
 use crate::kernel::Direction;
 use crate::pregel::{self, Msgs, TripletFields};
+
+/// The registry entry.
+pub static SPEC: AlgorithmSpec = AlgorithmSpec {
+    name: "triangles",
+    summary: "triangles through each vertex (neighbour sets; direction ignored)",
+    params: &[],
+    output: &[Column { name: "triangles", ty: ColumnType::UInt64, doc: "triangles the vertex is in" }],
+    exec_name: "TriangleCountExec",
+    engines: Engines { kernel: None, pregel: true },
+    run: run_spec,
+};
+
+fn run_spec(graph: &Graph, _: &Params, common: &Common, opts: RunOptions) -> Result<AlgoRun> {
+    let out = run(graph, &Config { common: common.clone() })?;
+    let mut summary = vec![format!("triangles: {}", out.total())];
+    let t: Vec<f64> = out.triangles.iter().map(|&x| x as f64).collect();
+    summary.extend(top_lines(graph, &t, opts.top, "triangles"));
+    Ok(AlgoRun { table: out.to_batch(graph)?, summary, supersteps: 1, execution: out.execution })
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct Config {
@@ -23,6 +46,8 @@ pub struct Config {
 #[derive(Debug, Clone)]
 pub struct Output {
     pub triangles: Vec<u64>,
+    /// One `aggregateMessages` round over the partitioned graph of neighbour pairs.
+    pub execution: Execution,
 }
 
 impl Output {
@@ -35,10 +60,14 @@ impl Output {
 }
 
 pub fn run(graph: &Graph, cfg: &Config) -> Result<Output> {
+    cfg.common.use_kernel(false, SPEC.name)?;
     cfg.common.ctx.check()?;
+    let t = Instant::now();
     let nb = sets(graph, Direction::Both);
     let pairs = pair_graph(graph, &nb);
     let pg = cfg.common.partition(&pairs)?;
+    let prepare = t.elapsed();
+    let t = Instant::now();
     let attrs = vec![(); pairs.num_vertices()];
     let counts = pregel::aggregate_messages(
         &pg,
@@ -51,5 +80,6 @@ pub fn run(graph: &Graph, cfg: &Config) -> Result<Output> {
         },
         |a, b| a + b,
     )?;
-    Ok(Output { triangles: counts.iter().map(|c| c.unwrap_or(0) / 2).collect() })
+    let execution = Execution::pregel(pg.report().clone(), prepare, t.elapsed());
+    Ok(Output { triangles: counts.iter().map(|c| c.unwrap_or(0) / 2).collect(), execution })
 }

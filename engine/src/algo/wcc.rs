@@ -2,15 +2,44 @@
 //! edges in both directions as a Pregel program. Each component is labelled by its member
 //! with the smallest original id. Self-loops and parallel edges do not matter.
 
+use std::time::{Duration, Instant};
+
 use datafusion::arrow::array::RecordBatch;
 use rayon::prelude::*;
 
-use crate::algo::{Common, id_batch, no_edge_attrs};
+use crate::algo::common::{Common, id_batch, no_edge_attrs};
+use crate::algo::spec::{
+    AlgoRun, AlgorithmSpec, Column, ColumnType, Engines, Execution, Params, RunOptions, sizes_line,
+};
 use crate::error::Result;
 use crate::graph::Graph;
 use crate::ids::VertexIds;
+use crate::kernel::{self, Csr, Direction};
 use crate::partition::PartitionedGraph;
 use crate::pregel::{self, ActiveDirection, Msgs, PregelConfig};
+
+/// The registry entry.
+pub static SPEC: AlgorithmSpec = AlgorithmSpec {
+    name: "wcc",
+    summary: "weakly connected components, each labelled by its smallest member id",
+    params: &[],
+    output: &[Column { name: "component", ty: ColumnType::Id, doc: "the component's smallest member id" }],
+    exec_name: "WeaklyConnectedComponentsExec",
+    engines: Engines { kernel: Some(KERNEL), pregel: true },
+    run: run_spec,
+};
+
+const KERNEL: &str = "Afforest union-find";
+
+fn run_spec(graph: &Graph, _: &Params, common: &Common, _: RunOptions) -> Result<AlgoRun> {
+    let out = run(graph, &Config { max_supersteps: None, common: common.clone() })?;
+    Ok(AlgoRun {
+        table: out.to_batch(graph)?,
+        summary: vec![sizes_line("components", &out.sizes())],
+        supersteps: out.supersteps,
+        execution: out.execution,
+    })
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct Config {
@@ -24,6 +53,7 @@ pub struct Output {
     /// Dense index of the component's representative (its member with the smallest id).
     pub component: Vec<u32>,
     pub supersteps: u32,
+    pub execution: Execution,
 }
 
 impl Output {
@@ -44,13 +74,22 @@ impl Output {
 /// or a superstep cap is set (the kernel has no supersteps to cap).
 pub fn run(graph: &Graph, cfg: &Config) -> Result<Output> {
     if cfg.common.use_kernel(cfg.max_supersteps.is_none(), "wcc with a superstep cap")? {
-        let sym = crate::kernel::Csr::build(graph, crate::kernel::Direction::Both, false);
-        return crate::kernel::wcc::run(&sym, graph.ids(), &cfg.common.ctx);
+        let t = Instant::now();
+        let sym = Csr::build(graph, Direction::Both, false);
+        let prepare = t.elapsed();
+        let t = Instant::now();
+        let raw = kernel::wcc::run(&sym, &cfg.common.ctx)?;
+        let component = canonical_labels(graph.ids(), &raw);
+        return Ok(Output { component, supersteps: 1, execution: Execution::kernel(KERNEL, prepare, t.elapsed()) });
     }
-    run_partitioned(&cfg.common.partition(graph)?, cfg)
+    let (pg, prepare) = cfg.common.partition_timed(graph)?;
+    let mut out = run_partitioned(&pg, cfg)?;
+    out.execution.prepare = prepare;
+    Ok(out)
 }
 
 pub fn run_partitioned(pg: &PartitionedGraph<'_>, cfg: &Config) -> Result<Output> {
+    let t = Instant::now();
     let g = pg.graph();
     let n = g.num_vertices();
     let init: Vec<u32> = (0..n as u32).collect();
@@ -75,7 +114,11 @@ pub fn run_partitioned(pg: &PartitionedGraph<'_>, cfg: &Config) -> Result<Output
         },
         |a, b| a.min(b),
     )?;
-    Ok(Output { component: canonical_labels(g.ids(), &res.attrs), supersteps: res.supersteps })
+    Ok(Output {
+        component: canonical_labels(g.ids(), &res.attrs),
+        supersteps: res.supersteps,
+        execution: Execution::pregel(pg.report().clone(), Duration::ZERO, t.elapsed()),
+    })
 }
 
 /// Relabels each class of `label` by its member with the smallest original id.

@@ -2,7 +2,8 @@
 //! top-down steps push from a frontier queue along out-arcs; when the frontier's arcs exceed
 //! the unexplored arcs / `ALPHA`, bottom-up steps let every unvisited vertex look for a parent
 //! among its in-neighbours in a frontier bitmap, stopping at the first — until the frontier
-//! shrinks below n / `BETA`. Output: hop counts equal to [`crate::algo::bfs`]'s.
+//! shrinks below n / `BETA`. Output: hop counts ([`UNREACHED`] where none), equal
+//! to the Pregel program's in [`crate::algo::bfs`].
 //!
 //! Input: the out-CSR, and the in-CSR for bottom-up steps (for an undirected graph both are the
 //! `Both` CSR; a directed graph without an in-CSR runs top-down only).
@@ -13,9 +14,18 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use super::Csr;
-use crate::algo::bfs::{Output, UNREACHED};
+use crate::context::{RunContext, SuperstepStats};
 use crate::error::{Error, Result};
-use crate::pregel::{RunContext, SuperstepStats};
+
+/// Hop count of a vertex the source does not reach.
+pub const UNREACHED: u32 = u32::MAX;
+
+/// Hop counts from the source and the number of levels run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hops {
+    pub hops: Vec<u32>,
+    pub levels: u32,
+}
 
 const ALPHA: u64 = 15;
 const BETA: u64 = 18;
@@ -28,7 +38,7 @@ pub fn layout(g: &crate::graph::Graph) -> (Csr, Option<Csr>) {
 }
 
 /// Hop distances from `source`.
-pub fn run(out: &Csr, inn: Option<&Csr>, source: u32, ctx: &RunContext) -> Result<Output> {
+pub fn run(out: &Csr, inn: Option<&Csr>, source: u32, ctx: &RunContext) -> Result<Hops> {
     let n = out.num_vertices();
     if source as usize >= n {
         return Err(Error::Config(format!("source index {source} is not a vertex")));
@@ -129,7 +139,7 @@ pub fn run(out: &Csr, inn: Option<&Csr>, source: u32, ctx: &RunContext) -> Resul
         }
     }
     let hops: Vec<u32> = depth.into_iter().map(AtomicU32::into_inner).collect();
-    Ok(Output { hops, supersteps: level })
+    Ok(Hops { hops, levels: level })
 }
 
 #[inline]

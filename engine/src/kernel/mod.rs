@@ -1,8 +1,9 @@
 //! Specialised kernels — PageRank, WCC, BFS and SSSP over compressed sparse rows (CSR), the
 //! way GAP and the `graph` crate run them — for when the general Pregel engine's replicas and
-//! message exchange cost more than the algorithm needs. `Engine::Auto` (the default) picks
-//! them wherever they compute the same thing as the Pregel program; `Engine::Pregel` forces
-//! the general path.
+//! message exchange cost more than the algorithm needs. The algorithms in [`crate::algo`]
+//! choose between them and their Pregel programs (`Engine::Auto` picks a kernel wherever it
+//! computes the same thing); kernels know nothing of algorithms: they take a CSR and plain
+//! values (dense indices, slices) and return plain vectors.
 //!
 //! Layout: a [`Csr`] lists every vertex's neighbours in one direction (`Out`, `In`, or `Both`,
 //! which an undirected graph always uses), sorted by dense index (ties by weight), with the
@@ -25,6 +26,15 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
 use rayon::prelude::*;
 
 use crate::graph::Graph;
+
+/// Sum of `f(i)` for `i in 0..n` with a fixed reduction order (chunks of 4096 summed in
+/// parallel, partial sums added in order), so results do not depend on the thread count.
+pub fn det_sum(n: usize, f: impl Fn(usize) -> f64 + Sync) -> f64 {
+    const CHUNK: usize = 4096;
+    let partial: Vec<f64> =
+        (0..n.div_ceil(CHUNK)).into_par_iter().map(|c| (c * CHUNK..((c + 1) * CHUNK).min(n)).map(&f).sum()).collect();
+    partial.iter().sum()
+}
 
 /// Which arcs a [`Csr`] lists for each vertex.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,30 +1,155 @@
 //! Pull-direction PageRank over the in-CSR: each iteration first computes every vertex's
 //! contribution `rank / outdeg` once, then every vertex sums its in-neighbours' contributions
 //! — one sequential read of the CSR, one random 8-byte read per arc, no writes shared between
-//! threads, no atomics. The same definitions as [`crate::algo::pagerank`] (both variants,
-//! static, LDBC dynamic, personalized); each vertex's sum runs in CSR order, so results do not
-//! depend on the thread count, and differ from the Pregel program's only by rounding.
+//! threads, no atomics. Each vertex's sum runs in CSR order, so results do not depend on the
+//! thread count.
+//!
+//! Also the PageRank update rule itself ([`Teleport`]), which the Pregel program in
+//! [`crate::algo::pagerank`] shares, so the two paths differ only by rounding. Inputs are plain
+//! (the CSR, out-degrees, dense source indices); parameters are validated by the caller.
 
 use std::time::Instant;
 
 use rayon::prelude::*;
 
-use super::{Csr, split_vertices_mut};
-use crate::algo::det_sum;
-use crate::algo::pagerank::{Config, Output, Teleport, iteration_done, out_degrees, validate};
-use crate::error::Result;
-use crate::graph::Graph;
+use super::{Csr, det_sum, split_vertices_mut};
+use crate::context::{RunContext, SuperstepStats};
+use crate::error::{Error, Result};
 
-/// Runs PageRank on `g` given its in-CSR `inn` (for an undirected graph, the `Both` CSR).
-pub fn run(g: &Graph, inn: &Csr, cfg: &Config) -> Result<Output> {
-    validate(g, cfg)?;
-    let n = g.num_vertices();
-    if n == 0 {
-        return Ok(Output { rank: vec![], iterations: 0, converged: true, messages: 0 });
+/// The iteration settings of a power-iteration run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Iterations {
+    /// Iterations of a static run, or the cap of a dynamic one.
+    pub max: u32,
+    /// `Some(tol)`: stop when an iteration's L1 change is below `tol`.
+    pub tolerance: Option<f64>,
+}
+
+/// Ranks and what the run did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ranks {
+    pub rank: Vec<f64>,
+    pub iterations: u32,
+    /// Whether the tolerance was reached (always true for static runs).
+    pub converged: bool,
+    /// Arcs read.
+    pub arcs_read: u64,
+}
+
+/// The teleport distribution and update rule of both PageRank variants:
+/// LDBC (`ldbc == true`): PR_0 = t, PR(v) = (1-d) t(v) + d Σ contrib + d t(v) Σ dangling;
+/// GraphX: PR_0 = 1 (or the source indicator), PR(v) = reset(v) + d Σ contrib, then GraphX's
+/// normalisation in [`Teleport::finish`].
+#[derive(Debug, Clone)]
+pub struct Teleport {
+    n: usize,
+    /// Distinct personalization sources.
+    num_sources: usize,
+    is_src: Vec<bool>,
+    ldbc: bool,
+    damping: f64,
+}
+
+impl Teleport {
+    /// `sources`: dense personalization sources (empty: uniform teleport); an error when one is
+    /// not a vertex index below `n`.
+    pub fn new(n: usize, sources: &[u32], ldbc: bool, damping: f64) -> Result<Teleport> {
+        let mut is_src = vec![false; n];
+        for &s in sources {
+            *is_src.get_mut(s as usize).ok_or_else(|| Error::Config(format!("source index {s} is not a vertex")))? =
+                true;
+        }
+        let num_sources = is_src.iter().filter(|&&b| b).count();
+        Ok(Teleport { n, num_sources, is_src, ldbc, damping })
     }
-    let outdeg = out_degrees(g);
-    let tp = Teleport::new(n, cfg);
-    let ldbc = cfg.variant == crate::algo::pagerank::Variant::Ldbc;
+    /// Whether the teleport is personalized.
+    pub fn personalized(&self) -> bool {
+        self.num_sources > 0
+    }
+    /// Teleport probability of `v`: uniform, or uniform over the sources.
+    fn tele(&self, v: usize) -> f64 {
+        if self.num_sources == 0 {
+            1.0 / self.n as f64
+        } else if self.is_src[v] {
+            1.0 / self.num_sources as f64
+        } else {
+            0.0
+        }
+    }
+    pub fn initial(&self) -> Vec<f64> {
+        (0..self.n)
+            .map(|v| match (self.ldbc, self.num_sources) {
+                (true, _) => self.tele(v),
+                (false, 0) => 1.0,
+                (false, _) => f64::from(u8::from(self.is_src[v])),
+            })
+            .collect()
+    }
+    /// The new rank of `v` from the sum of its in-neighbours' contributions and (LDBC) the
+    /// rank mass of dangling vertices.
+    #[inline]
+    pub fn next(&self, v: usize, sum: f64, dangling: f64) -> f64 {
+        let d = self.damping;
+        if self.ldbc {
+            let t = self.tele(v);
+            (1.0 - d) * t + d * sum + d * dangling * t
+        } else {
+            let reset = if self.num_sources == 0 || self.is_src[v] { 1.0 - d } else { 0.0 };
+            reset + d * sum
+        }
+    }
+    /// The rank mass of dangling vertices that LDBC spreads (GraphX drops it: 0).
+    pub fn dangling(&self, rank: &[f64], outdeg: &[u32]) -> f64 {
+        if self.ldbc { det_sum(rank.len(), |v| if outdeg[v] == 0 { rank[v] } else { 0.0 }) } else { 0.0 }
+    }
+    pub fn finish(&self, rank: &mut [f64]) {
+        if !self.ldbc {
+            normalize_graphx(rank, self.num_sources > 0);
+        }
+    }
+}
+
+/// GraphX's `normalizeRankSum`: sum to N, or to 1 when personalized.
+pub fn normalize_graphx(rank: &mut [f64], personalized: bool) {
+    let sum: f64 = det_sum(rank.len(), |v| rank[v]);
+    if sum == 0.0 {
+        return;
+    }
+    let factor = if personalized { 1.0 / sum } else { rank.len() as f64 / sum };
+    rank.par_iter_mut().for_each(|r| *r *= factor);
+}
+
+/// Reports iteration `it` to the observer; true when a dynamic run's L1 change `delta` is below
+/// its tolerance.
+pub fn iteration_done(
+    ctx: &RunContext,
+    iters: Iterations,
+    it: u32,
+    n: usize,
+    messages: u64,
+    t0: Instant,
+    delta: f64,
+) -> bool {
+    ctx.report(&SuperstepStats {
+        superstep: it,
+        max_supersteps: Some(iters.max),
+        active_vertices: n as u64,
+        messages,
+        elapsed: t0.elapsed(),
+    });
+    iters.tolerance.is_some_and(|tol| delta < tol)
+}
+
+/// Runs PageRank given the in-CSR `inn` (for an undirected graph, the `Both` CSR) and the
+/// out-degree of every vertex as PageRank counts it.
+pub fn run(inn: &Csr, outdeg: &[u32], tp: &Teleport, iters: Iterations, ctx: &RunContext) -> Result<Ranks> {
+    let n = inn.num_vertices();
+    if outdeg.len() != n {
+        return Err(Error::Internal(format!("pagerank kernel: {} out-degrees for {n} vertices", outdeg.len())));
+    }
+    if n == 0 {
+        return Ok(Ranks { rank: vec![], iterations: 0, converged: true, arcs_read: 0 });
+    }
     let mut rank = tp.initial();
     let mut next = vec![0.0f64; n];
     // 1 / outdeg, or 0 for a dangling vertex: a multiply per vertex instead of a divide.
@@ -32,13 +157,13 @@ pub fn run(g: &Graph, inn: &Csr, cfg: &Config) -> Result<Output> {
     let mut contrib = vec![0.0f64; n];
     let ranges = inn.ranges(rayon::current_num_threads() * 32);
     let arcs = inn.num_arcs() as u64;
-    let (mut it, mut messages) = (0u32, 0u64);
-    let mut converged = cfg.tolerance.is_none();
-    while it < cfg.iterations {
-        cfg.common.ctx.check()?;
+    let (mut it, mut arcs_read) = (0u32, 0u64);
+    let mut converged = iters.tolerance.is_none();
+    while it < iters.max {
+        ctx.check()?;
         let t0 = Instant::now();
         contrib.par_iter_mut().zip(rank.par_iter().zip(inv.par_iter())).for_each(|(c, (&r, &i))| *c = r * i);
-        let dangling = if ldbc { det_sum(n, |v| if outdeg[v] == 0 { rank[v] } else { 0.0 }) } else { 0.0 };
+        let dangling = tp.dangling(&rank, outdeg);
         let contrib = &contrib;
         split_vertices_mut(&mut next, &ranges).into_par_iter().zip(ranges.par_iter()).for_each(|(out, r)| {
             for (slot, v) in out.iter_mut().zip(r.clone()) {
@@ -49,12 +174,12 @@ pub fn run(g: &Graph, inn: &Csr, cfg: &Config) -> Result<Output> {
         let delta = det_sum(n, |v| (next[v] - rank[v]).abs());
         std::mem::swap(&mut rank, &mut next);
         it += 1;
-        messages += arcs;
-        if iteration_done(cfg, it, n, arcs, t0, delta) {
+        arcs_read += arcs;
+        if iteration_done(ctx, iters, it, n, arcs, t0, delta) {
             converged = true;
             break;
         }
     }
     tp.finish(&mut rank);
-    Ok(Output { rank, iterations: it, converged, messages })
+    Ok(Ranks { rank, iterations: it, converged, arcs_read })
 }

@@ -15,9 +15,15 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use super::{Csr, Weights};
-use crate::algo::sssp::Output;
+use crate::context::{RunContext, SuperstepStats};
 use crate::error::{Error, Result};
-use crate::pregel::{RunContext, SuperstepStats};
+
+/// Distances from the source (`+inf` where unreachable) and the buckets processed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Distances {
+    pub distance: Vec<f64>,
+    pub steps: u32,
+}
 
 /// Buckets of (vertex, distance when pushed).
 type Bins = Vec<Vec<(u32, f64)>>;
@@ -86,7 +92,7 @@ fn relax<W: Copy + Into<f64> + Sync>(
 }
 
 /// Distances from `source` along the weighted arcs of `out` (`+inf` when unreachable).
-pub fn run(out: &Csr, source: u32, delta: f64, ctx: &RunContext) -> Result<Output> {
+pub fn run(out: &Csr, source: u32, delta: f64, ctx: &RunContext) -> Result<Distances> {
     let n = out.num_vertices();
     if source as usize >= n {
         return Err(Error::Config(format!("source index {source} is not a vertex")));
@@ -139,5 +145,5 @@ pub fn run(out: &Csr, source: u32, delta: f64, ctx: &RunContext) -> Result<Outpu
         });
     }
     let distance = dist.into_iter().map(|d| f64::from_bits(d.into_inner())).collect();
-    Ok(Output { distance, supersteps: steps })
+    Ok(Distances { distance, steps })
 }

@@ -4,26 +4,26 @@
 //! fall in (the giant one, in real graphs), and then links the remaining vertices over all their
 //! other arcs while skipping the giant component's members — most arcs are never read.
 //!
-//! Input: the `Both` CSR (WCC ignores direction). Output: the same labelling as
-//! [`crate::algo::wcc`] (each component named by its member with the smallest original id).
+//! Input: the `Both` CSR (WCC ignores direction). Output: each vertex's root, the smallest
+//! dense index in its component (the same partition as the Pregel program's; naming each
+//! component by its smallest original id is the caller's step).
 
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
 use rayon::prelude::*;
 
 use super::Csr;
-use crate::algo::wcc::{Output, canonical_labels};
+use crate::context::{RunContext, SuperstepStats};
 use crate::error::Result;
-use crate::ids::VertexIds;
-use crate::pregel::{RunContext, SuperstepStats};
 
 /// Neighbours linked per vertex before sampling (GAP's `neighbor_rounds`).
 const NEIGHBOR_ROUNDS: u32 = 2;
 /// Vertices sampled to find the most frequent component.
 const SAMPLES: usize = 1024;
 
-/// Components of the graph whose `Both` CSR is `sym`; `ids` names the canonical members.
-pub fn run(sym: &Csr, ids: &VertexIds, ctx: &RunContext) -> Result<Output> {
+/// Components of the graph whose `Both` CSR is `sym`: `comp[v]` is the smallest dense index of
+/// `v`'s component. Reported to `ctx` as one superstep.
+pub fn run(sym: &Csr, ctx: &RunContext) -> Result<Vec<u32>> {
     let t0 = std::time::Instant::now();
     let raw = afforest(sym, ctx)?;
     ctx.report(&SuperstepStats {
@@ -33,7 +33,7 @@ pub fn run(sym: &Csr, ids: &VertexIds, ctx: &RunContext) -> Result<Output> {
         messages: 0,
         elapsed: t0.elapsed(),
     });
-    Ok(Output { component: canonical_labels(ids, &raw), supersteps: 1 })
+    Ok(raw)
 }
 
 /// Union-find labels: `comp[v]` is the smallest dense index of `v`'s component.

@@ -1,4 +1,4 @@
-//! Graph algorithms as SQL table functions.
+//! Graph algorithms as SQL table functions, one per entry of [`crate::registry`].
 //!
 //! ```sql
 //! SELECT v.name, p.pagerank
@@ -7,11 +7,11 @@
 //! ```
 //!
 //! Every function takes the vertex table (a table or view name; `NULL` or `''` for "the
-//! endpoints of the edges") and the edge table, then its own positional parameters, and any
-//! parameter by name as a string `'name=value'` (DataFusion plans table-function arguments
-//! without a schema, so a bare `name = value` cannot be written). [`FUNCTIONS`] and
-//! [`COMMON_PARAMS`] are the one reference of names, positions, defaults and output columns;
-//! `ember sql --functions` prints it.
+//! endpoints of the edges") and the edge table, then its own parameters in the registry's
+//! order, and any parameter or job setting ([`registry::JOB_PARAMS`]) by name as a string
+//! `'name=value'` (DataFusion plans table-function arguments without a schema, so a bare
+//! `name = value` cannot be written). Names, positions, defaults, ranges and output columns all
+//! come from the registry; `ember sql --functions` prints [`registry::reference`].
 
 use std::sync::Arc;
 
@@ -25,174 +25,23 @@ use datafusion::logical_expr::Expr;
 use datafusion::physical_plan::ExecutionPlan;
 use datafusion::prelude::SessionContext;
 
-use crate::algo::pagerank::Variant;
+use crate::algo::Engine;
+use crate::algo::spec::{AlgorithmSpec, Param, Value};
 use crate::job::Algorithm;
 use crate::partition::Strategy;
-use crate::sql::graph_exec::GraphAlgorithmExec;
-
-/// A parameter of a graph table function.
-#[derive(Debug, Clone, Copy)]
-pub struct ParamDoc {
-    pub name: &'static str,
-    pub default: &'static str,
-    pub doc: &'static str,
-}
-
-/// A graph table function: its positional parameters (after `vertices, edges`), its own named
-/// parameters and its output columns.
-#[derive(Debug, Clone, Copy)]
-pub struct FunctionDoc {
-    pub name: &'static str,
-    pub summary: &'static str,
-    pub params: &'static [ParamDoc],
-    pub output: &'static str,
-}
-
-/// Parameters every graph function takes (by name; `vertices` and `edges` also by position).
-pub const COMMON_PARAMS: &[ParamDoc] = &[
-    ParamDoc {
-        name: "vertices",
-        default: "NULL",
-        doc: "vertex table or view with column `id` (NULL: the edges' endpoints)",
-    },
-    ParamDoc { name: "edges", default: "(required)", doc: "edge table or view with columns `src`, `dst`" },
-    ParamDoc { name: "directed", default: "true", doc: "false reads every edge both ways" },
-    ParamDoc { name: "src_column", default: "'src'", doc: "source column of the edge table" },
-    ParamDoc { name: "dst_column", default: "'dst'", doc: "destination column of the edge table" },
-    ParamDoc { name: "weight_column", default: "'weight'", doc: "weight column (sssp)" },
-    ParamDoc { name: "partitions", default: "0", doc: "edge partitions (0: one per core)" },
-    ParamDoc { name: "strategy", default: "'dbh'", doc: "partition strategy: dbh, 1d, 2d, random, canonical-random" },
-    ParamDoc { name: "engine", default: "'auto'", doc: "auto (specialised kernel where one exists), pregel, kernel" },
-];
-
-const PR: &[ParamDoc] = &[
-    ParamDoc { name: "iterations", default: "20", doc: "iterations (the cap when tol is given)" },
-    ParamDoc { name: "damping", default: "0.85", doc: "damping factor" },
-    ParamDoc { name: "tol", default: "NULL", doc: "run until the L1 change is below tol" },
-    ParamDoc { name: "variant", default: "'ldbc'", doc: "'ldbc' (sums to 1) or 'graphx' (GraphX's numbers)" },
-    ParamDoc { name: "sources", default: "''", doc: "personalization sources, comma-separated ids" },
-];
-const SOURCE: &[ParamDoc] = &[ParamDoc { name: "source", default: "(required)", doc: "source vertex id" }];
-const CDLP: &[ParamDoc] = &[ParamDoc { name: "iterations", default: "10", doc: "label propagation iterations" }];
-const LANDMARKS: &[ParamDoc] =
-    &[ParamDoc { name: "landmarks", default: "(required)", doc: "comma-separated landmark ids" }];
-
-/// Every graph table function.
-pub const FUNCTIONS: &[FunctionDoc] = &[
-    FunctionDoc { name: "pagerank", summary: "PageRank", params: PR, output: "id, pagerank DOUBLE" },
-    FunctionDoc {
-        name: "wcc",
-        summary: "weakly connected components (label: smallest member id)",
-        params: &[],
-        output: "id, component",
-    },
-    FunctionDoc { name: "scc", summary: "strongly connected components", params: &[], output: "id, component" },
-    FunctionDoc {
-        name: "sssp",
-        summary: "weighted shortest path lengths",
-        params: SOURCE,
-        output: "id, distance DOUBLE (inf: unreachable)",
-    },
-    FunctionDoc {
-        name: "bfs",
-        summary: "hop distances",
-        params: SOURCE,
-        output: "id, distance BIGINT (NULL: unreachable)",
-    },
-    FunctionDoc {
-        name: "landmarks",
-        summary: "hops from each vertex to each landmark",
-        params: LANDMARKS,
-        output: "id, landmark, distance BIGINT",
-    },
-    FunctionDoc { name: "cdlp", summary: "label propagation communities", params: CDLP, output: "id, label" },
-    FunctionDoc { name: "lcc", summary: "local clustering coefficient", params: &[], output: "id, lcc DOUBLE" },
-    FunctionDoc {
-        name: "triangles",
-        summary: "triangles through each vertex",
-        params: &[],
-        output: "id, triangles UBIGINT",
-    },
-    FunctionDoc {
-        name: "degrees",
-        summary: "in-, out- and total degree",
-        params: &[],
-        output: "id, in_degree, out_degree, degree UBIGINT",
-    },
-];
-
-/// The reference of all graph table functions as text.
-pub fn reference() -> String {
-    let mut s =
-        String::from("Graph table functions: NAME('vertices', 'edges', positional params..., 'name=value'...)\n\n");
-    for f in FUNCTIONS {
-        let pos: Vec<&str> = f.params.iter().map(|p| p.name).collect();
-        s.push_str(&format!(
-            "{}(vertices, edges{}{})  -- {}\n",
-            f.name,
-            if pos.is_empty() { "" } else { ", " },
-            pos.join(", "),
-            f.summary
-        ));
-        s.push_str(&format!("    returns: {}\n", f.output));
-        for p in f.params {
-            s.push_str(&format!("    {:<14} default {:<10} {}\n", p.name, p.default, p.doc));
-        }
-    }
-    s.push_str("\nParameters of every function (by name):\n");
-    for p in COMMON_PARAMS {
-        s.push_str(&format!("    {:<14} default {:<10} {}\n", p.name, p.default, p.doc));
-    }
-    s
-}
+use crate::registry::{self, JOB_PARAMS};
+use crate::sql::graph_exec::{GraphAlgorithmExec, GraphCall};
 
 /// Registers every graph table function in `ctx`.
 pub fn register_all(ctx: &SessionContext) {
-    for f in FUNCTIONS {
-        ctx.register_udtf(f.name, Arc::new(GraphFunction { doc: *f }));
-    }
-}
-
-/// A call of a graph table function with its arguments resolved.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GraphCall {
-    pub function: &'static str,
-    pub vertices: Option<String>,
-    pub edges: String,
-    pub algorithm: Algorithm,
-    pub directed: bool,
-    pub partitions: u32,
-    pub strategy: Strategy,
-    pub engine: crate::algo::Engine,
-    pub src_column: String,
-    pub dst_column: String,
-    pub weight_column: String,
-}
-
-impl GraphCall {
-    /// `key=value` list for EXPLAIN.
-    pub fn describe(&self) -> String {
-        let mut parts = vec![
-            format!("vertices={}", self.vertices.as_deref().unwrap_or("(endpoints)")),
-            format!("edges={}", self.edges),
-        ];
-        let p = self.algorithm.params();
-        if !p.is_empty() {
-            parts.push(p);
-        }
-        parts.push(format!("directed={}", self.directed));
-        parts.push(format!("partitions={}", self.partitions));
-        parts.push(format!("strategy={}", self.strategy.name()));
-        if self.engine != crate::algo::Engine::Auto {
-            parts.push(format!("engine={}", self.engine.name()));
-        }
-        parts.join(", ")
+    for spec in registry::ALGORITHMS {
+        ctx.register_udtf(spec.name, Arc::new(GraphFunction { spec }));
     }
 }
 
 #[derive(Debug)]
 struct GraphFunction {
-    doc: FunctionDoc,
+    spec: &'static AlgorithmSpec,
 }
 
 fn plan_err(msg: String) -> DataFusionError {
@@ -222,10 +71,23 @@ fn text(v: &ScalarValue) -> Option<String> {
     })
 }
 
+/// A job setting's value from the named arguments, parsed under its registry kind.
+fn setting(f: &str, named: &[(String, String)], name: &str) -> DfResult<Value> {
+    let p: &Param = registry::job_param(name).ok_or_else(|| DataFusionError::Internal(format!("no setting {name}")))?;
+    let text = named.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).filter(|v| !v.trim().is_empty());
+    let text = match (text, p.default) {
+        (Some(t), _) => t,
+        (None, crate::algo::spec::DefaultValue::Value(d)) => d,
+        (None, _) => return Err(DataFusionError::Internal(format!("setting {name} has no default"))),
+    };
+    p.kind.parse(text).map_err(|e| plan_err(format!("{f}: {name} {e}")))
+}
+
 impl GraphFunction {
     fn parse(&self, exprs: &[Expr]) -> DfResult<GraphCall> {
-        let f = self.doc.name;
-        let mut named: Vec<(String, Option<String>)> = Vec::new();
+        let spec = self.spec;
+        let f = spec.name;
+        let mut named: Vec<(String, String)> = Vec::new();
         let mut positional: Vec<Option<String>> = Vec::new();
         for (i, e) in exprs.iter().enumerate() {
             let v = literal(e).ok_or_else(|| {
@@ -234,7 +96,7 @@ impl GraphFunction {
             match text(&v) {
                 Some(s) if i >= 2 && s.contains('=') => {
                     let (k, val) = s.split_once('=').unwrap_or_default();
-                    named.push((k.trim().to_ascii_lowercase(), Some(val.trim().to_string())));
+                    named.push((k.trim().to_ascii_lowercase(), val.trim().to_string()));
                 }
                 other => {
                     if !named.is_empty() {
@@ -244,8 +106,7 @@ impl GraphFunction {
                 }
             }
         }
-        let names: Vec<&str> =
-            ["vertices", "edges"].into_iter().chain(self.doc.params.iter().map(|p| p.name)).collect();
+        let names: Vec<&str> = ["vertices", "edges"].into_iter().chain(spec.params.iter().map(|p| p.name)).collect();
         if positional.len() > names.len() {
             return Err(plan_err(format!(
                 "{f} takes at most {} positional arguments ({}), got {}",
@@ -254,87 +115,63 @@ impl GraphFunction {
                 positional.len()
             )));
         }
-        let mut values: Vec<(String, Option<String>)> =
-            names.iter().zip(positional).map(|(n, v)| (n.to_string(), v)).collect();
+        let mut values: Vec<(String, String)> =
+            names.iter().zip(positional).filter_map(|(n, v)| v.map(|v| (n.to_string(), v))).collect();
         for (k, v) in named {
-            let known = names.contains(&k.as_str()) || COMMON_PARAMS.iter().any(|p| p.name == k);
+            let canonical = spec.param(&k).map(|p| p.name).unwrap_or(&k).to_string();
+            let known = names.contains(&canonical.as_str()) || registry::job_param(&k).is_some();
             if !known {
                 let mut all: Vec<&str> = names.clone();
-                all.extend(COMMON_PARAMS.iter().map(|p| p.name).filter(|n| !names.contains(n)));
+                all.extend(JOB_PARAMS.iter().map(|p| p.name));
                 return Err(plan_err(format!("{f}: unknown parameter '{k}'; parameters are: {}", all.join(", "))));
             }
-            if values.iter().any(|(n, _)| *n == k) {
+            if values.iter().any(|(n, _)| *n == canonical) {
                 return Err(plan_err(format!("{f}: parameter '{k}' given twice")));
             }
-            values.push((k, v));
+            values.push((canonical, v));
         }
-        let get = |k: &str| values.iter().find(|(n, _)| n == k).and_then(|(_, v)| v.clone()).filter(|s| !s.is_empty());
-        let num = |k: &str, default: f64| -> DfResult<f64> {
-            match get(k) {
-                None => Ok(default),
-                Some(s) => s.parse().map_err(|_| plan_err(format!("{f}: {k} must be a number, got '{s}'"))),
+        let take = |k: &str| values.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).filter(|s| !s.is_empty());
+        let edges = take("edges").ok_or_else(|| plan_err(format!("{f}: parameter 'edges' is required")))?;
+        let vertices = take("vertices");
+        let algo_args: Vec<&(String, String)> =
+            values.iter().filter(|(k, _)| spec.param(k).is_some() && k != "vertices" && k != "edges").collect();
+        let algo_args: Vec<(&str, &str)> = algo_args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let algorithm = Algorithm::from_spec(spec, &algo_args).map_err(|e| plan_err(config_text(e)))?;
+        let settings: Vec<(String, String)> =
+            values.iter().filter(|(k, _)| registry::job_param(k).is_some()).cloned().collect();
+        let text_of = |name: &str| -> DfResult<String> {
+            match setting(f, &settings, name)? {
+                Value::Text(t) => Ok(t),
+                Value::Ids(ids) => Ok(ids.join(",")),
+                other => Err(DataFusionError::Internal(format!("setting {name}: {other:?}"))),
             }
         };
-        let int = |k: &str, default: u32| -> DfResult<u32> {
-            let x = num(k, default as f64)?;
-            if x < 0.0 || x.fract() != 0.0 || x > u32::MAX as f64 {
-                return Err(plan_err(format!("{f}: {k} must be a non-negative integer, got {x}")));
-            }
-            Ok(x as u32)
-        };
-        let required = |k: &str| get(k).ok_or_else(|| plan_err(format!("{f}: parameter '{k}' is required")));
-        let list = |k: &str| -> Vec<String> {
-            get(k)
-                .map(|s| s.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect())
-                .unwrap_or_default()
-        };
-        let algorithm = match f {
-            "pagerank" => Algorithm::PageRank {
-                iterations: int("iterations", if get("tol").is_some() { 100 } else { 20 })?,
-                damping: num("damping", 0.85)?,
-                tolerance: get("tol").map(|_| num("tol", 0.0)).transpose()?,
-                variant: Variant::parse(&get("variant").unwrap_or_else(|| "ldbc".into()))
-                    .map_err(|e| plan_err(format!("{f}: {e}")))?,
-                sources: list("sources"),
-            },
-            "wcc" => Algorithm::Wcc,
-            "scc" => Algorithm::Scc,
-            "sssp" => Algorithm::Sssp { source: required("source")? },
-            "bfs" => Algorithm::Bfs { source: required("source")? },
-            "landmarks" => {
-                let l = list("landmarks");
-                if l.is_empty() {
-                    return Err(plan_err(format!("{f}: parameter 'landmarks' is required")));
-                }
-                Algorithm::Landmarks { landmarks: l }
-            }
-            "cdlp" => Algorithm::Cdlp { iterations: int("iterations", 10)? },
-            "lcc" => Algorithm::Lcc,
-            "triangles" => Algorithm::Triangles,
-            "degrees" => Algorithm::Degrees,
-            other => return Err(DataFusionError::Internal(format!("unknown graph function {other}"))),
-        };
-        let directed = match get("directed").map(|s| s.to_ascii_lowercase()) {
-            None => true,
-            Some(s) if s == "true" => true,
-            Some(s) if s == "false" => false,
-            Some(s) => return Err(plan_err(format!("{f}: directed must be true or false, got '{s}'"))),
+        let directed = matches!(setting(f, &settings, "directed")?, Value::Bool(true));
+        let partitions = match setting(f, &settings, "partitions")? {
+            Value::Int(x) => x as u32,
+            other => return Err(DataFusionError::Internal(format!("partitions: {other:?}"))),
         };
         Ok(GraphCall {
-            function: f,
-            vertices: get("vertices"),
-            edges: required("edges")?,
+            vertices,
+            edges,
             algorithm,
             directed,
-            partitions: int("partitions", 0)?,
-            strategy: Strategy::parse(&get("strategy").unwrap_or_else(|| "dbh".into()))
-                .map_err(|e| plan_err(format!("{f}: {e}")))?,
-            engine: crate::algo::Engine::parse(&get("engine").unwrap_or_else(|| "auto".into()))
-                .map_err(|e| plan_err(format!("{f}: {e}")))?,
-            src_column: get("src_column").unwrap_or_else(|| "src".into()),
-            dst_column: get("dst_column").unwrap_or_else(|| "dst".into()),
-            weight_column: get("weight_column").unwrap_or_else(|| "weight".into()),
+            partitions,
+            strategy: Strategy::parse(&text_of("strategy")?).map_err(|e| plan_err(format!("{f}: {e}")))?,
+            engine: Engine::parse(&text_of("engine")?).map_err(|e| plan_err(format!("{f}: {e}")))?,
+            src_column: text_of("src_column")?,
+            dst_column: text_of("dst_column")?,
+            weight_column: text_of("weight_column")?,
         })
+    }
+}
+
+/// The message of a library error without the "invalid configuration: " prefix (SQL says
+/// "Error during planning: " already).
+fn config_text(e: crate::Error) -> String {
+    match e {
+        crate::Error::Config(m) => m,
+        other => other.to_string(),
     }
 }
 
@@ -368,27 +205,9 @@ fn id_type(t: &DataType, what: &str) -> DfResult<DataType> {
 }
 
 /// The output schema of a call, given the type of the vertex ids.
-fn output_schema(call: &GraphCall, id: DataType) -> SchemaRef {
-    let f = |name: &str, t: DataType| Field::new(name, t, true);
+fn output_schema(spec: &AlgorithmSpec, id: DataType) -> SchemaRef {
     let mut fields = vec![Field::new("id", id.clone(), false)];
-    match call.function {
-        "pagerank" => fields.push(f("pagerank", DataType::Float64)),
-        "wcc" | "scc" => fields.push(f("component", id)),
-        "sssp" => fields.push(f("distance", DataType::Float64)),
-        "bfs" => fields.push(f("distance", DataType::Int64)),
-        "landmarks" => {
-            fields.push(f("landmark", id));
-            fields.push(f("distance", DataType::Int64));
-        }
-        "cdlp" => fields.push(f("label", id)),
-        "lcc" => fields.push(f("lcc", DataType::Float64)),
-        "triangles" => fields.push(f("triangles", DataType::UInt64)),
-        _ => {
-            for n in ["in_degree", "out_degree", "degree"] {
-                fields.push(f(n, DataType::UInt64));
-            }
-        }
-    }
+    fields.extend(spec.output.iter().map(|c| Field::new(c.name, c.ty.data_type(&id), true)));
     Arc::new(Schema::new(fields))
 }
 
@@ -402,18 +221,18 @@ impl TableFunctionImpl for GraphFunction {
             Some(v) => (v.clone(), "id".to_string()),
             None => (call.edges.clone(), call.src_column.clone()),
         };
-        let provider = futures::executor::block_on(lookup(session, &table, call.function))?;
+        let provider = futures::executor::block_on(lookup(session, &table, call.spec().name))?;
         let schema = provider.schema();
         let field = schema.field_with_name(&column).map_err(|_| {
             let cols: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
             plan_err(format!(
                 "{}: table '{table}' has no column `{column}`; columns are: {}",
-                call.function,
+                call.spec().name,
                 cols.join(", ")
             ))
         })?;
-        let id = id_type(field.data_type(), &format!("{}: column `{column}` of '{table}'", call.function))?;
-        let schema = output_schema(&call, id);
+        let id = id_type(field.data_type(), &format!("{}: column `{column}` of '{table}'", call.spec().name))?;
+        let schema = output_schema(call.spec(), id);
         Ok(Arc::new(GraphTable { call: Arc::new(call), schema }))
     }
 }
@@ -447,7 +266,7 @@ impl TableProvider for GraphTable {
         let mut inputs = Vec::new();
         let names: Vec<&String> = self.call.vertices.iter().chain(std::iter::once(&self.call.edges)).collect();
         for name in names {
-            let provider = lookup(state, name, self.call.function).await?;
+            let provider = lookup(state, name, self.call.spec().name).await?;
             let plan = LogicalPlanBuilder::scan(name.as_str(), provider_as_source(provider), None)?.build()?;
             inputs.push(state.create_physical_plan(&plan).await?);
         }

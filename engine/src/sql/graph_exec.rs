@@ -2,7 +2,8 @@
 //! plans of the vertex and edge tables; when executed it collects them, builds the graph, runs
 //! the job on a blocking thread and emits the result. It shows in `EXPLAIN` under the
 //! algorithm's name (`PageRankExec: vertices=..., edges=..., iterations=20, ...`) and reports
-//! graph metrics (supersteps, messages, vertices, edges, phase times) to `EXPLAIN ANALYZE`.
+//! graph metrics (supersteps, messages, vertices, edges, and the times of the phases the job
+//! reports it ran: partition + Pregel, or CSR + kernel) to `EXPLAIN ANALYZE`.
 //! Dropping the output stream cancels the job between supersteps.
 
 use std::fmt;
@@ -22,11 +23,52 @@ use datafusion::physical_plan::{
     DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning, PlanProperties, SendableRecordBatchStream, collect,
 };
 
-use crate::algo::Common;
+use crate::algo::spec::AlgorithmSpec;
+use crate::algo::{Common, Engine};
 use crate::graph::{Graph, GraphOptions};
-use crate::job;
+use crate::job::{self, Algorithm, PhaseKind};
+use crate::partition::Strategy;
 use crate::pregel::{CancelToken, RunContext};
-use crate::sql::functions::GraphCall;
+
+/// A call of a graph table function with its arguments resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GraphCall {
+    pub vertices: Option<String>,
+    pub edges: String,
+    pub algorithm: Algorithm,
+    pub directed: bool,
+    pub partitions: u32,
+    pub strategy: Strategy,
+    pub engine: Engine,
+    pub src_column: String,
+    pub dst_column: String,
+    pub weight_column: String,
+}
+
+impl GraphCall {
+    pub fn spec(&self) -> &'static AlgorithmSpec {
+        self.algorithm.spec()
+    }
+
+    /// `key=value` list for EXPLAIN.
+    pub fn describe(&self) -> String {
+        let mut parts = vec![
+            format!("vertices={}", self.vertices.as_deref().unwrap_or("(endpoints)")),
+            format!("edges={}", self.edges),
+        ];
+        let p = self.algorithm.describe();
+        if !p.is_empty() {
+            parts.push(p);
+        }
+        parts.push(format!("directed={}", self.directed));
+        parts.push(format!("partitions={}", self.partitions));
+        parts.push(format!("strategy={}", self.strategy.name()));
+        if self.engine != Engine::Auto {
+            parts.push(format!("engine={}", self.engine.name()));
+        }
+        parts.join(", ")
+    }
+}
 
 #[derive(Debug)]
 pub struct GraphAlgorithmExec {
@@ -39,22 +81,6 @@ pub struct GraphAlgorithmExec {
     projection: Option<Vec<usize>>,
     cache: Arc<PlanProperties>,
     metrics: ExecutionPlanMetricsSet,
-}
-
-fn exec_name(function: &str) -> String {
-    let pretty = match function {
-        "pagerank" => "PageRank",
-        "wcc" => "WeaklyConnectedComponents",
-        "scc" => "StronglyConnectedComponents",
-        "sssp" => "ShortestPaths",
-        "bfs" => "BreadthFirstSearch",
-        "landmarks" => "LandmarkShortestPaths",
-        "cdlp" => "LabelPropagation",
-        "lcc" => "LocalClusteringCoefficient",
-        "triangles" => "TriangleCount",
-        _ => "Degrees",
-    };
-    format!("{pretty}Exec")
 }
 
 impl GraphAlgorithmExec {
@@ -75,7 +101,7 @@ impl GraphAlgorithmExec {
             Boundedness::Bounded,
         );
         Ok(GraphAlgorithmExec {
-            name: exec_name(call.function),
+            name: call.spec().exec_name.to_string(),
             call,
             inputs,
             full_schema,
@@ -158,7 +184,9 @@ impl ExecutionPlan for GraphAlgorithmExec {
         let (vertices, edges) = (m.clone().global_counter("vertices"), m.clone().global_counter("edges"));
         let build_time = m.clone().subset_time("build_graph_time", partition);
         let partition_time = m.clone().subset_time("partition_time", partition);
-        let pregel_time = MetricBuilder::new(&self.metrics).subset_time("pregel_time", partition);
+        let pregel_time = m.clone().subset_time("pregel_time", partition);
+        let csr_time = m.clone().subset_time("csr_time", partition);
+        let kernel_time = MetricBuilder::new(&self.metrics).subset_time("kernel_time", partition);
         let cancel = CancelToken::new();
         let guard = CancelOnDrop(cancel.clone());
         let fut = async move {
@@ -170,7 +198,7 @@ impl ExecutionPlan for GraphAlgorithmExec {
             let edge_batches = collected.pop().unwrap_or_default();
             let vertex_batches = collected.pop();
             let timer = baseline.elapsed_compute().timer();
-            let function = call.function;
+            let function = call.spec().name;
             let job = tokio::task::spawn_blocking(move || -> Result<_, crate::Error> {
                 let t = Instant::now();
                 let opts = GraphOptions {
@@ -201,13 +229,11 @@ impl ExecutionPlan for GraphAlgorithmExec {
             supersteps.add(out.supersteps as usize);
             messages.add(out.messages as usize);
             build_time.add_duration(built);
-            for p in &out.plan.phases {
-                if p.name == "Partition" {
-                    partition_time.add_duration(p.elapsed);
-                } else if p.name.starts_with("Pregel") {
-                    pregel_time.add_duration(p.elapsed);
-                }
-            }
+            let plan = &out.plan;
+            partition_time.add_duration(plan.time(PhaseKind::Partition));
+            pregel_time.add_duration(plan.time(PhaseKind::Pregel));
+            csr_time.add_duration(plan.time(PhaseKind::Csr));
+            kernel_time.add_duration(plan.time(PhaseKind::Kernel));
             // Conform to the declared schema (nullability), then project.
             let batch = RecordBatch::try_new(full_schema, out.table.columns().to_vec())?;
             let batch = match &projection {

@@ -255,9 +255,19 @@ impl Session {
     /// Runs a DataFrame and writes it to `path` (`.csv` or `.parquet`), streaming into a
     /// temporary file that is renamed into place. Returns the number of rows written.
     pub async fn write(&self, df: DataFrame, path: impl AsRef<Path>) -> Result<u64> {
+        self.write_as(df, path, None).await
+    }
+
+    /// [`Session::write`] in `format` (by the extension of `path` when `None`).
+    pub async fn write_as(
+        &self,
+        df: DataFrame,
+        path: impl AsRef<Path>,
+        format: Option<output::OutFormat>,
+    ) -> Result<u64> {
         let path = path.as_ref();
         // A bad extension fails before anything runs.
-        output::OutFormat::from_path(path)?;
+        let format = Some(output::OutFormat::resolve(path, format)?);
         let schema = Arc::new(df.schema().as_arrow().clone());
         let mut stream = df.execute_stream().await.map_err(|e| Error::df(format!("writing {}", path.display()), e))?;
         // The file takes the batches' own schema (the logical one may differ in nullability).
@@ -266,13 +276,13 @@ impl Session {
             let b = b.map_err(|e| Error::df(format!("writing {}", path.display()), e))?;
             let w = match &mut out {
                 Some(w) => w,
-                None => out.insert(output::BatchFileWriter::create(path, b.schema())?),
+                None => out.insert(output::BatchFileWriter::create_as(path, format, b.schema())?),
             };
             w.write(&b)?;
         }
         match out {
             Some(w) => w.finish(),
-            None => output::BatchFileWriter::create(path, schema)?.finish(),
+            None => output::BatchFileWriter::create_as(path, format, schema)?.finish(),
         }
     }
 

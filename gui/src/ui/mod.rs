@@ -16,10 +16,6 @@ fn labelled(ui: &mut Ui, label: &str, edit: egui::TextEdit<'_>) -> egui::Respons
     ui.add(edit).labelled_by(l.id)
 }
 
-const ALGORITHMS: &[&str] =
-    &["pagerank", "wcc", "scc", "sssp", "bfs", "landmarks", "cdlp", "lcc", "triangles", "degrees"];
-const STRATEGIES: &[&str] = &["dbh", "1d", "2d", "random", "canonical-random"];
-
 /// The whole window.
 pub fn app_ui(app: &mut NotebookApp, ui: &mut Ui) {
     // Files dropped on the window become tables.
@@ -374,69 +370,76 @@ fn graph_ui(ui: &mut Ui, id: u64, g: &mut crate::model::GraphSpec) {
         }
         ui.checkbox(&mut g.directed, "directed");
     });
+    let spec = ember::registry::lookup(&g.algorithm).ok();
     ui.horizontal(|ui| {
         ui.label("Algorithm:");
         egui::ComboBox::from_id_salt(("alg", id)).selected_text(g.algorithm.clone()).show_ui(ui, |ui| {
-            for a in ALGORITHMS {
-                ui.selectable_value(&mut g.algorithm, a.to_string(), *a);
+            for a in ember::registry::ALGORITHMS {
+                ui.selectable_value(&mut g.algorithm, a.name.to_string(), a.name).on_hover_text(a.summary);
             }
         });
         ui.label("partitions");
-        ui.add(egui::DragValue::new(&mut g.partitions).range(0..=256)).on_hover_text("0: one per core");
-        egui::ComboBox::from_id_salt(("strategy", id)).selected_text(g.strategy.clone()).show_ui(ui, |ui| {
-            for s in STRATEGIES {
-                ui.selectable_value(&mut g.strategy, s.to_string(), *s);
+        ui.add(egui::DragValue::new(&mut g.partitions).range(0..=256)).on_hover_text(ember::registry::PARTITIONS.doc);
+        choice_ui(ui, ("strategy", id), "strategy", &mut g.strategy, &ember::registry::STRATEGY);
+        choice_ui(ui, ("engine", id), "engine", &mut g.engine, &ember::registry::ENGINE);
+    });
+    if let Some(spec) = spec {
+        ui.label(RichText::new(spec.summary).weak());
+        // Parameters of another algorithm do not carry over.
+        g.params.retain(|k, _| spec.param(k).is_some());
+        ui.horizontal_wrapped(|ui| {
+            for p in spec.params {
+                param_ui(ui, id, g, p);
             }
         });
-        egui::ComboBox::new(("engine", id), "engine")
-            .selected_text(g.engine.clone())
-            .show_ui(ui, |ui| {
-                for e in ["auto", "pregel", "kernel"] {
-                    ui.selectable_value(&mut g.engine, e.to_string(), e);
-                }
-            })
-            .response
-            .on_hover_text("auto: the specialised kernel (PageRank, WCC, BFS, SSSP) where one exists, else Pregel");
-    });
-    ui.horizontal(|ui| match g.algorithm.as_str() {
-        "pagerank" => {
-            ui.label("iterations");
-            ui.add(egui::DragValue::new(&mut g.iterations).range(1..=100_000));
-            ui.label("damping");
-            ui.add(egui::DragValue::new(&mut g.damping).range(0.0..=1.0).speed(0.01));
-            let mut dynamic = g.tolerance.is_some();
-            if ui.checkbox(&mut dynamic, "until tolerance").changed() {
-                g.tolerance = dynamic.then_some(1e-6);
+    }
+}
+
+/// A combo box over a registry choice parameter.
+fn choice_ui(ui: &mut Ui, salt: (&str, u64), label: &str, value: &mut String, p: &ember::algo::spec::Param) {
+    let ember::algo::spec::ParamKind::Choice(words) = p.kind else { return };
+    egui::ComboBox::new(salt, label)
+        .selected_text(value.clone())
+        .show_ui(ui, |ui| {
+            for w in words {
+                ui.selectable_value(value, w.to_string(), *w);
             }
-            if let Some(t) = &mut g.tolerance {
-                ui.add(egui::DragValue::new(t).speed(1e-7).range(0.0..=1.0));
+        })
+        .response
+        .on_hover_text(p.doc);
+}
+
+/// The editor of one algorithm parameter, from its registry kind; an empty field means the
+/// default, which the field shows as its hint.
+fn param_ui(ui: &mut Ui, id: u64, g: &mut crate::model::GraphSpec, p: &ember::algo::spec::Param) {
+    use ember::algo::spec::ParamKind;
+    let hover = format!("{} ({})", p.doc, p.kind.range());
+    let mut text = g.params.get(p.name).cloned().unwrap_or_default();
+    let changed = match p.kind {
+        ParamKind::Choice(_) => {
+            if text.is_empty() {
+                text = p.default.describe();
             }
-            egui::ComboBox::from_id_salt(("variant", id))
-                .selected_text(if g.variant.is_empty() { "ldbc".to_string() } else { g.variant.clone() })
-                .show_ui(ui, |ui| {
-                    for v in ["ldbc", "graphx"] {
-                        ui.selectable_value(&mut g.variant, v.to_string(), v);
-                    }
-                });
-            ui.add(egui::TextEdit::singleline(&mut g.source_ids).hint_text("personalize on ids").desired_width(120.0));
+            let before = text.clone();
+            choice_ui(ui, (p.name, id), p.name, &mut text, p);
+            text != before
         }
-        "cdlp" => {
-            ui.label("iterations");
-            ui.add(egui::DragValue::new(&mut g.iterations).range(0..=10_000));
+        ParamKind::Bool => {
+            let mut b = text.parse().unwrap_or(p.default.describe() == "true");
+            let r = ui.checkbox(&mut b, p.name).on_hover_text(hover);
+            text = b.to_string();
+            r.changed()
         }
-        "sssp" | "bfs" => {
-            labelled(
-                ui,
-                "source vertex:",
-                egui::TextEdit::singleline(&mut g.source_ids).desired_width(100.0).id(egui::Id::new(("src", id))),
-            );
+        _ => {
+            let width = if matches!(p.kind, ParamKind::Vertices) { 160.0 } else { 90.0 };
+            let edit = egui::TextEdit::singleline(&mut text)
+                .hint_text(p.default.describe())
+                .desired_width(width)
+                .id(egui::Id::new(("param", p.name, id)));
+            labelled(ui, &format!("{}:", p.name), edit).on_hover_text(hover).changed()
         }
-        "landmarks" => {
-            ui.label("landmarks");
-            ui.add(
-                egui::TextEdit::singleline(&mut g.source_ids).hint_text("ids, comma-separated").desired_width(160.0),
-            );
-        }
-        _ => {}
-    });
+    };
+    if changed {
+        g.set_param(p.name, text);
+    }
 }

@@ -1,10 +1,14 @@
 //! The dataset benchmark runner behind `ember bench`: for each dataset (a graph file or a
-//! generated kron/urand graph) it loads once; for each algorithm it builds what the engine needs
-//! (the kernel's CSR, or — once, for every Pregel row — the vertex-cut partitioning), runs a
-//! warm-up and N timed trials, and reports the median, edges per second, ns per edge per
+//! generated kron/urand graph) it loads once; for each algorithm (any of the registry) it runs a
+//! warm-up and N timed trials and reports the median, edges per second, ns per edge per
 //! iteration (PageRank), peak RSS and bytes per edge, the replication factor and a check of the
 //! result — as rows for markdown tables and JSON. With peers ([`peers`]) their trials alternate
 //! with Ember's. Figures come from here, never from tests.
+//!
+//! The four kernels (PageRank, WCC, BFS, SSSP) are measured on a CSR built once per algorithm
+//! (its build timed apart), calling `ember::kernel` directly as GAP's harness does; every other
+//! row — Pregel, and algorithms without a kernel — runs the registry's job and times the
+//! computation the job reports (`Execution::compute`), its partitioning or CSR apart.
 //!
 //! Peak RSS is Linux's `VmHWM`, reset before each algorithm through `/proc/self/clear_refs`, so
 //! it is the process's peak while the graph is loaded and that algorithm runs.
@@ -12,12 +16,15 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use crate::algo::{self, Common, Engine, pagerank};
-use crate::error::{Error, Result};
-use crate::generate;
-use crate::graph::{Graph, GraphOptions};
-use crate::kernel::{self, Csr, Direction};
-use crate::load::{self, LoadSpec};
+use ember::algo::spec::Executed;
+use ember::algo::{self, Common, Engine, pagerank};
+use ember::error::{Error, Result};
+use ember::generate;
+use ember::graph::{Graph, GraphOptions};
+use ember::job::{self, Algorithm};
+use ember::kernel::{self, Csr, Direction};
+use ember::load::{self, LoadSpec};
+use ember::registry;
 
 /// A dataset: a file to load or a graph to generate.
 #[derive(Debug, Clone)]
@@ -165,11 +172,11 @@ fn load_dataset(ds: &Dataset) -> Result<Graph> {
         Dataset::Generated { cfg: gcfg, options, .. } => {
             let e = generate::generate(gcfg)?;
             // Every one of the 2^scale ids is a vertex, isolated or not (as GAP counts them).
-            let list = crate::graph::EdgeList {
-                src: crate::ids::IdColumn::Int(e.src),
-                dst: crate::ids::IdColumn::Int(e.dst),
+            let list = ember::graph::EdgeList {
+                src: ember::ids::IdColumn::Int(e.src),
+                dst: ember::ids::IdColumn::Int(e.dst),
                 weight: e.weight.map(|w| w.into_iter().map(f64::from).collect()),
-                vertices: Some(crate::ids::IdColumn::Int((0..1i64 << gcfg.scale).collect())),
+                vertices: Some(ember::ids::IdColumn::Int((0..1i64 << gcfg.scale).collect())),
                 directed: None,
             };
             Graph::from_edge_list(list, options)
@@ -179,9 +186,95 @@ fn load_dataset(ds: &Dataset) -> Result<Graph> {
 
 /// What a kernel trial runs on, built once per algorithm (timed as its "partition" step).
 enum Prepared {
-    Csr(Csr),
+    PageRank(Csr, Vec<u32>),
+    Wcc(Csr),
     Bfs(Csr, Option<Csr>),
     Sssp(Csr, f64),
+}
+
+/// The CSR of one of the four benchmark kernels, or `None` for an algorithm without one (it
+/// then runs as a registry job).
+fn prepare_kernel(name: &str, g: &Graph, sssp_delta: Option<f64>) -> Result<Option<Prepared>> {
+    Ok(Some(match name {
+        n if n == algo::pagerank::SPEC.name => {
+            Prepared::PageRank(Csr::build(g, Direction::In, false), pagerank::out_degrees(g))
+        }
+        n if n == algo::wcc::SPEC.name => Prepared::Wcc(Csr::build(g, Direction::Both, false)),
+        n if n == algo::bfs::SPEC.name => {
+            let (out, inn) = kernel::bfs::layout(g);
+            Prepared::Bfs(out, inn)
+        }
+        n if n == algo::sssp::SPEC.name => {
+            algo::sssp::check_weights(g)?;
+            let out = Csr::build(g, Direction::Out, true);
+            let delta = sssp_delta.unwrap_or_else(|| kernel::sssp::default_delta(&out));
+            Prepared::Sssp(out, delta)
+        }
+        _ => return Ok(None),
+    }))
+}
+
+/// One kernel trial: iterations (PageRank) and the check.
+fn run_kernel(p: &Prepared, g: &Graph, source: u32, iterations: u32, c: &Common) -> Result<(Option<u32>, String)> {
+    let ctx = &c.ctx;
+    Ok(match p {
+        Prepared::PageRank(inn, outdeg) => {
+            let tp = kernel::pagerank::Teleport::new(g.num_vertices(), &[], true, 0.85)?;
+            let it = kernel::pagerank::Iterations { max: iterations, tolerance: None };
+            let o = kernel::pagerank::run(inn, outdeg, &tp, it, ctx)?;
+            (Some(o.iterations), top_check(g, &o.rank))
+        }
+        Prepared::Wcc(sym) => {
+            let comp = kernel::wcc::run(sym, ctx)?;
+            let n = comp.iter().enumerate().filter(|&(v, &c)| v as u32 == c).count();
+            (None, format!("components {n}"))
+        }
+        Prepared::Bfs(out, inn) => {
+            (None, reach_check(&kernel::bfs::run(out, Some(inn.as_ref().unwrap_or(out)), source, ctx)?.hops))
+        }
+        Prepared::Sssp(out, delta) => (None, dist_check(&kernel::sssp::run(out, source, *delta, ctx)?.distance)),
+    })
+}
+
+/// The same check from a registry job's result table.
+fn table_check(spec_name: &str, t: &ember::datafusion::arrow::array::RecordBatch, g: &Graph) -> String {
+    use ember::datafusion::arrow::array::{Array, AsArray};
+    use ember::datafusion::arrow::datatypes::{Float64Type, Int64Type};
+    let col = |i: usize| t.column(i).clone();
+    match spec_name {
+        n if n == algo::pagerank::SPEC.name => {
+            let r: Vec<f64> = col(1).as_primitive::<Float64Type>().values().to_vec();
+            top_check(g, &r)
+        }
+        n if n == algo::wcc::SPEC.name => {
+            let ids = g.ids().to_array();
+            let comp = col(1);
+            let same = (0..t.num_rows()).filter(|&i| ids.slice(i, 1).to_data() == comp.slice(i, 1).to_data()).count();
+            format!("components {same}")
+        }
+        n if n == algo::bfs::SPEC.name => {
+            let d = col(1);
+            let d = d.as_primitive::<Int64Type>();
+            let hops: Vec<u32> =
+                (0..d.len()).map(|i| if d.is_null(i) { algo::bfs::UNREACHED } else { d.value(i) as u32 }).collect();
+            reach_check(&hops)
+        }
+        n if n == algo::sssp::SPEC.name => dist_check(col(1).as_primitive::<Float64Type>().values()),
+        _ => format!("{} rows", t.num_rows()),
+    }
+}
+
+/// One timed run of Ember.
+struct Trial {
+    /// PageRank's iterations (for ns per edge per iteration).
+    iterations: Option<u32>,
+    check: String,
+    compute_s: f64,
+    /// CSR build or partitioning.
+    prepare_s: f64,
+    /// Pregel runs: replication factor and partitions.
+    pregel: Option<(f64, u32)>,
+    threads: u32,
 }
 
 /// A peer's runs of one algorithm.
@@ -243,97 +336,61 @@ pub fn run(ds: &Dataset, cfg: &BenchConfig) -> Result<Outcome> {
             )),
         }
     }
-    let mut jobs: Vec<(String, Engine)> = Vec::new();
-    for alg in &cfg.algorithms {
-        jobs.push((alg.clone(), if cfg.common.engine == Engine::Pregel { Engine::Pregel } else { Engine::Kernel }));
+    let mut jobs: Vec<(&'static ember::algo::spec::AlgorithmSpec, Engine)> = Vec::new();
+    for name in &cfg.algorithms {
+        let spec = registry::lookup(name).map_err(|e| Error::Config(format!("bench: {e}")))?;
+        let engine = match (cfg.common.engine, spec.engines.kernel.is_some()) {
+            (Engine::Auto, true) => Engine::Kernel,
+            (Engine::Auto, false) => Engine::Auto,
+            (e, _) => e,
+        };
+        jobs.push((spec, engine));
     }
-    if cfg.common.engine == Engine::Auto && cfg.algorithms.iter().any(|a| a == "pagerank") {
-        jobs.push(("pagerank".into(), Engine::Pregel));
+    if cfg.common.engine == Engine::Auto && jobs.iter().any(|(s, _)| s.name == algo::pagerank::SPEC.name) {
+        jobs.push((&algo::pagerank::SPEC, Engine::Pregel));
     }
-    let mut pg: Option<(crate::partition::PartitionedGraph<'_>, f64)> = None;
     let mut peer_rows: Vec<Row> = Vec::new();
-    for (alg, engine) in jobs {
-        if alg == "sssp" && g.weights().is_none() {
+    let source_id = g.ids().display(source);
+    for (spec, engine) in jobs {
+        let alg = spec.name.to_string();
+        if spec.name == algo::sssp::SPEC.name && g.weights().is_none() {
             outcome.notes.push(format!("{}: sssp skipped, the graph has no weights", ds.name()));
             continue;
         }
         let c = Common { engine, ..cfg.common.clone() };
         let t = Instant::now();
-        let mut prepared = None;
-        if engine == Engine::Kernel {
-            prepared = Some(match alg.as_str() {
-                "pagerank" => Prepared::Csr(Csr::build(&g, Direction::In, false)),
-                "wcc" => Prepared::Csr(Csr::build(&g, Direction::Both, false)),
-                "bfs" => {
-                    let (out, inn) = kernel::bfs::layout(&g);
-                    Prepared::Bfs(out, inn)
-                }
-                "sssp" => {
-                    algo::sssp::check_weights(&g)?;
-                    let out = Csr::build(&g, Direction::Out, true);
-                    let delta = cfg.sssp_delta.unwrap_or_else(|| kernel::sssp::default_delta(&out));
-                    Prepared::Sssp(out, delta)
-                }
-                other => return Err(Error::Config(format!("bench: unknown algorithm '{other}'"))),
-            });
-        } else if pg.is_none() {
-            // Partitioned once, for every Pregel row; its time is reported on each.
-            let p = c.partition(&g)?;
-            pg = Some((p, t.elapsed().as_secs_f64()));
+        let prepared = if engine == Engine::Kernel { prepare_kernel(spec.name, &g, cfg.sssp_delta)? } else { None };
+        let kernel_prep_s = t.elapsed().as_secs_f64();
+        // Registry jobs: the algorithm's own parameters, with the bench's source and iterations.
+        let mut args: Vec<(String, String)> = Vec::new();
+        if let Some(p) = spec.param("source").filter(|p| p.required()) {
+            args.push((p.name.to_string(), source_id.clone()));
         }
-        let prep_s = match (&prepared, &pg) {
-            (Some(_), _) => t.elapsed().as_secs_f64(),
-            (None, Some(p)) => p.1,
-            (None, None) => 0.0,
-        };
-        let run_once = || -> Result<(Option<u32>, String)> {
-            let ctx = &c.ctx;
-            Ok(match (alg.as_str(), &prepared, &pg) {
-                ("pagerank", Some(Prepared::Csr(inn)), _) => {
-                    let pc = pagerank::Config {
-                        iterations: cfg.pagerank_iterations,
-                        common: c.clone(),
-                        ..Default::default()
-                    };
-                    let o = kernel::pagerank::run(&g, inn, &pc)?;
-                    (Some(o.iterations), top_check(&g, &o.rank))
-                }
-                ("pagerank", None, Some((pg, _))) => {
-                    let pc = pagerank::Config {
-                        iterations: cfg.pagerank_iterations,
-                        common: c.clone(),
-                        ..Default::default()
-                    };
-                    let o = pagerank::run_partitioned(pg, &pc)?;
-                    (Some(o.iterations), top_check(&g, &o.rank))
-                }
-                ("wcc", Some(Prepared::Csr(sym)), _) => {
-                    (None, format!("components {}", kernel::wcc::run(sym, g.ids(), ctx)?.num_components()))
-                }
-                ("wcc", None, Some((pg, _))) => {
-                    let o =
-                        algo::wcc::run_partitioned(pg, &algo::wcc::Config { max_supersteps: None, common: c.clone() })?;
-                    (None, format!("components {}", o.num_components()))
-                }
-                ("bfs", Some(Prepared::Bfs(out, inn)), _) => {
-                    (None, reach_check(&kernel::bfs::run(out, Some(inn.as_ref().unwrap_or(out)), source, ctx)?.hops))
-                }
-                ("bfs", None, Some((pg, _))) => (
-                    None,
-                    reach_check(
-                        &algo::bfs::run_partitioned(pg, &algo::bfs::Config { source, common: c.clone() })?.hops,
-                    ),
-                ),
-                ("sssp", Some(Prepared::Sssp(out, delta)), _) => {
-                    (None, dist_check(&kernel::sssp::run(out, source, *delta, ctx)?.distance))
-                }
-                ("sssp", None, Some((pg, _))) => (
-                    None,
-                    dist_check(
-                        &algo::sssp::run_partitioned(pg, &algo::sssp::Config { source, common: c.clone() })?.distance,
-                    ),
-                ),
-                (other, _, _) => return Err(Error::Config(format!("bench: unknown algorithm '{other}'"))),
+        if spec.name == algo::pagerank::SPEC.name {
+            args.push(("iterations".into(), cfg.pagerank_iterations.to_string()));
+        }
+        let job_alg = Algorithm::from_spec(spec, &args)?;
+        let threads = rayon::current_num_threads() as u32;
+        let run_once = || -> Result<Trial> {
+            if let Some(p) = &prepared {
+                let t = Instant::now();
+                let (iterations, check) = run_kernel(p, &g, source, cfg.pagerank_iterations, &c)?;
+                let compute_s = t.elapsed().as_secs_f64();
+                return Ok(Trial { iterations, check, compute_s, prepare_s: kernel_prep_s, pregel: None, threads });
+            }
+            let out = job::run(&g, &job_alg, &c, 1)?;
+            let ex = &out.execution;
+            let pregel = match &ex.executed {
+                Executed::Pregel { partition } => Some((partition.replication_factor, partition.num_partitions)),
+                Executed::Kernel { .. } => None,
+            };
+            Ok(Trial {
+                iterations: (spec.name == algo::pagerank::SPEC.name).then_some(out.supersteps),
+                check: table_check(spec.name, &out.table, &g),
+                compute_s: ex.compute.as_secs_f64(),
+                prepare_s: ex.prepare.as_secs_f64(),
+                pregel,
+                threads,
             })
         };
         // Peers run beside the first Ember engine measured for this algorithm.
@@ -357,45 +414,45 @@ pub fn run(ds: &Dataset, cfg: &BenchConfig) -> Result<Outcome> {
             }
             Ok(())
         };
+        // Warm-up.
         run_once()?;
         if with_peers && cfg.peer_trials > 1 {
             peer_step(&mut peers, &mut peer_trials, false)?;
         }
         reset_peak_rss();
         let mut trials = Vec::new();
-        let mut last = (None, String::new());
+        let mut preps = Vec::new();
+        let mut last = run_once()?;
         for i in 0..cfg.trials.max(1) {
-            let t = Instant::now();
-            last = run_once()?;
-            trials.push(t.elapsed().as_secs_f64());
+            if i > 0 {
+                last = run_once()?;
+            }
+            trials.push(last.compute_s);
+            preps.push(last.prepare_s);
             if with_peers && i < cfg.peer_trials.max(1) {
                 peer_step(&mut peers, &mut peer_trials, true)?;
             }
         }
         let peak = peak_rss();
-        let (report_rf, parts) = match (&prepared, &pg) {
-            (None, Some((pg, _))) => (pg.report().replication_factor, pg.report().num_partitions),
-            _ => (1.0, rayon::current_num_threads() as u32),
-        };
         let med = median(&trials);
         outcome.rows.push(Row {
             dataset: ds.name().to_string(),
             algorithm: alg.clone(),
-            engine: if prepared.is_some() { "kernel" } else { "pregel" }.into(),
+            engine: if last.pregel.is_none() { "kernel" } else { "pregel" }.into(),
             vertices: g.num_vertices() as u64,
             edges: g.num_edges() as u64,
             arcs,
             load_s,
-            partition_s: prep_s,
+            partition_s: median(&preps),
             median_s: med,
             edges_per_s: arcs as f64 / med,
-            ns_per_edge_iter: last.0.map(|i| med * 1e9 / (arcs as f64 * i.max(1) as f64)),
+            ns_per_edge_iter: last.iterations.map(|i| med * 1e9 / (arcs as f64 * i.max(1) as f64)),
             peak_rss_bytes: peak,
             bytes_per_edge: peak.map(|p| p as f64 / arcs.max(1) as f64),
-            replication_factor: report_rf,
-            partitions: parts,
+            replication_factor: last.pregel.map_or(1.0, |p| p.0),
+            partitions: last.pregel.map_or(last.threads, |p| p.1),
             trials_s: trials,
-            check: last.1,
+            check: last.check,
         });
         if with_peers {
             for (p, PeerAcc { trials: tr, peak, check, error }) in peers.iter().zip(peer_trials) {
@@ -427,7 +484,6 @@ pub fn run(ds: &Dataset, cfg: &BenchConfig) -> Result<Outcome> {
             }
         }
     }
-    drop(pg);
     outcome.rows.extend(peer_rows);
     Ok(outcome)
 }

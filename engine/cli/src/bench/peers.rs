@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
-use crate::error::{Error, Result};
+use ember::error::{Error, Result};
 
 /// The peers `ember bench` knows, with their drivers in the peers directory.
 pub const KNOWN: &[&str] = &["networkit", "igraph", "graphx"];

@@ -1,0 +1,233 @@
+//! The smaller subcommands: `graphalytics`, `info`, `generate` and `bench`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use ember::{RunContext, graphalytics, output};
+
+use crate::bench;
+use crate::graph_args::{ExecArgs, GraphArgs};
+use crate::run::{print_graph, secs};
+
+#[derive(Args, Debug)]
+pub struct GraphalyticsArgs {
+    /// An LDBC graph folder, or a folder of them.
+    dir: PathBuf,
+    /// Where to write G-ALG outputs.
+    #[arg(long, short = 'o', default_value = "graphalytics-out")]
+    out: PathBuf,
+    /// Compare with the expected outputs; exit non-zero on any mismatch.
+    #[arg(long)]
+    validate: bool,
+    #[command(flatten)]
+    exec: ExecArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct InfoArgs {
+    #[command(flatten)]
+    graph: GraphArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct GenerateArgs {
+    /// kron (Graph500 R-MAT, permuted ids) or urand.
+    #[arg(value_parser = ["kron", "urand"])]
+    kind: String,
+    /// 2^scale vertex ids.
+    #[arg(long)]
+    scale: u32,
+    /// Edges per vertex id.
+    #[arg(long, default_value_t = 16)]
+    edge_factor: u32,
+    /// Random seed (the same seed gives the same graph on any thread count).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Add integer weights in [1, 255].
+    #[arg(long)]
+    weighted: bool,
+    /// Output: a SNAP-style edge list, or .parquet.
+    #[arg(long, short = 'o')]
+    out: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// Datasets: graph files (read as --undirected/--simple say) or kron:S, urand:S[:weighted]
+    /// (generated, symmetrized and simplified as GAP does).
+    #[arg(required = true)]
+    datasets: Vec<String>,
+    /// Algorithms, comma-separated (any of `ember run --help`; peers know pagerank, wcc, bfs, sssp).
+    #[arg(long, value_delimiter = ',', default_value = "pagerank,wcc,bfs,sssp")]
+    algorithms: Vec<String>,
+    /// Timed trials after one warm-up (the median is reported).
+    #[arg(long, default_value_t = 3)]
+    trials: usize,
+    /// Read graph files as undirected.
+    #[arg(long)]
+    undirected: bool,
+    /// Remove self-loops and parallel edges from graph files.
+    #[arg(long)]
+    simple: bool,
+    /// --engine auto measures the kernels, and PageRank once more on Pregel for the ratio.
+    #[command(flatten)]
+    exec: ExecArgs,
+    /// Peer systems to run on the same graph files, alternating with Ember: networkit, igraph, graphx.
+    #[arg(long, value_delimiter = ',')]
+    peers: Vec<String>,
+    /// Where the peer drivers are.
+    #[arg(long, default_value = "benches/peers")]
+    peers_dir: PathBuf,
+    /// Bucket width of the delta-stepping SSSP kernel (default: from the mean weight and degree).
+    #[arg(long)]
+    sssp_delta: Option<f64>,
+    /// Timed runs per peer and kernel (default: --trials).
+    #[arg(long)]
+    peer_trials: Option<usize>,
+    /// Also write the rows as JSON to this file.
+    #[arg(long)]
+    json: Option<PathBuf>,
+}
+
+pub fn graphalytics_cmd(a: GraphalyticsArgs) -> Result<ExitCode> {
+    let dirs = graphalytics::graph_dirs(&a.dir)?;
+    let common = a.exec.common(RunContext::default());
+    let (mut ok, mut bad) = (0, 0);
+    for d in dirs {
+        let name = d.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let out_dir = if a.dir == d { a.out.clone() } else { a.out.join(&name) };
+        let cases = graphalytics::run_graph(&d, &out_dir, a.validate, &common)
+            .with_context(|| format!("graph {}", d.display()))?;
+        for c in cases {
+            let verdict = match &c.validation {
+                None => "done".to_string(),
+                Some(Ok(())) => {
+                    ok += 1;
+                    "ok".to_string()
+                }
+                Some(Err(why)) => {
+                    bad += 1;
+                    format!("MISMATCH: {why}")
+                }
+            };
+            println!("{:<24} {:<5} {:>10}  {verdict}", c.graph, c.algorithm.to_uppercase(), secs(c.elapsed));
+        }
+    }
+    if a.validate {
+        println!("validation: {ok} passed, {bad} failed");
+    }
+    Ok(if bad > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+pub fn info(a: InfoArgs) -> Result<ExitCode> {
+    let g = a.graph.load()?;
+    let common = a.graph.exec.common(RunContext::default());
+    let pg = common.partition(&g)?;
+    print_graph(&g, Some(pg.report()));
+    let (out, inn) = g.degrees();
+    let stat = |name: &str, d: &[u32]| {
+        let max = d.iter().max().copied().unwrap_or(0);
+        let mean = d.iter().map(|&x| x as f64).sum::<f64>() / d.len().max(1) as f64;
+        let zero = d.iter().filter(|&&x| x == 0).count();
+        println!("{name}: mean {mean:.3}, max {max}, zero {zero}");
+    };
+    if g.is_directed() {
+        stat("out-degree", &out);
+        stat("in-degree", &inn);
+    } else {
+        let deg: Vec<u32> = out.iter().zip(&inn).map(|(a, b)| a + b).collect();
+        stat("degree", &deg);
+    }
+    let r = pg.report();
+    println!("edges per partition: {:?}", r.edges_per_partition);
+    println!("vertices per partition: {:?}", r.vertices_per_partition);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn generate_cmd(a: GenerateArgs) -> Result<ExitCode> {
+    use ember::generate;
+    let cfg = generate::Config {
+        kind: generate::Kind::parse(&a.kind)?,
+        scale: a.scale,
+        edge_factor: a.edge_factor,
+        seed: a.seed,
+        weighted: a.weighted,
+    };
+    let t = Instant::now();
+    let edges = generate::generate(&cfg)?;
+    let gen_t = t.elapsed();
+    let t = Instant::now();
+    generate::write(&edges, &cfg, &a.out)?;
+    println!(
+        "{} vertex ids, {} edges; generate {}, write {}; wrote {}",
+        1u64 << a.scale,
+        edges.src.len(),
+        secs(gen_t),
+        secs(t.elapsed()),
+        a.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn bench_cmd(a: BenchArgs) -> Result<ExitCode> {
+    let options = ember::GraphOptions {
+        directed: !a.undirected,
+        drop_self_loops: a.simple,
+        dedupe: a.simple,
+        ..Default::default()
+    };
+    let cfg = bench::BenchConfig {
+        algorithms: a.algorithms.clone(),
+        trials: a.trials,
+        common: a.exec.common(RunContext::default()),
+        peers: a.peers.clone(),
+        peers_dir: a.peers_dir.clone(),
+        peer_trials: a.peer_trials.unwrap_or(a.trials),
+        sssp_delta: a.sssp_delta,
+        ..Default::default()
+    };
+    for name in &a.algorithms {
+        if let Err(e) = ember::registry::lookup(name) {
+            bail!("bench: {}", e.to_string().trim_start_matches("invalid configuration: "));
+        }
+    }
+    for p in &a.peers {
+        if !bench::peers::KNOWN.contains(&p.as_str()) {
+            bail!("unknown peer '{p}'; known: {}", bench::peers::KNOWN.join(", "));
+        }
+    }
+    let mut rows = Vec::new();
+    let mut notes = Vec::new();
+    for d in &a.datasets {
+        let ds = bench::Dataset::parse(d, &options)?;
+        eprintln!("benchmarking {} ...", ds.name());
+        let out = bench::run(&ds, &cfg).with_context(|| format!("dataset {d}"))?;
+        rows.extend(out.rows);
+        notes.extend(out.notes);
+    }
+    print!("{}", bench::markdown(&rows));
+    // A second table when there is something to compare the kernels with.
+    if rows.iter().any(|r| r.engine != "kernel") {
+        println!();
+        print!("{}", bench::side_by_side(&rows));
+    }
+    for n in &notes {
+        println!("note: {n}");
+    }
+    println!(
+        "threads: {}, trials: {} after a warm-up (median), partitions: {}",
+        rayon::current_num_threads(),
+        a.trials,
+        rows.first().map(|r| r.partitions).unwrap_or(0)
+    );
+    if let Some(p) = &a.json {
+        output::write_atomic(p, |w| {
+            use std::io::Write;
+            w.write_all(bench::json(&rows).as_bytes()).map_err(|e| ember::Error::Io { path: p.clone(), source: e })
+        })?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

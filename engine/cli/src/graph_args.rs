@@ -1,0 +1,178 @@
+//! The arguments every graph-reading subcommand shares (the input graph, its format and
+//! cleaning, and how jobs execute), and what turns registry parameters into clap arguments.
+//! Names, help texts and defaults of engine settings and algorithm parameters come from
+//! `ember::registry`; nothing here repeats them.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Result, bail};
+use clap::{Arg, ArgAction, ArgMatches, Args, Command, FromArgMatches};
+use ember::algo::spec::{DefaultValue, Param, ParamKind};
+use ember::algo::{Common, Engine};
+use ember::graph::Graph;
+use ember::load::{self, Format, LoadSpec};
+use ember::registry;
+use ember::{RunContext, Strategy, SuperstepStats};
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// A clap argument for a registry parameter: `--name` (`_` as `-`), its aliases, a value
+/// name from its kind, and help with the accepted range and the default. Required parameters
+/// are checked by the registry (one plain error line, as in SQL), not by clap.
+pub fn param_arg(p: &Param) -> Arg {
+    let mut help = format!("{} ({})", p.doc, p.kind.range());
+    match p.default {
+        DefaultValue::Required => help.push_str(" [required]"),
+        DefaultValue::Unset => {}
+        d => help.push_str(&format!(" [default: {}]", d.describe())),
+    }
+    let mut a =
+        Arg::new(p.name).long(p.name.replace('_', "-")).value_name(p.kind.type_name().to_uppercase()).help(help);
+    for alias in p.aliases {
+        a = a.alias(alias.replace('_', "-"));
+    }
+    match p.kind {
+        // Negative numbers reach the registry's range check instead of looking like flags.
+        ParamKind::Int { .. } | ParamKind::Float { .. } => a = a.allow_negative_numbers(true),
+        ParamKind::Vertices => a = a.action(ArgAction::Append),
+        ParamKind::Choice(words) => a = a.value_name(words.join("|")),
+        _ => {}
+    }
+    a
+}
+
+/// The text of every given registry parameter (repeated values joined with `,`).
+pub fn param_values(m: &ArgMatches, params: &[Param]) -> Vec<(String, String)> {
+    params
+        .iter()
+        .filter_map(|p| {
+            let vals: Vec<String> = m.get_many::<String>(p.name)?.cloned().collect();
+            Some((p.name.to_string(), vals.join(",")))
+        })
+        .collect()
+}
+
+/// How jobs run: the engine, and the partitioning when they run on Pregel (registry settings
+/// `engine`, `partitions`, `strategy`).
+#[derive(Debug, Clone)]
+pub struct ExecArgs {
+    engine: Engine,
+    partitions: u32,
+    strategy: Strategy,
+}
+
+impl ExecArgs {
+    pub fn common(&self, ctx: RunContext) -> Common {
+        Common { strategy: self.strategy, partitions: self.partitions, ctx, engine: self.engine }
+    }
+}
+
+const EXEC_PARAMS: [Param; 3] = [registry::ENGINE, registry::PARTITIONS, registry::STRATEGY];
+
+impl Args for ExecArgs {
+    fn augment_args(cmd: Command) -> Command {
+        EXEC_PARAMS.iter().fold(cmd, |c, p| c.arg(param_arg(p)))
+    }
+    fn augment_args_for_update(cmd: Command) -> Command {
+        Self::augment_args(cmd)
+    }
+}
+
+impl FromArgMatches for ExecArgs {
+    fn from_arg_matches(m: &ArgMatches) -> Result<Self, clap::Error> {
+        let bad = |e: ember::Error| clap::Error::raw(clap::error::ErrorKind::ValueValidation, format!("{e}\n"));
+        let get = |p: &Param| -> Result<String, clap::Error> {
+            let given = m.get_one::<String>(p.name).cloned();
+            let text = given.unwrap_or_else(|| p.default.describe());
+            p.kind.parse(&text).map_err(|e| bad(ember::Error::Config(format!("--{} {e}", p.name))))?;
+            Ok(text)
+        };
+        let partitions = get(&registry::PARTITIONS)?;
+        Ok(ExecArgs {
+            engine: Engine::parse(&get(&registry::ENGINE)?).map_err(bad)?,
+            partitions: partitions.trim().parse().map_err(|_| bad(ember::Error::Config("--partitions".into())))?,
+            strategy: Strategy::parse(&get(&registry::STRATEGY)?).map_err(bad)?,
+        })
+    }
+    fn update_from_arg_matches(&mut self, m: &ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(m)?;
+        Ok(())
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct GraphArgs {
+    /// Edge file: SNAP edge list (.txt, .gz), CSV, Parquet, Matrix Market (.mtx), DIMACS (.gr),
+    /// or an LDBC graph folder / .properties file.
+    #[arg(long)]
+    pub edges: PathBuf,
+    /// Vertex file: a table with an `id` column (CSV/Parquet) or one id per line (text).
+    #[arg(long)]
+    pub vertices: Option<PathBuf>,
+    /// Input format [default: from the file name].
+    #[arg(long, value_parser = Format::NAMES.to_vec())]
+    pub format: Option<String>,
+    /// Treat edges as undirected.
+    #[arg(long)]
+    pub undirected: bool,
+    /// Remove self-loops.
+    #[arg(long)]
+    pub drop_self_loops: bool,
+    /// Collapse parallel edges (keeping the smallest weight).
+    #[arg(long)]
+    pub dedupe: bool,
+    /// Both --drop-self-loops and --dedupe.
+    #[arg(long)]
+    pub simple: bool,
+    /// Edge weight column of a CSV/Parquet table (text formats: the third column) [default: weight].
+    #[arg(long)]
+    pub weight_column: Option<String>,
+    /// Source column of a CSV/Parquet edge table.
+    #[arg(long, default_value = "src")]
+    pub src_column: String,
+    /// Destination column of a CSV/Parquet edge table.
+    #[arg(long, default_value = "dst")]
+    pub dst_column: String,
+    /// CSV delimiter.
+    #[arg(long, default_value = ",")]
+    pub delimiter: char,
+    #[command(flatten)]
+    pub exec: ExecArgs,
+}
+
+impl GraphArgs {
+    pub fn load(&self) -> Result<Graph> {
+        let mut spec = LoadSpec::new(&self.edges);
+        spec.vertices = self.vertices.clone();
+        spec.format = self.format.as_deref().map(Format::parse).transpose()?;
+        spec.options.directed = !self.undirected;
+        spec.options.drop_self_loops = self.drop_self_loops || self.simple;
+        spec.options.dedupe = self.dedupe || self.simple;
+        if let Some(w) = &self.weight_column {
+            spec.options.weight_column = Some(w.clone());
+        }
+        spec.options.src_column = self.src_column.clone();
+        spec.options.dst_column = self.dst_column.clone();
+        if !self.delimiter.is_ascii() {
+            bail!("the CSV delimiter must be one ASCII character");
+        }
+        spec.csv.delimiter = self.delimiter as u8;
+        Ok(load::load(&spec)?)
+    }
+}
+
+/// A progress bar fed by superstep statistics (hidden when stderr is not a terminal).
+pub fn progress() -> (ProgressBar, RunContext) {
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} superstep {pos}{msg} [{elapsed_precise}]")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    let b = bar.clone();
+    let observer = Arc::new(move |s: &SuperstepStats| {
+        b.set_position(s.superstep as u64);
+        let max = s.max_supersteps.map(|m| format!("/{m}")).unwrap_or_default();
+        b.set_message(format!("{max}: {} active, {} messages", s.active_vertices, s.messages));
+    });
+    (bar, RunContext { observer: Some(observer), ..Default::default() })
+}

@@ -1,0 +1,98 @@
+//! The `ember` command line: run graph algorithms on files (one `run` subcommand per registered
+//! algorithm), SQL, the LDBC Graphalytics suite, graph statistics, generators and benchmarks.
+//! The only place that prints. An error ends the process with one line on stderr (each cause
+//! said once) and exit code 1.
+
+mod bench;
+mod commands;
+mod graph_args;
+mod run;
+mod sql;
+
+use std::process::ExitCode;
+
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "ember",
+    version,
+    about = "Ember graph engine: Pregel/GraphX-style graph algorithms and SQL over Arrow",
+    after_help = "`ember run --help` lists the algorithms; `ember run ALGORITHM --help` their parameters."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run the LDBC Graphalytics algorithms of one graph folder (or of every graph folder
+    /// inside DIR) and optionally validate them against the expected outputs.
+    Graphalytics(commands::GraphalyticsArgs),
+    /// Print vertex/edge counts, degree statistics and the partition report of a graph.
+    Info(commands::InfoArgs),
+    /// Run SQL (statements separated by `;`, from the argument or stdin) over tables and
+    /// graphs; graph algorithms are table functions (see --functions).
+    Sql(sql::SqlArgs),
+    /// Generate a synthetic benchmark graph (Graph500 Kronecker or uniform random).
+    Generate(commands::GenerateArgs),
+    /// Benchmark algorithms on datasets (graph files or kron:S / urand:S[:weighted]); prints
+    /// markdown tables, optionally writes JSON.
+    Bench(commands::BenchArgs),
+}
+
+fn main() -> ExitCode {
+    // `run` has one subcommand per registered algorithm, generated from the registry.
+    let cmd = Cli::command().subcommand(run::command());
+    let matches = cmd.get_matches();
+    let result = match matches.subcommand() {
+        Some(("run", m)) => run::run(m),
+        _ => match Cli::from_arg_matches(&matches) {
+            Ok(cli) => match cli.command {
+                Cmd::Graphalytics(a) => commands::graphalytics_cmd(a),
+                Cmd::Info(a) => commands::info(a),
+                Cmd::Sql(a) => sql::sql_cmd(a),
+                Cmd::Generate(a) => commands::generate_cmd(a),
+                Cmd::Bench(a) => commands::bench_cmd(a),
+            },
+            Err(e) => e.exit(),
+        },
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {}", error_text(&e));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The error and its causes on one line, each said once: a cause whose text the message
+/// already contains (an I/O error shown beside its path, say) is not repeated.
+fn error_text(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let c = cause.to_string();
+        let c = c.trim();
+        if c.is_empty() || text.contains(c) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(c);
+    }
+    text.replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn causes_are_said_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory (os error 2)");
+        let e = ember::Error::Io { path: "x.txt".into(), source: io };
+        let text = super::error_text(&anyhow::Error::new(e).context("loading the graph"));
+        assert_eq!(text, "loading the graph: x.txt: No such file or directory (os error 2)");
+    }
+}

@@ -1,0 +1,199 @@
+//! `ember run ALGORITHM`: one subcommand per registry entry, its flags generated from the
+//! algorithm's parameters, beside the shared graph arguments. Prints a summary (or, with
+//! `--json`, one JSON object for scripts) and optionally writes the result table.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use clap::{ArgMatches, Args, Command, FromArgMatches};
+use ember::algo::spec::{AlgorithmSpec, Executed};
+use ember::graph::Graph;
+use ember::job::{self, Algorithm, JobOutput};
+use ember::output::{self, OutFormat};
+use ember::{PartitionReport, registry};
+use serde_json::json;
+
+use crate::graph_args::{GraphArgs, param_arg, param_values, progress};
+
+/// What every `run` subcommand takes besides the algorithm's own parameters.
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub graph: GraphArgs,
+    /// Write the result table (.csv or .parquet, or as --out-format says).
+    #[arg(long, short = 'o')]
+    pub out: Option<PathBuf>,
+    /// Format of --out [default: from its extension].
+    #[arg(long, value_parser = OutFormat::NAMES.to_vec())]
+    pub out_format: Option<String>,
+    /// How many top vertices to list.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    /// Print the run summary as one JSON object (graph size, engine, supersteps, phase times).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The `run` command with one subcommand per registered algorithm.
+pub fn command() -> Command {
+    let mut run = Command::new("run")
+        .about("Run one graph algorithm on a graph and print a summary (and optionally write the result)")
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .subcommand_value_name("ALGORITHM")
+        .subcommand_help_heading("Algorithms");
+    for spec in registry::ALGORITHMS {
+        let mut sub = RunArgs::augment_args(Command::new(spec.name).about(spec.summary)).after_help(format!(
+            "Output columns: {}\nEngines: {}",
+            spec.output_text(),
+            engines_text(spec)
+        ));
+        for p in spec.params {
+            sub = sub.arg(param_arg(p).help_heading("Algorithm parameters"));
+        }
+        run = run.subcommand(sub);
+    }
+    run
+}
+
+fn engines_text(spec: &AlgorithmSpec) -> String {
+    match (spec.engines.kernel, spec.engines.pregel) {
+        (Some(k), true) => format!("a specialised kernel ({k}) by default, or --engine pregel"),
+        (Some(k), false) => format!("a specialised kernel only ({k})"),
+        (None, _) => "the Pregel engine".into(),
+    }
+}
+
+/// Runs `ember run` from its matches.
+pub fn run(m: &ArgMatches) -> Result<ExitCode> {
+    let (name, sub) = m.subcommand().context("an algorithm is required")?;
+    let spec = registry::lookup(name)?;
+    let args = RunArgs::from_arg_matches(sub)?;
+    let algorithm = Algorithm::from_spec(spec, &param_values(sub, spec.params))?;
+    let out_format = args.out_format.as_deref().map(OutFormat::parse).transpose()?;
+    if let Some(out) = &args.out {
+        // A bad output name fails before anything is computed.
+        OutFormat::resolve(out, out_format)?;
+    }
+    let t = Instant::now();
+    let g = args.graph.load()?;
+    let load_t = t.elapsed();
+    let (bar, ctx) = progress();
+    if args.json {
+        bar.finish_and_clear();
+    }
+    let out = job::run(&g, &algorithm, &args.graph.exec.common(ctx), args.top)?;
+    bar.finish_and_clear();
+    let t = Instant::now();
+    if let Some(path) = &args.out {
+        output::write_batches_as(std::slice::from_ref(&out.table), path, out_format)?;
+    }
+    let write_t = t.elapsed();
+    let times = Times { load: load_t, prepare: out.execution.prepare, compute: out.execution.compute, write: write_t };
+    if args.json {
+        println!("{}", summary_json(&g, &algorithm, &out, &times, args.out.as_deref()));
+        return Ok(ExitCode::SUCCESS);
+    }
+    print_graph(&g, out.execution.partition());
+    if let Executed::Kernel { description } = &out.execution.executed {
+        println!("engine: kernel ({description})");
+    }
+    println!("supersteps: {}", out.supersteps);
+    for l in &out.summary {
+        println!("{l}");
+    }
+    let prepare = if out.execution.is_kernel() { "build CSR" } else { "partition" };
+    println!(
+        "time: load {}, {prepare} {}, compute {}, write {}",
+        secs(times.load),
+        secs(times.prepare),
+        secs(times.compute),
+        secs(times.write)
+    );
+    if let Some(path) = &args.out {
+        println!("wrote {}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+struct Times {
+    load: Duration,
+    prepare: Duration,
+    compute: Duration,
+    write: Duration,
+}
+
+fn summary_json(g: &Graph, alg: &Algorithm, out: &JobOutput, t: &Times, path: Option<&std::path::Path>) -> String {
+    let s = g.build_stats();
+    let params: serde_json::Map<String, serde_json::Value> =
+        alg.params().to_text().into_iter().map(|(k, v)| (k, serde_json::Value::String(v))).collect();
+    let (engine, kernel, partition) = match &out.execution.executed {
+        Executed::Kernel { description } => ("kernel", Some(*description), None),
+        Executed::Pregel { partition } => ("pregel", None, Some(partition_json(partition))),
+    };
+    let v = json!({
+        "algorithm": alg.name(),
+        "parameters": params,
+        "graph": {
+            "vertices": g.num_vertices(),
+            "edges": g.num_edges(),
+            "directed": g.is_directed(),
+            "self_loops_removed": s.self_loops_removed,
+            "duplicates_removed": s.duplicates_removed,
+        },
+        "engine": engine,
+        "kernel": kernel,
+        "partition": partition,
+        "supersteps": out.supersteps,
+        "messages": out.messages,
+        "summary": out.summary,
+        "rows": out.table.num_rows(),
+        "times_s": {
+            "load": t.load.as_secs_f64(),
+            "prepare": t.prepare.as_secs_f64(),
+            "compute": t.compute.as_secs_f64(),
+            "write": t.write.as_secs_f64(),
+        },
+        "output": path.map(|p| p.display().to_string()),
+    });
+    v.to_string()
+}
+
+fn partition_json(r: &PartitionReport) -> serde_json::Value {
+    json!({
+        "strategy": r.strategy.name(),
+        "partitions": r.num_partitions,
+        "replication_factor": r.replication_factor,
+        "edge_balance": r.edge_balance,
+    })
+}
+
+pub fn secs(d: Duration) -> String {
+    format!("{:.3} s", d.as_secs_f64())
+}
+
+pub fn print_graph(g: &Graph, r: Option<&PartitionReport>) {
+    let s = g.build_stats();
+    println!(
+        "graph: {} vertices, {} edges ({}){}",
+        g.num_vertices(),
+        g.num_edges(),
+        if g.is_directed() { "directed" } else { "undirected" },
+        if s.self_loops_removed + s.duplicates_removed > 0 {
+            format!("; removed {} self-loops, {} duplicate edges", s.self_loops_removed, s.duplicates_removed)
+        } else {
+            String::new()
+        }
+    );
+    if let Some(r) = r {
+        println!(
+            "partitions: {} ({}), replication factor {:.3}, edge balance {:.3}",
+            r.num_partitions,
+            r.strategy.name(),
+            r.replication_factor,
+            r.edge_balance
+        );
+    }
+}

@@ -1,0 +1,210 @@
+//! The one list of algorithms. Every front end — the CLI's subcommands and help, the SQL table
+//! functions and `ember sql --functions`, the notebook's graph cell, the bench runner, and the
+//! later Python and distributed front ends — derives what it offers from these specs
+//! ([`AlgorithmSpec`]: name, description, parameters with type, default, range and doc, output
+//! columns, EXPLAIN name, engines, run function).
+//!
+//! Adding an algorithm: its file in `algo/` with its `SPEC`, and one line here.
+//!
+//! Beside the algorithms, [`JOB_PARAMS`] are the settings every graph job takes (how to read
+//! the edges and which engine runs), which SQL accepts by name and the CLI as flags.
+
+use crate::algo::spec::{AlgorithmSpec, DefaultValue, Param, ParamKind};
+use crate::algo::{self, Engine};
+use crate::error::{Error, Result};
+use crate::partition::Strategy;
+
+/// Every algorithm, in the order help texts list them.
+pub static ALGORITHMS: &[&AlgorithmSpec] = &[
+    &algo::pagerank::SPEC,
+    &algo::wcc::SPEC,
+    &algo::scc::SPEC,
+    &algo::sssp::SPEC,
+    &algo::bfs::SPEC,
+    &algo::landmarks::SPEC,
+    &algo::cdlp::SPEC,
+    &algo::lcc::SPEC,
+    &algo::triangles::SPEC,
+    &algo::degrees::SPEC,
+];
+
+/// The algorithm called `name` (case-insensitive), or an error listing the known ones.
+pub fn lookup(name: &str) -> Result<&'static AlgorithmSpec> {
+    let l = name.trim().to_ascii_lowercase();
+    ALGORITHMS
+        .iter()
+        .copied()
+        .find(|s| s.name == l)
+        .ok_or_else(|| Error::Config(format!("unknown algorithm '{}'; known: {}", name.trim(), names().join(", "))))
+}
+
+/// The algorithms' names.
+pub fn names() -> Vec<&'static str> {
+    ALGORITHMS.iter().map(|s| s.name).collect()
+}
+
+/// Settings of every graph job, beside the algorithm's own parameters.
+pub static JOB_PARAMS: &[Param] = &[
+    Param {
+        name: "directed",
+        kind: ParamKind::Bool,
+        default: DefaultValue::Value("true"),
+        doc: "false reads every edge both ways",
+        aliases: &[],
+    },
+    Param {
+        name: "src_column",
+        kind: ParamKind::Vertex,
+        default: DefaultValue::Value("src"),
+        doc: "source column of the edge table",
+        aliases: &[],
+    },
+    Param {
+        name: "dst_column",
+        kind: ParamKind::Vertex,
+        default: DefaultValue::Value("dst"),
+        doc: "destination column of the edge table",
+        aliases: &[],
+    },
+    Param {
+        name: "weight_column",
+        kind: ParamKind::Vertex,
+        default: DefaultValue::Value("weight"),
+        doc: "weight column of the edge table (sssp)",
+        aliases: &[],
+    },
+    PARTITIONS,
+    STRATEGY,
+    ENGINE,
+];
+
+/// Edge partitions of the Pregel engine.
+pub const PARTITIONS: Param = Param {
+    name: "partitions",
+    kind: ParamKind::Int { min: 0, max: 1 << 16 },
+    default: DefaultValue::Value("0"),
+    doc: "edge partitions for the Pregel engine (0: one per core)",
+    aliases: &[],
+};
+
+/// The vertex-cut strategy.
+pub const STRATEGY: Param = Param {
+    name: "strategy",
+    kind: ParamKind::Choice(Strategy::NAMES),
+    default: DefaultValue::Value("dbh"),
+    doc: "vertex-cut partition strategy",
+    aliases: &[],
+};
+
+/// The engine choice.
+pub const ENGINE: Param = Param {
+    name: "engine",
+    kind: ParamKind::Choice(Engine::NAMES),
+    default: DefaultValue::Value("auto"),
+    doc: "auto (the specialised kernel where one computes the result), pregel, or kernel",
+    aliases: &[],
+};
+
+/// The job setting called `name`.
+pub fn job_param(name: &str) -> Option<&'static Param> {
+    JOB_PARAMS.iter().find(|p| p.name == name)
+}
+
+/// The reference of every algorithm and job setting as text (`ember sql --functions`).
+pub fn reference() -> String {
+    let mut s = String::from(
+        "Graph table functions: NAME('vertices', 'edges', positional params..., 'name=value'...)\n\
+         (the vertex table may be NULL or '': the edges' endpoints)\n\n",
+    );
+    for f in ALGORITHMS {
+        let pos: Vec<&str> = f.params.iter().map(|p| p.name).collect();
+        s.push_str(&format!(
+            "{}(vertices, edges{}{})  -- {}\n",
+            f.name,
+            if pos.is_empty() { "" } else { ", " },
+            pos.join(", "),
+            f.summary
+        ));
+        s.push_str(&format!("    returns: {}\n", f.output_text()));
+        s.push_str(&format!(
+            "    engines: {}\n",
+            match (f.engines.kernel, f.engines.pregel) {
+                (Some(k), true) => format!("kernel ({k}) or pregel"),
+                (Some(k), false) => format!("kernel ({k}) only"),
+                (None, _) => "pregel".to_string(),
+            }
+        ));
+        for p in f.params {
+            s.push_str(&param_line(p));
+        }
+    }
+    s.push_str("\nSettings of every function (by name):\n");
+    for p in JOB_PARAMS {
+        s.push_str(&param_line(p));
+    }
+    s
+}
+
+fn param_line(p: &Param) -> String {
+    format!("    {:<14} {:<26} default {:<18} {}\n", p.name, p.kind.range(), p.default.describe(), p.doc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::algo::spec::Params;
+
+    #[test]
+    fn names_are_unique_and_defaults_parse() {
+        let mut names = names();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), ALGORITHMS.len());
+        for spec in ALGORITHMS {
+            assert!(spec.exec_name.ends_with("Exec"), "{}", spec.name);
+            assert!(spec.engines.kernel.is_some() || spec.engines.pregel, "{} runs nowhere", spec.name);
+            for p in spec.params.iter().chain(JOB_PARAMS) {
+                let defaults = match p.default {
+                    DefaultValue::Value(v) => vec![v],
+                    DefaultValue::Depends { value, when, then } => {
+                        assert!(spec.param(when).is_some(), "{}.{}: depends on unknown {when}", spec.name, p.name);
+                        vec![value, then]
+                    }
+                    _ => vec![],
+                };
+                for v in defaults {
+                    p.kind.parse(v).unwrap_or_else(|e| panic!("{}.{}: default {v}: {e}", spec.name, p.name));
+                }
+                assert!(!p.doc.is_empty());
+                assert!(JOB_PARAMS.iter().all(|j| j.name != p.name) || JOB_PARAMS.contains(p), "{}", p.name);
+            }
+            // Defaults alone resolve, unless a parameter is required.
+            let empty: &[(&str, &str)] = &[];
+            let r = Params::parse(spec, empty);
+            assert_eq!(r.is_err(), spec.params.iter().any(|p| p.required()), "{}", spec.name);
+        }
+    }
+
+    #[test]
+    fn parses_and_describes_parameters() {
+        let pr = lookup("PageRank").unwrap();
+        let p = Params::parse(pr, &[("damping", "0.9"), ("iterations", "5")]).unwrap();
+        assert_eq!(p.describe(), "iterations=5, damping=0.9, variant=ldbc");
+        let p = Params::parse(pr, &[("tol", "1e-6")]).unwrap();
+        assert_eq!(p.describe(), "iterations=100, damping=0.85, tol=0.000001, variant=ldbc");
+        let p = Params::parse(pr, &[("source", "1, 2")]).unwrap();
+        assert_eq!(p.ids("sources").unwrap(), ["1", "2"]);
+        assert_eq!(Params::parse(pr, &p.to_text()).unwrap(), p);
+        let e = |args: &[(&str, &str)]| Params::parse(pr, args).unwrap_err().to_string();
+        assert!(e(&[("damping", "2")]).contains("pagerank: damping must be a number in [0, 1], got '2'"));
+        assert!(e(&[("iterations", "0")]).contains("iterations must be a whole number in [1, 4294967295]"));
+        assert!(e(&[("iterations", "2.5")]).contains("got '2.5'"));
+        assert!(e(&[("variant", "spark")]).contains("unknown value 'spark'; known: ldbc, graphx"));
+        assert!(e(&[("iters", "3")]).contains("unknown parameter 'iters'; parameters are: iterations, damping"));
+        assert!(e(&[("tol", "1e-3"), ("tolerance", "1")]).contains("given twice"));
+        let bfs = lookup("bfs").unwrap();
+        assert!(Params::parse(bfs, &[("source", "1,2")]).is_err());
+        assert!(Params::parse(bfs, &[("source", "")]).unwrap_err().to_string().contains("'source' is required"));
+        assert!(lookup("nope").unwrap_err().to_string().contains("known: pagerank, wcc"));
+    }
+}
