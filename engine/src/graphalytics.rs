@@ -1,5 +1,6 @@
-//! LDBC Graphalytics: run every algorithm a graph's `.properties` lists, with its parameters,
-//! write `G-ALG` outputs, and validate them against the expected files with LDBC's rules:
+//! LDBC Graphalytics: run every algorithm a graph's `.properties` lists, through the registry
+//! with the graph's parameters, write `G-ALG` outputs, and validate them against the expected
+//! files with LDBC's rules:
 //! exact for BFS and CDLP, equivalent partitions for WCC, relative error 1e-4 for PR, LCC and
 //! SSSP. Unreachable vertices: BFS 9223372036854775807, SSSP `Infinity`.
 
@@ -7,15 +8,70 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use datafusion::arrow::array::{Array, AsArray};
+use datafusion::arrow::datatypes::{DataType, Float64Type};
+use datafusion::arrow::util::display::array_value_to_string;
+
+use crate::algo::spec::{AlgorithmSpec, RunOptions};
 use crate::algo::{self, Common};
 use crate::error::{Error, Result};
 use crate::graph::{Graph, GraphOptions};
+use crate::job::Algorithm;
 use crate::load::ldbc::LdbcGraph;
 use crate::load::text;
 use crate::output::{sci, write_ldbc};
 
-/// The LDBC algorithms, in the order they are run.
-pub const ALGORITHMS: &[&str] = &["bfs", "cdlp", "lcc", "pr", "sssp", "wcc"];
+/// How LDBC compares an algorithm's output with the expected one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// Integers, equal.
+    Exact,
+    /// Labels that partition the vertices the same way.
+    Partition,
+    /// Numbers within relative error 1e-4 (`Infinity` equal).
+    Relative,
+}
+
+/// An LDBC algorithm: its LDBC name (in `.properties` files and output names), the registry
+/// entry that computes it, the LDBC properties that become its parameters, and the rule.
+#[derive(Debug, Clone, Copy)]
+pub struct LdbcAlgorithm {
+    pub ldbc: &'static str,
+    pub spec: &'static AlgorithmSpec,
+    /// (LDBC property, registry parameter).
+    pub params: &'static [(&'static str, &'static str)],
+    pub rule: Rule,
+}
+
+/// LDBC Graphalytics' six algorithms.
+pub static ALGORITHMS: &[LdbcAlgorithm] = &[
+    LdbcAlgorithm { ldbc: "bfs", spec: &algo::bfs::SPEC, params: &[("source-vertex", "source")], rule: Rule::Exact },
+    LdbcAlgorithm {
+        ldbc: "cdlp",
+        spec: &algo::cdlp::SPEC,
+        params: &[("max-iterations", "iterations")],
+        rule: Rule::Exact,
+    },
+    LdbcAlgorithm { ldbc: "lcc", spec: &algo::lcc::SPEC, params: &[], rule: Rule::Relative },
+    LdbcAlgorithm {
+        ldbc: "pr",
+        spec: &algo::pagerank::SPEC,
+        params: &[("damping-factor", "damping"), ("num-iterations", "iterations")],
+        rule: Rule::Relative,
+    },
+    LdbcAlgorithm {
+        ldbc: "sssp",
+        spec: &algo::sssp::SPEC,
+        params: &[("source-vertex", "source")],
+        rule: Rule::Relative,
+    },
+    LdbcAlgorithm { ldbc: "wcc", spec: &algo::wcc::SPEC, params: &[], rule: Rule::Partition },
+];
+
+/// The LDBC algorithm called `name`.
+pub fn ldbc_algorithm(name: &str) -> Option<&'static LdbcAlgorithm> {
+    ALGORITHMS.iter().find(|a| a.ldbc == name)
+}
 
 /// The outcome of one graph x algorithm case.
 #[derive(Debug, Clone)]
@@ -35,11 +91,11 @@ pub fn run_graph(dir: &Path, out_dir: &Path, validate: bool, common: &Common) ->
     std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
     let mut cases = Vec::new();
     for alg in &lg.algorithms {
-        if !ALGORITHMS.contains(&alg.as_str()) {
+        let Some(la) = ldbc_algorithm(alg) else {
             return Err(Error::Input(format!("graph {}: unknown algorithm '{alg}' in its properties", lg.name)));
-        }
+        };
         let t0 = Instant::now();
-        let values = run_one(&lg, &graph, alg, common)?;
+        let values = run_one(&lg, &graph, la, common)?;
         let elapsed = t0.elapsed();
         let file = format!("{}-{}", lg.name, alg.to_ascii_uppercase());
         let output = out_dir.join(&file);
@@ -47,53 +103,36 @@ pub fn run_graph(dir: &Path, out_dir: &Path, validate: bool, common: &Common) ->
         write_ldbc(&output, graph.num_vertices(), |v, w| writeln!(w, "{} {}", ids.display(v as u32), values[v]))?;
         let validation = validate.then(|| {
             let expected = lg.dir.join(&file);
-            compare(alg, &expected, &output)
+            compare(la.rule, &expected, &output)
         });
         cases.push(Case { graph: lg.name.clone(), algorithm: alg.clone(), output, elapsed, validation });
     }
     Ok(cases)
 }
 
-fn run_one(lg: &LdbcGraph, g: &Graph, alg: &str, common: &Common) -> Result<Vec<String>> {
-    let num = |key: &str| -> Result<f64> {
-        let v = lg.param(alg, key)?;
-        v.parse().map_err(|_| Error::Input(format!("graph {}: {alg}.{key} = '{v}' is not a number", lg.name)))
+/// Runs one LDBC algorithm through the registry with the graph's LDBC properties as its
+/// parameters, and formats each vertex's value (dense order) as LDBC writes it.
+fn run_one(lg: &LdbcGraph, g: &Graph, la: &LdbcAlgorithm, common: &Common) -> Result<Vec<String>> {
+    let mut given = Vec::new();
+    for (prop, param) in la.params {
+        given.push((param.to_string(), lg.param(la.ldbc, prop)?.to_string()));
+    }
+    let algorithm = Algorithm::from_spec(la.spec, &given)
+        .map_err(|e| Error::Input(format!("graph {}: {}: {e}", lg.name, la.ldbc)))?;
+    let out = (la.spec.run)(g, algorithm.params(), common, RunOptions::default())?;
+    let col = out.table.column(1);
+    let n = g.num_vertices();
+    let text = |i: usize| -> Result<String> {
+        if col.is_null(i) {
+            // BFS: unreachable.
+            return Ok(i64::MAX.to_string());
+        }
+        Ok(match col.data_type() {
+            DataType::Float64 => sci(col.as_primitive::<Float64Type>().value(i)),
+            _ => array_value_to_string(col, i).map_err(|e| Error::arrow("formatting LDBC output", e))?,
+        })
     };
-    let common = common.clone();
-    Ok(match alg {
-        "bfs" => {
-            let source = g.vertex_index(lg.param(alg, "source-vertex")?)?;
-            let out = algo::bfs::run(g, &algo::bfs::Config { source, common })?;
-            out.hops
-                .iter()
-                .map(|&h| if h == algo::bfs::UNREACHED { i64::MAX.to_string() } else { h.to_string() })
-                .collect()
-        }
-        "cdlp" => {
-            let iterations = num("max-iterations")? as u32;
-            let out = algo::cdlp::run(g, &algo::cdlp::Config { iterations, common })?;
-            out.label.iter().map(|&l| g.ids().display(l)).collect()
-        }
-        "lcc" => algo::lcc::run(g, &algo::lcc::Config { common })?.lcc.iter().map(|&x| sci(x)).collect(),
-        "pr" => {
-            let cfg = algo::pagerank::Config {
-                damping: num("damping-factor")?,
-                iterations: num("num-iterations")? as u32,
-                common,
-                ..Default::default()
-            };
-            algo::pagerank::run(g, &cfg)?.rank.iter().map(|&x| sci(x)).collect()
-        }
-        "sssp" => {
-            let source = g.vertex_index(lg.param(alg, "source-vertex")?)?;
-            algo::sssp::run(g, &algo::sssp::Config { source, common })?.distance.iter().map(|&x| sci(x)).collect()
-        }
-        "wcc" => {
-            let out = algo::wcc::run(g, &algo::wcc::Config { max_supersteps: None, common })?;
-            out.component.iter().map(|&c| g.ids().display(c)).collect()
-        }
-        other => return Err(Error::Config(format!("unknown algorithm '{other}'"))),
-    })
+    (0..n).map(text).collect()
 }
 
 /// Reads a `vertex value` file into a map.
@@ -124,8 +163,8 @@ fn parse_f(s: &str) -> Option<f64> {
     }
 }
 
-/// Compares an output with the expected file by the algorithm's LDBC rule.
-pub fn compare(alg: &str, expected: &Path, actual: &Path) -> std::result::Result<(), String> {
+/// Compares an output with the expected file by an LDBC rule.
+pub fn compare(rule: Rule, expected: &Path, actual: &Path) -> std::result::Result<(), String> {
     let exp = read_values(expected).map_err(|e| e.to_string())?;
     let act = read_values(actual).map_err(|e| e.to_string())?;
     if let Some(v) = exp.keys().find(|v| !act.contains_key(*v)) {
@@ -140,8 +179,8 @@ pub fn compare(alg: &str, expected: &Path, actual: &Path) -> std::result::Result
         _ => a.cmp(b),
     });
     let mut bad = Vec::new();
-    match alg {
-        "wcc" => {
+    match rule {
+        Rule::Partition => {
             let (mut fwd, mut back) = (HashMap::new(), HashMap::new());
             for v in &keys {
                 let (e, a) = (&exp[*v], &act[*v]);
@@ -150,7 +189,7 @@ pub fn compare(alg: &str, expected: &Path, actual: &Path) -> std::result::Result
                 }
             }
         }
-        "bfs" | "cdlp" => {
+        Rule::Exact => {
             for v in &keys {
                 let (e, a) = (&exp[*v], &act[*v]);
                 if e.parse::<i64>().ok() != a.parse::<i64>().ok() || e.parse::<i64>().is_err() {
@@ -158,7 +197,7 @@ pub fn compare(alg: &str, expected: &Path, actual: &Path) -> std::result::Result
                 }
             }
         }
-        _ => {
+        Rule::Relative => {
             for v in &keys {
                 let (e, a) = (&exp[*v], &act[*v]);
                 let ok = match (parse_f(e), parse_f(a)) {

@@ -361,3 +361,99 @@ fn bench_runs_peers_side_by_side() {
     }
     assert_eq!(check("kernel", "wcc").as_deref(), Some("components 12"));
 }
+
+#[test]
+fn run_help_comes_from_the_registry() {
+    let o = ember(&["run", "--help"]);
+    assert!(o.status.success());
+    let s = stdout(&o);
+    for spec in ember::registry::ALGORITHMS {
+        let line =
+            s.lines().find(|l| l.trim_start().starts_with(&format!("{} ", spec.name))).unwrap_or_else(|| panic!("{s}"));
+        assert!(line.contains(spec.summary), "{line}");
+    }
+    // Every parameter of every algorithm, with its default stated once.
+    for spec in ember::registry::ALGORITHMS {
+        let s = stdout(&ember(&["run", spec.name, "--help"]));
+        for p in spec.params {
+            let flag = format!("--{}", p.name.replace('_', "-"));
+            let line = s.lines().find(|l| l.trim_start().starts_with(&flag)).unwrap_or_else(|| panic!("{flag}: {s}"));
+            assert!(line.contains(p.doc), "{line}");
+            assert_eq!(
+                s.matches(&format!("[default: {}]", p.default.describe())).count() >= 1,
+                !matches!(
+                    p.default,
+                    ember::algo::spec::DefaultValue::Required | ember::algo::spec::DefaultValue::Unset
+                ),
+                "{line}"
+            );
+        }
+        assert!(s.contains(&format!("Output columns: {}", spec.output_text())));
+    }
+}
+
+#[test]
+fn run_json_summary_and_out_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ranks.data");
+    let o = ember(&[
+        "run",
+        "pagerank",
+        "--edges",
+        "graphs/karate.txt.gz",
+        "--undirected",
+        "--json",
+        "-o",
+        out.to_str().unwrap(),
+        "--out-format",
+        "parquet",
+        "--iterations",
+        "5",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(v["algorithm"], "pagerank");
+    assert_eq!(v["engine"], "kernel");
+    assert_eq!(v["kernel"], "pull over the in-CSR");
+    assert_eq!(v["supersteps"], 5);
+    assert_eq!(v["parameters"]["iterations"], "5");
+    assert_eq!(v["graph"]["vertices"], 34);
+    assert_eq!(v["graph"]["edges"], 78);
+    assert_eq!(v["rows"], 34);
+    for phase in ["load", "prepare", "compute", "write"] {
+        assert!(v["times_s"][phase].as_f64().unwrap() >= 0.0);
+    }
+    // Parquet whatever the extension says.
+    assert_eq!(&std::fs::read(&out).unwrap()[..4], b"PAR1");
+    // On Pregel the partition report replaces the kernel.
+    let o =
+        ember(&["run", "wcc", "--edges", "graphs/karate.txt.gz", "--engine", "pregel", "--partitions", "2", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(v["engine"], "pregel");
+    assert_eq!(v["partition"]["partitions"], 2);
+    assert!(v["kernel"].is_null());
+}
+
+#[test]
+fn errors_are_one_plain_line() {
+    // An I/O error names the file once.
+    let o = ember(&["run", "wcc", "--edges", "graphs/nope.txt"]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert_eq!(e.lines().count(), 1, "{e}");
+    assert_eq!(e.matches("graphs/nope.txt").count(), 1, "{e}");
+    assert_eq!(e.matches("No such file").count() + e.matches("no such file").count(), 1, "{e}");
+    // Ranges come from the registry, negative numbers included.
+    let o = ember(&["run", "pagerank", "--edges", "graphs/karate.txt.gz", "--tol", "-1"]);
+    assert_eq!(stderr(&o), "error: invalid configuration: pagerank: tol must be a number in [0, inf], got '-1'\n");
+    let o = ember(&["run", "pagerank", "--edges", "graphs/karate.txt.gz", "--partitions", "100000"]);
+    assert_eq!(
+        stderr(&o),
+        "error: invalid configuration: --partitions must be a whole number in [0, 65536], got '100000'\n"
+    );
+    let o = ember(&["run", "lcc", "--edges", "graphs/karate.txt.gz", "--engine", "kernel"]);
+    assert_eq!(
+        stderr(&o),
+        "error: invalid configuration: there is no specialised kernel for lcc; use engine=pregel or auto\n"
+    );
+}

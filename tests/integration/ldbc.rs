@@ -51,7 +51,8 @@ fn validator_rejects_wrong_outputs() {
         let text = std::fs::read_to_string(&p).unwrap();
         let bad = tempfile::NamedTempFile::new().unwrap();
         std::fs::write(bad.path(), f(&text)).unwrap();
-        graphalytics::compare(&alg.to_lowercase(), &g.join(format!("example-directed-{alg}")), bad.path())
+        let rule = graphalytics::ldbc_algorithm(&alg.to_lowercase()).unwrap().rule;
+        graphalytics::compare(rule, &g.join(format!("example-directed-{alg}")), bad.path())
     };
     // BFS: one hop count off by one (vertex 1 is the source, at 0 hops).
     let e = tweak("BFS", &|t| t.replacen("1 0\n", "1 1\n", 1)).unwrap_err();

@@ -2,6 +2,7 @@
 //! egui_kittest by accessible labels. The screenshot test renders with wgpu (software Vulkan
 //! in CI) and compares with `gui/tests/snapshots/demo_notebook.png`.
 
+mod binary;
 mod runner;
 mod ui;
 

@@ -94,7 +94,7 @@ pub struct BenchArgs {
 
 pub fn graphalytics_cmd(a: GraphalyticsArgs) -> Result<ExitCode> {
     let dirs = graphalytics::graph_dirs(&a.dir)?;
-    let common = a.exec.common(RunContext::default());
+    let common = a.exec.common(RunContext::default())?;
     let (mut ok, mut bad) = (0, 0);
     for d in dirs {
         let name = d.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -124,7 +124,7 @@ pub fn graphalytics_cmd(a: GraphalyticsArgs) -> Result<ExitCode> {
 
 pub fn info(a: InfoArgs) -> Result<ExitCode> {
     let g = a.graph.load()?;
-    let common = a.graph.exec.common(RunContext::default());
+    let common = a.graph.exec.common(RunContext::default())?;
     let pg = common.partition(&g)?;
     print_graph(&g, Some(pg.report()));
     let (out, inn) = g.degrees();
@@ -182,7 +182,7 @@ pub fn bench_cmd(a: BenchArgs) -> Result<ExitCode> {
     let cfg = bench::BenchConfig {
         algorithms: a.algorithms.clone(),
         trials: a.trials,
-        common: a.exec.common(RunContext::default()),
+        common: a.exec.common(RunContext::default())?,
         peers: a.peers.clone(),
         peers_dir: a.peers_dir.clone(),
         peer_trials: a.peer_trials.unwrap_or(a.trials),

@@ -20,7 +20,11 @@ use indicatif::{ProgressBar, ProgressStyle};
 /// name from its kind, and help with the accepted range and the default. Required parameters
 /// are checked by the registry (one plain error line, as in SQL), not by clap.
 pub fn param_arg(p: &Param) -> Arg {
-    let mut help = format!("{} ({})", p.doc, p.kind.range());
+    let mut help = match p.kind {
+        // The value name lists the choices.
+        ParamKind::Choice(_) => p.doc.to_string(),
+        _ => format!("{} ({})", p.doc, p.kind.range()),
+    };
     match p.default {
         DefaultValue::Required => help.push_str(" [required]"),
         DefaultValue::Unset => {}
@@ -53,21 +57,39 @@ pub fn param_values(m: &ArgMatches, params: &[Param]) -> Vec<(String, String)> {
 }
 
 /// How jobs run: the engine, and the partitioning when they run on Pregel (registry settings
-/// `engine`, `partitions`, `strategy`).
+/// `engine`, `partitions`, `strategy`), as given; [`ExecArgs::common`] validates them.
 #[derive(Debug, Clone)]
 pub struct ExecArgs {
-    engine: Engine,
-    partitions: u32,
-    strategy: Strategy,
-}
-
-impl ExecArgs {
-    pub fn common(&self, ctx: RunContext) -> Common {
-        Common { strategy: self.strategy, partitions: self.partitions, ctx, engine: self.engine }
-    }
+    given: Vec<(String, String)>,
 }
 
 const EXEC_PARAMS: [Param; 3] = [registry::ENGINE, registry::PARTITIONS, registry::STRATEGY];
+
+impl ExecArgs {
+    /// The settings, checked against the registry's kinds and ranges (an error names the flag).
+    pub fn common(&self, ctx: RunContext) -> ember::Result<Common> {
+        let get = |p: &Param| -> ember::Result<String> {
+            let text = self
+                .given
+                .iter()
+                .find(|(k, _)| k == p.name)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_else(|| p.default.describe());
+            p.kind.parse(&text).map_err(|e| ember::Error::Config(format!("--{} {e}", p.name)))?;
+            Ok(text)
+        };
+        let partitions = get(&registry::PARTITIONS)?;
+        Ok(Common {
+            engine: Engine::parse(&get(&registry::ENGINE)?)?,
+            partitions: partitions
+                .trim()
+                .parse()
+                .map_err(|_| ember::Error::Config(format!("--partitions {partitions}")))?,
+            strategy: Strategy::parse(&get(&registry::STRATEGY)?)?,
+            ctx,
+        })
+    }
+}
 
 impl Args for ExecArgs {
     fn augment_args(cmd: Command) -> Command {
@@ -80,19 +102,7 @@ impl Args for ExecArgs {
 
 impl FromArgMatches for ExecArgs {
     fn from_arg_matches(m: &ArgMatches) -> Result<Self, clap::Error> {
-        let bad = |e: ember::Error| clap::Error::raw(clap::error::ErrorKind::ValueValidation, format!("{e}\n"));
-        let get = |p: &Param| -> Result<String, clap::Error> {
-            let given = m.get_one::<String>(p.name).cloned();
-            let text = given.unwrap_or_else(|| p.default.describe());
-            p.kind.parse(&text).map_err(|e| bad(ember::Error::Config(format!("--{} {e}", p.name))))?;
-            Ok(text)
-        };
-        let partitions = get(&registry::PARTITIONS)?;
-        Ok(ExecArgs {
-            engine: Engine::parse(&get(&registry::ENGINE)?).map_err(bad)?,
-            partitions: partitions.trim().parse().map_err(|_| bad(ember::Error::Config("--partitions".into())))?,
-            strategy: Strategy::parse(&get(&registry::STRATEGY)?).map_err(bad)?,
-        })
+        Ok(ExecArgs { given: param_values(m, &EXEC_PARAMS) })
     }
     fn update_from_arg_matches(&mut self, m: &ArgMatches) -> Result<(), clap::Error> {
         *self = Self::from_arg_matches(m)?;

@@ -17,7 +17,8 @@ use serde_json::json;
 
 use crate::graph_args::{GraphArgs, param_arg, param_values, progress};
 
-/// What every `run` subcommand takes besides the algorithm's own parameters.
+// What every `run` subcommand takes besides the algorithm's own parameters. (A `//` comment:
+// a doc comment would become every subcommand's description.)
 #[derive(Args, Debug)]
 pub struct RunArgs {
     #[command(flatten)]
@@ -45,7 +46,7 @@ pub fn command() -> Command {
         .subcommand_value_name("ALGORITHM")
         .subcommand_help_heading("Algorithms");
     for spec in registry::ALGORITHMS {
-        let mut sub = RunArgs::augment_args(Command::new(spec.name).about(spec.summary)).after_help(format!(
+        let mut sub = RunArgs::augment_args(Command::new(spec.name)).about(spec.summary).after_help(format!(
             "Output columns: {}\nEngines: {}",
             spec.output_text(),
             engines_text(spec)
@@ -77,6 +78,8 @@ pub fn run(m: &ArgMatches) -> Result<ExitCode> {
         // A bad output name fails before anything is computed.
         OutFormat::resolve(out, out_format)?;
     }
+    // Settings are checked before the graph is read.
+    args.graph.exec.common(Default::default())?;
     let t = Instant::now();
     let g = args.graph.load()?;
     let load_t = t.elapsed();
@@ -84,7 +87,8 @@ pub fn run(m: &ArgMatches) -> Result<ExitCode> {
     if args.json {
         bar.finish_and_clear();
     }
-    let out = job::run(&g, &algorithm, &args.graph.exec.common(ctx), args.top)?;
+    let common = args.graph.exec.common(ctx)?;
+    let out = job::run(&g, &algorithm, &common, args.top)?;
     bar.finish_and_clear();
     let t = Instant::now();
     if let Some(path) = &args.out {

@@ -73,7 +73,7 @@ impl Output {
     /// `id, distance` (null when unreachable).
     pub fn to_batch(&self, graph: &Graph) -> Result<RecordBatch> {
         let d: Int64Array = self.hops.iter().map(|&h| (h != UNREACHED).then_some(h as i64)).collect();
-        id_batch(graph, vec![("distance", Arc::new(d))])
+        id_batch(graph, vec![(SPEC.output[0].name, Arc::new(d))])
     }
 }
 

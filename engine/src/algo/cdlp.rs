@@ -79,7 +79,7 @@ pub struct Output {
 
 impl Output {
     pub fn to_batch(&self, graph: &Graph) -> Result<RecordBatch> {
-        wcc::label_batch(graph, "label", &self.label)
+        wcc::label_batch(graph, SPEC.output[0].name, &self.label)
     }
 }
 

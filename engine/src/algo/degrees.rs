@@ -34,7 +34,7 @@ pub static SPEC: AlgorithmSpec = AlgorithmSpec {
 fn run_spec(graph: &Graph, _: &Params, common: &Common, opts: RunOptions) -> Result<AlgoRun> {
     let out = run(graph, &Config { common: common.clone() })?;
     let d: Vec<f64> = out.degree.iter().map(|&x| x as f64).collect();
-    let summary = top_lines(graph, &d, opts.top, "degree");
+    let summary = top_lines(graph, &d, opts.top, SPEC.output[2].name);
     Ok(AlgoRun { table: out.to_batch(graph)?, summary, supersteps: 1, execution: out.execution })
 }
 
@@ -58,9 +58,9 @@ impl Output {
         id_batch(
             graph,
             vec![
-                ("in_degree", col(&self.in_degree)),
-                ("out_degree", col(&self.out_degree)),
-                ("degree", col(&self.degree)),
+                (SPEC.output[0].name, col(&self.in_degree)),
+                (SPEC.output[1].name, col(&self.out_degree)),
+                (SPEC.output[2].name, col(&self.degree)),
             ],
         )
     }

@@ -89,8 +89,12 @@ impl Output {
         let l_col = take(ls)?;
         let schema = Arc::new(datafusion::arrow::datatypes::Schema::new(vec![
             datafusion::arrow::datatypes::Field::new("id", id_col.data_type().clone(), false),
-            datafusion::arrow::datatypes::Field::new("landmark", l_col.data_type().clone(), false),
-            datafusion::arrow::datatypes::Field::new("distance", datafusion::arrow::datatypes::DataType::Int64, false),
+            datafusion::arrow::datatypes::Field::new(SPEC.output[0].name, l_col.data_type().clone(), false),
+            datafusion::arrow::datatypes::Field::new(
+                SPEC.output[1].name,
+                datafusion::arrow::datatypes::DataType::Int64,
+                false,
+            ),
         ]));
         RecordBatch::try_new(schema, vec![id_col, l_col, Arc::new(Int64Array::from(ds))])
             .map_err(|e| Error::arrow("building result table", e))

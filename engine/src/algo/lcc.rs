@@ -39,7 +39,7 @@ fn run_spec(graph: &Graph, _: &Params, common: &Common, opts: RunOptions) -> Res
     let out = run(graph, &Config { common: common.clone() })?;
     let mean = out.lcc.iter().sum::<f64>() / out.lcc.len().max(1) as f64;
     let mut summary = vec![format!("average clustering coefficient: {mean:.6}")];
-    summary.extend(top_lines(graph, &out.lcc, opts.top, "lcc"));
+    summary.extend(top_lines(graph, &out.lcc, opts.top, SPEC.output[0].name));
     Ok(AlgoRun { table: out.to_batch(graph)?, summary, supersteps: 1, execution: out.execution })
 }
 
@@ -57,7 +57,7 @@ pub struct Output {
 
 impl Output {
     pub fn to_batch(&self, graph: &Graph) -> Result<RecordBatch> {
-        id_batch(graph, vec![("lcc", Arc::new(Float64Array::from(self.lcc.clone())))])
+        id_batch(graph, vec![(SPEC.output[0].name, Arc::new(Float64Array::from(self.lcc.clone())))])
     }
 }
 

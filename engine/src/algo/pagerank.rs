@@ -95,7 +95,7 @@ fn run_spec(graph: &Graph, p: &Params, common: &Common, opts: RunOptions) -> Res
     if tolerance.is_some() {
         summary.push(format!("converged: {}", out.converged));
     }
-    summary.extend(top_lines(graph, &out.rank, opts.top, "pagerank"));
+    summary.extend(top_lines(graph, &out.rank, opts.top, SPEC.output[0].name));
     Ok(AlgoRun { table: out.to_batch(graph)?, summary, supersteps: out.iterations, execution: out.execution })
 }
 
@@ -161,7 +161,7 @@ pub struct Output {
 impl Output {
     /// `id, pagerank`.
     pub fn to_batch(&self, graph: &Graph) -> Result<RecordBatch> {
-        id_batch(graph, vec![("pagerank", Arc::new(Float64Array::from(self.rank.clone())))])
+        id_batch(graph, vec![(SPEC.output[0].name, Arc::new(Float64Array::from(self.rank.clone())))])
     }
 }
 

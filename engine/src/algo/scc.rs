@@ -63,7 +63,7 @@ impl Output {
         self.sizes().len()
     }
     pub fn to_batch(&self, graph: &Graph) -> Result<RecordBatch> {
-        wcc::label_batch(graph, "component", &self.component)
+        wcc::label_batch(graph, SPEC.output[0].name, &self.component)
     }
 }
 

@@ -62,7 +62,7 @@ pub struct Output {
 impl Output {
     /// `id, distance` (`inf` when unreachable).
     pub fn to_batch(&self, graph: &Graph) -> Result<RecordBatch> {
-        id_batch(graph, vec![("distance", Arc::new(Float64Array::from(self.distance.clone())))])
+        id_batch(graph, vec![(SPEC.output[0].name, Arc::new(Float64Array::from(self.distance.clone())))])
     }
 }
 

@@ -34,7 +34,7 @@ fn run_spec(graph: &Graph, _: &Params, common: &Common, opts: RunOptions) -> Res
     let out = run(graph, &Config { common: common.clone() })?;
     let mut summary = vec![format!("triangles: {}", out.total())];
     let t: Vec<f64> = out.triangles.iter().map(|&x| x as f64).collect();
-    summary.extend(top_lines(graph, &t, opts.top, "triangles"));
+    summary.extend(top_lines(graph, &t, opts.top, SPEC.output[0].name));
     Ok(AlgoRun { table: out.to_batch(graph)?, summary, supersteps: 1, execution: out.execution })
 }
 
@@ -55,7 +55,7 @@ impl Output {
         self.triangles.iter().sum::<u64>() / 3
     }
     pub fn to_batch(&self, graph: &Graph) -> Result<RecordBatch> {
-        id_batch(graph, vec![("triangles", Arc::new(UInt64Array::from(self.triangles.clone())))])
+        id_batch(graph, vec![(SPEC.output[0].name, Arc::new(UInt64Array::from(self.triangles.clone())))])
     }
 }
 

@@ -66,7 +66,7 @@ impl Output {
     }
     /// `id, component` (the representative's original id).
     pub fn to_batch(&self, graph: &Graph) -> Result<RecordBatch> {
-        label_batch(graph, "component", &self.component)
+        label_batch(graph, SPEC.output[0].name, &self.component)
     }
 }
 
