@@ -8,15 +8,29 @@ use std::time::{Duration, Instant};
 
 use ember::datafusion::arrow::array::RecordBatch;
 
-use crate::model::{CellKind, Notebook, SAVED_ROWS, SavedOutput, new_kind};
+use crate::model::{Cell, CellKind, CellView, Notebook, SAVED_ROWS, SavedOutput, new_kind};
 use crate::persist;
-use crate::runner::{CellResult, Event, Runner, TableInfo};
+use crate::runner::{CellError, CellResult, Event, Runner, TableInfo};
 
-/// What the UI asks the app to do.
+/// What the UI asks the app to do. The UI never changes the notebook itself: it draws each
+/// cell from a copy and sends the edited copy back as [`Command::Edit`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     /// Add a cell of a kind ("SQL", "DataFrame", "Graph", "Markdown") after a position.
     Add(String, Option<usize>),
+    /// Replace the cell with this one's id by this one (its text, settings, name and view).
+    Edit(Box<Cell>),
+    /// Change a cell's output view (tab, chart, axes).
+    SetView(u64, CellView),
+    SetTitle(String),
+    /// Sort a cell's result grid by a column (on a worker).
+    Sort {
+        cell: u64,
+        column: usize,
+        descending: bool,
+    },
+    /// Show or hide a markdown cell's editor.
+    EditMarkdown(u64, bool),
     Remove(u64),
     Move(u64, i64),
     Run(u64),
@@ -35,14 +49,15 @@ pub enum Command {
 /// View state of one cell (not saved).
 #[derive(Default)]
 pub struct CellState {
-    pub result: Option<Result<Box<CellResult>, String>>,
-    /// The result as one batch, for the grid.
+    pub result: Option<Result<Box<CellResult>, CellError>>,
+    /// The result as one batch, for the grid (built by the runner).
     pub table: Option<RecordBatch>,
+    /// Counts the results this cell has shown, so a late sort of an older one is dropped.
+    pub version: u64,
     /// Row order after sorting by a column: (column, descending, permutation).
     pub sort: Option<(usize, bool, Vec<u32>)>,
-    /// Graph view layout positions (unit square) and iterations done.
-    pub layout: Vec<egui::Vec2>,
-    pub layout_steps: u32,
+    /// A sort asked of the runner and not back yet: (column, descending).
+    pub sorting: Option<(usize, bool)>,
     /// 0 logical, 1 optimized, 2 physical.
     pub plan_kind: usize,
     pub editing_markdown: bool,
@@ -70,6 +85,8 @@ pub struct NotebookApp {
     /// reads this instead of serialising the notebook every frame).
     pub dirty: bool,
     run_queue: VecDeque<u64>,
+    /// Text waiting to be put on the clipboard by the next frame.
+    pub clipboard: Option<String>,
 }
 
 impl NotebookApp {
@@ -98,6 +115,7 @@ impl NotebookApp {
             last_autosave: Instant::now(),
             dirty: false,
             run_queue: VecDeque::new(),
+            clipboard: None,
         };
         if app.recovery.is_some() {
             app.status = "unsaved changes from an earlier session were found".into();
@@ -163,16 +181,24 @@ impl NotebookApp {
             Event::Progress { .. } => {}
             Event::Tables(t) => self.tables = t,
             Event::Message(m) => self.status = m,
+            Event::Clipboard(text) => {
+                self.clipboard = Some(text);
+                self.status = "copied the result as CSV".into();
+            }
+            Event::Sorted { cell, version, column, descending, order } => {
+                let st = self.state(cell);
+                if st.version == version {
+                    st.sort = Some((column, descending, order));
+                    st.sorting = None;
+                }
+            }
             Event::Finished { cell, result, .. } => {
                 let ok = result.is_ok();
                 let st = self.state(cell);
-                st.table = result.as_ref().ok().and_then(|r| {
-                    let b = r.batches.iter().filter(|b| b.num_columns() > 0).cloned().collect::<Vec<_>>();
-                    b.first().and_then(|f| ember::datafusion::arrow::compute::concat_batches(&f.schema(), &b).ok())
-                });
+                st.table = result.as_ref().ok().and_then(|r| r.table.clone());
+                st.version += 1;
                 st.sort = None;
-                st.layout.clear();
-                st.layout_steps = 0;
+                st.sorting = None;
                 st.result = Some(result);
                 if self.run_queue.front() == Some(&cell) {
                     self.run_queue.pop_front();
@@ -207,6 +233,26 @@ impl NotebookApp {
             Command::Add(kind, at) => {
                 self.notebook.add(new_kind(&kind), at);
             }
+            Command::Edit(cell) => {
+                if let Some(c) = self.notebook.cell_mut(cell.id) {
+                    *c = *cell;
+                }
+            }
+            Command::SetView(id, view) => {
+                if let Some(c) = self.notebook.cell_mut(id) {
+                    c.view = view;
+                }
+            }
+            Command::SetTitle(t) => self.notebook.title = t,
+            Command::Sort { cell, column, descending } => {
+                let st = self.state(cell);
+                if let Some(t) = st.table.clone() {
+                    st.sorting = Some((column, descending));
+                    let version = st.version;
+                    self.runner.sort(cell, version, t, column, descending);
+                }
+            }
+            Command::EditMarkdown(id, on) => self.state(id).editing_markdown = on,
             Command::Remove(id) => {
                 self.runner.cancel(id);
                 self.notebook.remove(id);

@@ -1,9 +1,11 @@
 //! Ember's desktop notebook. The model ([`model`]), persistence ([`persist`]), the job runner
-//! ([`runner`]) and the bundled demo ([`demo`]) never import egui; [`app`] and [`ui`] draw the
+//! ([`runner`]), sample layout ([`layout`]) and the bundled demo ([`demo`]) never import egui; [`app`] and [`ui`] draw the
 //! model and send commands.
 
 pub mod app;
+pub mod csv_text;
 pub mod demo;
+pub mod layout;
 pub mod model;
 pub mod persist;
 pub mod runner;

@@ -1,7 +1,10 @@
 //! Runs cells on worker threads (a tokio runtime) against one shared Ember [`Session`] and
-//! reports back over a channel: superstep progress, results (with plans, job plans and a graph
-//! sample) or errors, and the session's table list. The UI polls [`Runner::poll`] once per frame
-//! and never waits. No egui here.
+//! reports back over a channel: superstep progress, results (with plans, job plans, the result
+//! as one batch, and a laid-out graph sample) or typed errors ([`CellError`]), the session's
+//! table list, and sorted row orders for the grid. Everything slow — reading and building
+//! graphs, jobs, concatenating results, sorting, laying out samples — runs here, on blocking
+//! threads where it is CPU work; the UI polls [`Runner::poll`] once per frame and never waits.
+//! No egui here.
 //!
 //! Invariants: a cell's result is registered in the session under the cell's name before its
 //! `Finished` event is sent; a cancelled cell finishes with the error "cancelled"; at most one
@@ -14,6 +17,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::{Duration, Instant};
 
+use ember::algo::spec::ColumnType;
 use ember::datafusion::arrow::array::{Array, RecordBatch};
 use ember::datafusion::arrow::datatypes::SchemaRef;
 use ember::graph::{Graph, GraphOptions};
@@ -21,6 +25,8 @@ use ember::load::LoadSpec;
 use ember::pregel::{CancelToken, RunContext, SuperstepStats};
 use ember::sql::Session;
 use ember::sql::plan::{self, PlanNode, QueryPlans};
+
+use std::path::PathBuf;
 
 use crate::model::{Cell, CellKind, GraphSource, Source};
 
@@ -44,13 +50,71 @@ pub struct GraphSample {
     pub categorical: bool,
     /// Edges between sampled vertices (indices into `labels`).
     pub edges: Vec<(u32, u32)>,
+    /// Layout positions in the unit square, one per vertex ([`crate::layout`]).
+    pub positions: Vec<[f32; 2]>,
     pub note: String,
+}
+
+/// Why a cell failed, with the position in its input where there is one.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CellError {
+    /// The SQL is wrong at a 1-based line and column.
+    Sql { line: u64, column: u64, message: String },
+    /// A file is malformed at a 1-based line.
+    Parse { path: PathBuf, line: u64, message: String },
+    /// The cell's settings are incomplete or invalid (no edge table, a bad parameter).
+    Setup(String),
+    /// The input or the engine failed (missing file or table, I/O, query execution).
+    Engine(String),
+    /// The run was cancelled.
+    Cancelled,
+    /// A broken invariant (a worker panicked): a bug.
+    Internal(String),
+}
+
+impl CellError {
+    /// The 1-based (line, column) in the cell's SQL, for SQL errors.
+    pub fn sql_position(&self) -> Option<(u64, u64)> {
+        match self {
+            CellError::Sql { line, column, .. } => Some((*line, *column)),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for CellError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CellError::Sql { line, column, message } => {
+                write!(f, "SQL error at line {line}, column {column}: {message}")
+            }
+            CellError::Parse { path, line, message } => write!(f, "{}:{line}: {message}", path.display()),
+            CellError::Setup(m) | CellError::Engine(m) => f.write_str(m),
+            CellError::Cancelled => f.write_str("cancelled"),
+            CellError::Internal(m) => write!(f, "internal error (a bug in Ember): {m}"),
+        }
+    }
+}
+
+impl From<ember::Error> for CellError {
+    fn from(e: ember::Error) -> CellError {
+        match e {
+            ember::Error::Sql { line, column, message } => CellError::Sql { line, column, message },
+            ember::Error::Parse { path, line, msg } => CellError::Parse { path, line, message: msg },
+            ember::Error::Config(_) => CellError::Setup(e.to_string()),
+            ember::Error::Cancelled => CellError::Cancelled,
+            ember::Error::Internal(m) => CellError::Internal(m),
+            other => CellError::Engine(other.to_string()),
+        }
+    }
 }
 
 /// What a finished cell produced.
 #[derive(Debug, Clone)]
 pub struct CellResult {
     pub batches: Vec<RecordBatch>,
+    /// The result as one batch (for the grid and charts), concatenated on the worker.
+    pub table: Option<RecordBatch>,
     pub schema: SchemaRef,
     pub rows: usize,
     /// The SQL that ran (DataFrame cells: the generated query).
@@ -75,11 +139,22 @@ pub enum Event {
     Finished {
         cell: u64,
         run: u64,
-        result: Result<Box<CellResult>, String>,
+        result: Result<Box<CellResult>, CellError>,
+    },
+    /// The grid's row order for a result sorted by a column (see [`Runner::sort`]).
+    Sorted {
+        cell: u64,
+        /// The result version the order belongs to.
+        version: u64,
+        column: usize,
+        descending: bool,
+        order: Vec<u32>,
     },
     Tables(Vec<TableInfo>),
     /// A side-panel action failed (opening a file, ...).
     Message(String),
+    /// Text for the clipboard (Copy as CSV).
+    Clipboard(String),
 }
 
 /// A cell being run.
@@ -166,7 +241,7 @@ impl Runner {
                 r.elapsed = t.elapsed();
                 Box::new(r)
             });
-            let result = if c2.is_cancelled() { Err("cancelled".to_string()) } else { result };
+            let result = if c2.is_cancelled() { Err(CellError::Cancelled) } else { result };
             // The table list that includes the result goes out before the Finished event, so
             // whoever sees a cell finish also sees its table.
             if result.is_ok() {
@@ -190,7 +265,7 @@ impl Runner {
     /// Cancels a running cell; it finishes with the error "cancelled".
     pub fn cancel(&mut self, cell: u64) {
         if let Some(run) = self.stop(cell) {
-            self.pending.push(Event::Finished { cell, run, result: Err("cancelled".into()) });
+            self.pending.push(Event::Finished { cell, run, result: Err(CellError::Cancelled) });
             (self.repaint)();
         }
     }
@@ -216,6 +291,39 @@ impl Runner {
         let (session, tx, repaint) = (self.session.clone(), self.tx.clone(), self.repaint.clone());
         self.rt.spawn(async move {
             let _ = tx.send(Event::Tables(tables(&session).await));
+            repaint();
+        });
+    }
+
+    /// Sorts a result's rows by one column on a worker; the order comes back as
+    /// [`Event::Sorted`] tagged with `version`, so an order for an older result can be dropped.
+    pub fn sort(&self, cell: u64, version: u64, table: RecordBatch, column: usize, descending: bool) {
+        use ember::datafusion::arrow::compute::{SortColumn, SortOptions, lexsort_to_indices};
+        let (tx, repaint) = (self.tx.clone(), self.repaint.clone());
+        self.rt.spawn_blocking(move || {
+            if column >= table.num_columns() {
+                return;
+            }
+            let opts = SortOptions { descending, nulls_first: false };
+            let col = SortColumn { values: table.column(column).clone(), options: Some(opts) };
+            match lexsort_to_indices(&[col], None) {
+                Ok(idx) => {
+                    let order = idx.values().to_vec();
+                    let _ = tx.send(Event::Sorted { cell, version, column, descending, order });
+                }
+                Err(e) => {
+                    let _ = tx.send(Event::Message(format!("cannot sort by this column: {e}")));
+                }
+            }
+            repaint();
+        });
+    }
+
+    /// Formats a result as CSV on a worker; the text comes back as [`Event::Clipboard`].
+    pub fn copy_csv(&self, table: RecordBatch, order: Option<Vec<u32>>) {
+        let (tx, repaint) = (self.tx.clone(), self.repaint.clone());
+        self.rt.spawn_blocking(move || {
+            let _ = tx.send(Event::Clipboard(crate::csv_text::to_csv(&table, order.as_deref())));
             repaint();
         });
     }
@@ -279,85 +387,114 @@ async fn run_cell(
     cell: &Cell,
     cancel: CancelToken,
     progress: Arc<dyn Fn(&SuperstepStats) + Send + Sync>,
-) -> Result<CellResult, String> {
-    match &cell.kind {
-        CellKind::Sql { sql } => run_sql(session, &cell.name, sql).await,
+) -> Result<CellResult, CellError> {
+    let mut result = match &cell.kind {
+        CellKind::Sql { sql } => run_sql(session, &cell.name, sql).await?,
         CellKind::DataFrame { pipeline } => {
             let source = match &pipeline.source {
-                Source::Table(t) if t.trim().is_empty() => return Err("choose a source table or file".into()),
+                Source::Table(t) if t.trim().is_empty() => {
+                    return Err(CellError::Setup("choose a source table or file".into()));
+                }
                 Source::Table(t) => t.trim().to_string(),
                 Source::File(p) => {
                     let name = format!("{}_source", cell.name);
-                    session.register_file(&name, p.trim()).await.map_err(|e| e.to_string())?;
+                    session.register_file(&name, p.trim()).await?;
                     name
                 }
             };
-            let sql = pipeline.to_sql(&source)?;
-            run_sql(session, &cell.name, &sql).await
+            let sql = pipeline.to_sql(&source).map_err(CellError::Setup)?;
+            run_sql(session, &cell.name, &sql).await?
         }
-        CellKind::Graph { graph } => {
-            let algorithm = graph.algorithm().map_err(|e| e.to_string())?;
-            let opts = GraphOptions { directed: graph.directed, ..GraphOptions::default() };
-            let t0 = Instant::now();
-            let (g, load_what) = match &graph.source {
-                GraphSource::Tables { vertices, edges } => {
-                    if edges.trim().is_empty() {
-                        return Err("choose an edge table (columns src, dst)".into());
-                    }
-                    let v = Some(vertices.trim()).filter(|v| !v.is_empty());
-                    let g = session.graph(v, edges.trim(), &opts).await.map_err(|e| e.to_string())?;
-                    (g, format!("tables vertices={}, edges={}", v.unwrap_or("(endpoints)"), edges.trim()))
-                }
-                GraphSource::File { path } => {
-                    let mut spec = LoadSpec::new(path.trim());
-                    spec.options = opts.clone();
-                    let g = session
-                        .load_graph(&spec, &format!("{}_vertices", cell.name), &format!("{}_edges", cell.name))
-                        .await
-                        .map_err(|e| e.to_string())?;
-                    (g, format!("file {}", path.trim()))
-                }
-            };
-            let load_time = t0.elapsed();
-            let common = ember::algo::Common {
-                strategy: ember::Strategy::parse(&graph.strategy).map_err(|e| e.to_string())?,
-                partitions: graph.partitions,
-                ctx: RunContext { cancel, observer: Some(progress) },
-                engine: ember::algo::Engine::parse(&graph.engine).map_err(|e| e.to_string())?,
-            };
-            let (g, out) = tokio::task::spawn_blocking(move || {
-                let out = ember::job::run(&g, &algorithm, &common, 10);
-                (g, out)
-            })
-            .await
-            .map_err(|e| e.to_string())?;
-            let out = out.map_err(|e| e.to_string())?;
-            session.register_batches(&cell.name, vec![out.table.clone()]).map_err(|e| e.to_string())?;
-            let sample = sample(&g, &out.table, 150);
-            Ok(CellResult {
-                rows: out.table.num_rows(),
-                schema: out.table.schema(),
-                batches: vec![out.table.clone()],
-                sql: None,
-                plans: None,
-                job: Some(plan::job_tree(&out.plan, Some((load_what, load_time)))),
-                supersteps: out.plan.supersteps.clone(),
-                sample,
-                summary: out.summary,
-                elapsed: Duration::ZERO,
-            })
-        }
-        CellKind::Markdown { .. } => Err("markdown cells do not run".into()),
+        CellKind::Graph { graph } => run_graph(session, cell, graph, cancel, progress).await?,
+        CellKind::Markdown { .. } => return Err(CellError::Setup("markdown cells do not run".into())),
+    };
+    // One batch for the grid and charts, built here rather than on the UI thread.
+    let non_empty: Vec<RecordBatch> = result.batches.iter().filter(|b| b.num_columns() > 0).cloned().collect();
+    if let Some(first) = non_empty.first() {
+        let (schema, batches) = (first.schema(), non_empty.clone());
+        let table =
+            tokio::task::spawn_blocking(move || ember::datafusion::arrow::compute::concat_batches(&schema, &batches))
+                .await
+                .map_err(|e| CellError::Internal(e.to_string()))?
+                .map_err(|e| CellError::Engine(e.to_string()))?;
+        result.table = Some(table);
     }
+    Ok(result)
 }
 
-async fn run_sql(session: &Session, name: &str, sql: &str) -> Result<CellResult, String> {
-    let mut stmts = session.sql_all(sql).await.map_err(|e| e.to_string())?;
-    let last = stmts.pop().ok_or("no SQL statement")?;
+async fn run_graph(
+    session: &Session,
+    cell: &Cell,
+    graph: &crate::model::GraphSpec,
+    cancel: CancelToken,
+    progress: Arc<dyn Fn(&SuperstepStats) + Send + Sync>,
+) -> Result<CellResult, CellError> {
+    let algorithm = graph.algorithm()?;
+    let common = ember::algo::Common {
+        strategy: ember::Strategy::parse(&graph.strategy)?,
+        partitions: graph.partitions,
+        ctx: RunContext { cancel, observer: Some(progress) },
+        engine: ember::algo::Engine::parse(&graph.engine)?,
+    };
+    let opts = GraphOptions { directed: graph.directed, ..GraphOptions::default() };
+    let t0 = Instant::now();
+    // Reading and building the graph is CPU work: a blocking thread runs it, driving the
+    // session's async parts (table scans, registration) from there.
+    let (session2, source, name) = (session.clone(), graph.source.clone(), cell.name.clone());
+    let handle = tokio::runtime::Handle::current();
+    let (g, load_what) = tokio::task::spawn_blocking(move || -> Result<(Graph, String), CellError> {
+        match source {
+            GraphSource::Tables { vertices, edges } => {
+                if edges.trim().is_empty() {
+                    return Err(CellError::Setup("choose an edge table (columns src, dst)".into()));
+                }
+                let v = Some(vertices.trim()).filter(|v| !v.is_empty());
+                let g = handle.block_on(session2.graph(v, edges.trim(), &opts))?;
+                Ok((g, format!("tables vertices={}, edges={}", v.unwrap_or("(endpoints)"), edges.trim())))
+            }
+            GraphSource::File { path } => {
+                let mut spec = LoadSpec::new(path.trim());
+                spec.options = opts;
+                let (vn, en) = (format!("{name}_vertices"), format!("{name}_edges"));
+                let g = handle.block_on(session2.load_graph(&spec, &vn, &en))?;
+                Ok((g, format!("file {}", path.trim())))
+            }
+        }
+    })
+    .await
+    .map_err(|e| CellError::Internal(e.to_string()))??;
+    let load_time = t0.elapsed();
+    let categorical = algorithm.spec().output.first().is_some_and(|c| c.ty == ColumnType::Id);
+    let (out, sample) = tokio::task::spawn_blocking(move || -> Result<_, CellError> {
+        let out = ember::job::run(&g, &algorithm, &common, 10)?;
+        let sample = sample(&g, &out.table, 150, categorical);
+        Ok((out, sample))
+    })
+    .await
+    .map_err(|e| CellError::Internal(e.to_string()))??;
+    session.register_batches(&cell.name, vec![out.table.clone()])?;
+    Ok(CellResult {
+        rows: out.table.num_rows(),
+        schema: out.table.schema(),
+        batches: vec![out.table.clone()],
+        table: None,
+        sql: None,
+        plans: None,
+        job: Some(plan::job_tree(&out.plan, Some((load_what, load_time)))),
+        supersteps: out.plan.supersteps.clone(),
+        sample,
+        summary: out.summary,
+        elapsed: Duration::ZERO,
+    })
+}
+
+async fn run_sql(session: &Session, name: &str, sql: &str) -> Result<CellResult, CellError> {
+    let mut stmts = session.sql_all(sql).await?;
+    let last = stmts.pop().ok_or_else(|| CellError::Setup("no SQL statement".into()))?;
     for s in stmts {
-        s.df.collect().await.map_err(|e| session.sql_error(&s.sql, e).to_string())?;
+        s.df.collect().await.map_err(|e| session.sql_error(&s.sql, e))?;
     }
-    let analyzed = plan::analyze(last.df).await.map_err(|e| e.to_string())?;
+    let analyzed = plan::analyze(last.df).await?;
     let schema = analyzed
         .batches
         .first()
@@ -365,10 +502,11 @@ async fn run_sql(session: &Session, name: &str, sql: &str) -> Result<CellResult,
         .unwrap_or_else(|| Arc::new(ember::datafusion::arrow::datatypes::Schema::empty()));
     let rows = analyzed.batches.iter().map(|b| b.num_rows()).sum();
     if !schema.fields().is_empty() && !analyzed.batches.is_empty() {
-        session.register_batches(name, analyzed.batches.clone()).map_err(|e| e.to_string())?;
+        session.register_batches(name, analyzed.batches.clone())?;
     }
     Ok(CellResult {
         batches: analyzed.batches,
+        table: None,
         schema,
         rows,
         sql: Some(sql.to_string()),
@@ -382,9 +520,10 @@ async fn run_sql(session: &Session, name: &str, sql: &str) -> Result<CellResult,
 }
 
 /// Picks up to `cap` vertices around the top results: every vertex when the graph is small,
-/// else the top vertices by the result value (highest-degree ones for class results) and their
-/// neighbours, with the edges among them.
-pub fn sample(g: &Graph, table: &RecordBatch, cap: usize) -> Option<GraphSample> {
+/// else the top vertices by the result value (highest-degree ones for class results, when
+/// `categorical`: the value is a vertex id such as a component) and their neighbours, with the
+/// edges among them, laid out.
+pub fn sample(g: &Graph, table: &RecordBatch, cap: usize, categorical: bool) -> Option<GraphSample> {
     use ember::datafusion::arrow::compute::cast;
     use ember::datafusion::arrow::datatypes::DataType;
     let n = g.num_vertices();
@@ -393,7 +532,6 @@ pub fn sample(g: &Graph, table: &RecordBatch, cap: usize) -> Option<GraphSample>
     }
     let col = table.column(1);
     let name = table.schema().field(1).name().clone();
-    let categorical = matches!(name.as_str(), "component" | "label");
     let values: Vec<f64> = if categorical {
         // Classes are ids: number them by first appearance.
         let mut seen: HashMap<String, f64> = HashMap::new();
@@ -463,6 +601,7 @@ pub fn sample(g: &Graph, table: &RecordBatch, cap: usize) -> Option<GraphSample>
         labels: chosen.iter().map(|&v| g.ids().display(v)).collect(),
         values: chosen.iter().map(|&v| values[v as usize]).collect(),
         categorical,
+        positions: crate::layout::force_layout(chosen.len(), &edges),
         edges,
         note: format!("{note}; coloured by {name}"),
     })

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use ember_notebook::model::{Cell, CellKind, CellView, GraphSource, GraphSpec, Notebook, Pipeline, Source, Step};
-use ember_notebook::runner::{Event, Runner};
+use ember_notebook::runner::{CellError, Event, Runner};
 
 fn cell(id: u64, name: &str, kind: CellKind) -> Cell {
     Cell { id, name: name.into(), kind, view: CellView::default(), output: None }
@@ -15,7 +15,7 @@ fn finished(events: &[Event], id: u64) -> Result<&ember_notebook::runner::CellRe
         .rev()
         .find_map(|e| match e {
             Event::Finished { cell, result, .. } if *cell == id => {
-                Some(result.as_ref().map(|b| b.as_ref()).map_err(|e| e.clone()))
+                Some(result.as_ref().map(|b| b.as_ref()).map_err(|e| e.to_string()))
             }
             _ => None,
         })
@@ -92,9 +92,28 @@ fn errors_come_back_in_words() {
         finished(&ev, 1).unwrap_err(),
         "SQL error at line 2, column 1: Expected: an SQL statement, found: SELEC"
     );
+    // Typed, with the position.
+    let typed = ev.iter().find_map(|e| match e {
+        Event::Finished { cell: 1, result: Err(e), .. } => Some(e.clone()),
+        _ => None,
+    });
+    assert_eq!(typed.as_ref().and_then(CellError::sql_position), Some((2, 1)));
     r.run(&cell(2, "g", CellKind::Graph { graph: GraphSpec { algorithm: "bfs".into(), ..GraphSpec::default() } }));
     let ev = r.wait(Duration::from_secs(30));
     assert_eq!(finished(&ev, 2).unwrap_err(), "invalid configuration: bfs: parameter 'source' is required");
+    assert!(ev.iter().any(|e| matches!(e, Event::Finished { cell: 2, result: Err(CellError::Setup(_)), .. })));
+    // A malformed file names the file and line.
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.txt");
+    std::fs::write(&bad, "1 2\n2 x\n").unwrap();
+    let g = GraphSpec { source: GraphSource::File { path: bad.display().to_string() }, ..GraphSpec::default() };
+    r.run(&cell(3, "g", CellKind::Graph { graph: g }));
+    let ev = r.wait(Duration::from_secs(30));
+    let e = ev.iter().find_map(|e| match e {
+        Event::Finished { cell: 3, result: Err(e), .. } => Some(e.clone()),
+        _ => None,
+    });
+    assert!(matches!(&e, Some(CellError::Parse { path, line: 2, .. }) if *path == bad), "{e:?}");
 }
 
 #[test]

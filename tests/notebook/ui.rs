@@ -55,6 +55,45 @@ fn sql_cell_type_run_and_see_rows() {
 }
 
 #[test]
+fn sorting_runs_on_a_worker_and_edits_go_through_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app(dir.path()));
+    h.get_by_label("Add SQL cell").click();
+    h.run_steps(2);
+    let editor = h.get_by_role_and_label(Role::MultilineTextInput, "SQL");
+    editor.focus();
+    editor.type_text("SELECT column1 AS n FROM (VALUES (2), (3), (1))");
+    h.run_steps(2);
+    // Typing edited the notebook through Command::Edit, applied by the app.
+    let CellKind::Sql { sql } = &h.state().notebook.cells[0].kind else { unreachable!() };
+    assert!(sql.ends_with("(VALUES (2), (3), (1))"), "{sql}");
+    h.get_by_label("Run").click();
+    settle(&mut h);
+    let id = h.state().notebook.cells[0].id;
+    h.get_by_label("n").click();
+    // The click asked a worker for the order; frames go on meanwhile.
+    let t = Instant::now();
+    while h.state().cells.get(&id).and_then(|s| s.sort.as_ref()).is_none() {
+        h.step();
+        assert!(t.elapsed() < Duration::from_secs(30), "the sort never came back");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let st = &h.state().cells[&id];
+    assert_eq!(st.sort.as_ref().map(|s| (s.0, s.1, s.2.clone())), Some((0, false, vec![2, 0, 1])));
+    assert!(st.sorting.is_none());
+    // A second click sorts descending.
+    h.run_steps(2);
+    h.get_by_label("n ⏶").click();
+    let t = Instant::now();
+    while h.state().cells[&id].sort.as_ref().is_some_and(|s| !s.1) {
+        h.step();
+        assert!(t.elapsed() < Duration::from_secs(30), "the sort never came back");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(h.state().cells[&id].sort.as_ref().map(|s| s.2.clone()), Some(vec![1, 0, 2]));
+}
+
+#[test]
 fn ctrl_enter_runs_and_errors_show_positions() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(app(dir.path()));

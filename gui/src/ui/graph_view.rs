@@ -1,7 +1,7 @@
 //! The graph view: a force-directed drawing of a graph cell's sample (at most 150 vertices
 //! around the top results), coloured by the result: a palette for classes (components,
-//! communities), a gradient for magnitudes (rank, degree). The layout advances a few steps per
-//! frame until it settles, so the UI never stalls.
+//! communities), a gradient for magnitudes (rank, degree). The layout was computed by the
+//! runner with the sample ([`crate::layout`]): drawing is all the UI does.
 
 use egui::{Color32, Pos2, Sense, Stroke, Ui, Vec2};
 
@@ -19,9 +19,6 @@ const PALETTE: [Color32; 8] = [
     Color32::from_rgb(23, 190, 207),
 ];
 
-/// Total layout iterations; each frame runs a few.
-const LAYOUT_STEPS: u32 = 300;
-
 fn color(s: &GraphSample, i: usize, lo: f64, hi: f64) -> Color32 {
     let v = s.values[i];
     if s.categorical {
@@ -37,66 +34,15 @@ fn color(s: &GraphSample, i: usize, lo: f64, hi: f64) -> Color32 {
     )
 }
 
-/// One Fruchterman-Reingold step on the unit square.
-fn layout_step(pos: &mut [Vec2], edges: &[(u32, u32)], temp: f32) {
-    let n = pos.len();
-    if n < 2 {
-        return;
-    }
-    // Ideal edge length; 0.5 keeps the drawing off the border for small samples.
-    let k = 0.5 * (1.0 / n as f32).sqrt();
-    let mut disp = vec![Vec2::ZERO; n];
-    for i in 0..n {
-        for j in (i + 1)..n {
-            let d = pos[i] - pos[j];
-            let dist = d.length().max(1e-3);
-            let f = d / dist * (k * k / dist);
-            disp[i] += f;
-            disp[j] -= f;
-        }
-    }
-    for &(a, b) in edges {
-        let (a, b) = (a as usize, b as usize);
-        let d = pos[a] - pos[b];
-        let dist = d.length().max(1e-3);
-        let f = d / dist * (dist * dist / k);
-        disp[a] -= f;
-        disp[b] += f;
-    }
-    for (p, d) in pos.iter_mut().zip(disp) {
-        let len = d.length().max(1e-6);
-        *p += d / len * len.min(temp);
-        p.x = p.x.clamp(0.02, 0.98);
-        p.y = p.y.clamp(0.02, 0.98);
-    }
-}
-
 pub fn graph_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64) {
     let st = app.state(id);
     let Some(Ok(r)) = st.result.as_ref() else { return };
-    let Some(s) = r.sample.clone() else {
+    let Some(s) = r.sample.as_ref() else {
         ui.label("this result has no per-vertex value to draw");
         return;
     };
-    let n = s.labels.len();
-    if st.layout.len() != n {
-        // Deterministic start: points on a circle.
-        st.layout = (0..n)
-            .map(|i| {
-                let a = i as f32 / n.max(1) as f32 * std::f32::consts::TAU;
-                Vec2::new(0.5 + 0.4 * a.cos(), 0.5 + 0.4 * a.sin())
-            })
-            .collect();
-        st.layout_steps = 0;
-    }
-    if st.layout_steps < LAYOUT_STEPS {
-        for _ in 0..10 {
-            let temp = 0.05 * (1.0 - st.layout_steps as f32 / LAYOUT_STEPS as f32) + 0.002;
-            layout_step(&mut st.layout, &s.edges, temp);
-            st.layout_steps += 1;
-        }
-        ui.ctx().request_repaint();
-    }
+    let n = s.labels.len().min(s.positions.len());
+    let layout: Vec<Vec2> = s.positions.iter().map(|p| Vec2::new(p[0], p[1])).collect();
     ui.label(egui::RichText::new(format!("Showing {}", s.note)).small());
     let (rect, resp) = ui.allocate_exact_size(Vec2::new(ui.available_width().min(700.0), 360.0), Sense::hover());
     let painter = ui.painter_at(rect);
@@ -104,16 +50,16 @@ pub fn graph_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64) {
     let inner = rect.shrink(12.0);
     let at = |p: Vec2| Pos2::new(inner.min.x + p.x * inner.width(), inner.min.y + p.y * inner.height());
     let edge_color = ui.visuals().weak_text_color().gamma_multiply(0.6);
-    for &(a, b) in &s.edges {
-        painter.line_segment([at(st.layout[a as usize]), at(st.layout[b as usize])], Stroke::new(1.0, edge_color));
+    for &(a, b) in s.edges.iter().filter(|(a, b)| (*a as usize) < n && (*b as usize) < n) {
+        painter.line_segment([at(layout[a as usize]), at(layout[b as usize])], Stroke::new(1.0, edge_color));
     }
     let (lo, hi) =
         s.values.iter().filter(|v| v.is_finite()).fold((f64::MAX, f64::MIN), |(a, b), &v| (a.min(v), b.max(v)));
     let mut hovered = None;
-    for i in 0..n {
-        let p = at(st.layout[i]);
+    for (i, &pos) in layout.iter().enumerate().take(n) {
+        let p = at(pos);
         let radius = if s.categorical || hi <= lo { 5.0 } else { 4.0 + 6.0 * ((s.values[i] - lo) / (hi - lo)) as f32 };
-        painter.circle(p, radius, color(&s, i, lo, hi), Stroke::new(1.0, Color32::BLACK));
+        painter.circle(p, radius, color(s, i, lo, hi), Stroke::new(1.0, Color32::BLACK));
         if resp.hover_pos().is_some_and(|h| h.distance(p) <= radius + 2.0) {
             hovered = Some(i);
         }
@@ -121,7 +67,7 @@ pub fn graph_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64) {
     if let Some(i) = hovered {
         let text = format!("vertex {}: {}", s.labels[i], s.values[i]);
         painter.text(
-            at(st.layout[i]) + Vec2::new(8.0, -8.0),
+            at(layout[i]) + Vec2::new(8.0, -8.0),
             egui::Align2::LEFT_BOTTOM,
             text,
             egui::FontId::proportional(13.0),

@@ -1,5 +1,7 @@
-//! Drawing the notebook. Functions here read the app state and push commands; text fields edit
-//! the model in place. Every control a test or a screen reader needs has a visible label.
+//! Drawing the notebook. Functions here read the app state and push commands: each cell is
+//! drawn from a copy, and an edited copy goes back as `Command::Edit`, so the notebook changes
+//! only where the app applies commands. Every control a test or a screen reader needs has a
+//! visible label.
 
 pub mod graph_view;
 pub mod output;
@@ -18,6 +20,9 @@ fn labelled(ui: &mut Ui, label: &str, edit: egui::TextEdit<'_>) -> egui::Respons
 
 /// The whole window.
 pub fn app_ui(app: &mut NotebookApp, ui: &mut Ui) {
+    if let Some(text) = app.clipboard.take() {
+        ui.ctx().copy_text(text);
+    }
     // Files dropped on the window become tables.
     let dropped: Vec<String> = ui.ctx().input(|i| {
         i.raw.dropped_files.iter().map(|f| f.path().display().to_string()).filter(|p| !p.is_empty()).collect()
@@ -48,7 +53,10 @@ pub fn app_ui(app: &mut NotebookApp, ui: &mut Ui) {
 fn toolbar_ui(app: &mut NotebookApp, ui: &mut Ui) {
     ui.horizontal(|ui| {
         ui.heading("Ember");
-        ui.add(egui::TextEdit::singleline(&mut app.notebook.title).desired_width(160.0).hint_text("title"));
+        let mut title = app.notebook.title.clone();
+        if ui.add(egui::TextEdit::singleline(&mut title).desired_width(160.0).hint_text("title")).changed() {
+            app.commands.push(Command::SetTitle(title));
+        }
         if ui.button("Run all").clicked() {
             app.commands.push(Command::RunAll);
         }
@@ -151,7 +159,9 @@ fn cells_ui(app: &mut NotebookApp, ui: &mut Ui) {
 
 fn cell_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64) {
     let running = app.runner.is_running(id);
-    let Some(cell) = app.notebook.cell_mut(id) else { return };
+    let Some(original) = app.notebook.cell(id) else { return };
+    // Drawn from a copy; the edited copy goes back as a command.
+    let mut cell = original.clone();
     let runnable = cell.kind.runnable();
     let mut kind_label = egui::Id::NULL;
     ui.horizontal(|ui| {
@@ -186,13 +196,12 @@ fn cell_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64) {
     });
     let mut run = false;
     let editing = app.cells.get(&id).is_some_and(|s| s.editing_markdown);
-    let Some(cell) = app.notebook.cell_mut(id) else { return };
     match &mut cell.kind {
         CellKind::Sql { sql } => run |= text::sql_editor(ui, id, sql, kind_label),
         CellKind::DataFrame { pipeline } => dataframe_ui(ui, id, pipeline, &cell.name),
         CellKind::Graph { graph } => graph_ui(ui, id, graph),
         CellKind::Markdown { text } => {
-            let mut edit = editing || text.is_empty();
+            let edit = editing || text.is_empty();
             if edit {
                 ui.add(
                     egui::TextEdit::multiline(text)
@@ -204,10 +213,12 @@ fn cell_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64) {
                 text::markdown(ui, text);
             }
             if ui.small_button(if edit { "Done" } else { "Edit" }).clicked() {
-                edit = !edit;
-                app.state(id).editing_markdown = edit;
+                app.commands.push(Command::EditMarkdown(id, !edit));
             }
         }
+    }
+    if cell != *original {
+        app.commands.push(Command::Edit(Box::new(cell)));
     }
     if run {
         app.commands.push(Command::Run(id));

@@ -6,13 +6,14 @@ use egui::{Color32, RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints, Points};
 use ember::datafusion::arrow::array::{Array, Float64Array, RecordBatch};
-use ember::datafusion::arrow::compute::{SortColumn, SortOptions, cast, lexsort_to_indices};
+use ember::datafusion::arrow::compute::cast;
 use ember::datafusion::arrow::datatypes::DataType;
 use ember::datafusion::arrow::util::display::array_value_to_string;
 use ember::sql::plan::PlanNode;
 
-use crate::app::NotebookApp;
+use crate::app::{Command, NotebookApp};
 use crate::model::{CellKind, ChartKind, Tab};
+use crate::runner::CellError;
 
 pub fn output_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64) {
     let is_graph = app.is_graph(id);
@@ -46,11 +47,12 @@ pub fn output_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64) {
         return;
     }
     if let Some(Some(Err(e))) = app.cells.get(&id).map(|s| s.result.as_ref()) {
-        let msg = if e == "cancelled" { "Cancelled.".to_string() } else { format!("Error: {e}") };
+        let msg = if matches!(e, CellError::Cancelled) { "Cancelled.".to_string() } else { format!("Error: {e}") };
         ui.colored_label(Color32::from_rgb(210, 60, 60), msg);
         return;
     }
-    let mut tab = app.notebook.cell(id).map(|c| c.view.tab).unwrap_or_default();
+    let view = app.notebook.cell(id).map(|c| c.view.clone()).unwrap_or_default();
+    let mut tab = view.tab;
     ui.horizontal(|ui| {
         let mut tabs = vec![(Tab::Table, "Table"), (Tab::Plan, "Plan"), (Tab::Chart, "Chart")];
         if is_graph {
@@ -65,8 +67,8 @@ pub fn output_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64) {
             ui.label(RichText::new(format!("{} rows{t}", r.rows)).weak());
         }
     });
-    if let Some(c) = app.notebook.cell_mut(id) {
-        c.view.tab = tab;
+    if tab != view.tab {
+        app.commands.push(Command::SetView(id, crate::model::CellView { tab, ..view }));
     }
     if live.is_some() && tab != Tab::Supersteps {
         if is_graph {
@@ -98,12 +100,19 @@ fn table_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64) {
     let order: Option<&[u32]> = st.sort.as_ref().map(|s| s.2.as_slice());
     let sort_state = st.sort.as_ref().map(|s| (s.0, s.1));
     let n = t.num_rows();
+    let mut copy = false;
     ui.horizontal(|ui| {
         ui.label(format!("{n} rows"));
-        if ui.small_button("Copy as CSV").clicked() {
-            ui.ctx().copy_text(to_csv(&t, order));
+        copy = ui.small_button("Copy as CSV").clicked();
+        if st.sorting.is_some() {
+            ui.spinner();
+            ui.label(RichText::new("sorting…").weak());
         }
     });
+    if copy {
+        // Formatting every row is slow for large results: a worker does it.
+        app.runner.copy_csv(t.clone(), st.sort.as_ref().map(|s| s.2.clone()));
+    }
     let schema = t.schema();
     let mut clicked: Option<usize> = None;
     ui.push_id(("grid", id), |ui| {
@@ -150,35 +159,9 @@ fn table_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64) {
         });
     });
     if let Some(c) = clicked {
-        let desc = matches!(sort_state, Some((x, false)) if x == c);
-        let opts = SortOptions { descending: desc, nulls_first: false };
-        if let Ok(idx) = lexsort_to_indices(&[SortColumn { values: t.column(c).clone(), options: Some(opts) }], None) {
-            app.state(id).sort = Some((c, desc, idx.values().to_vec()));
-        }
+        let descending = matches!(sort_state, Some((x, false)) if x == c);
+        app.commands.push(Command::Sort { cell: id, column: c, descending });
     }
-}
-
-fn to_csv(t: &RecordBatch, order: Option<&[u32]>) -> String {
-    let quote = |s: String| if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s };
-    let mut out = t.schema().fields().iter().map(|f| quote(f.name().clone())).collect::<Vec<_>>().join(",");
-    out.push('\n');
-    for i in 0..t.num_rows() {
-        let r = order.map_or(i, |o| o[i] as usize);
-        let row: Vec<String> = t
-            .columns()
-            .iter()
-            .map(|c| {
-                if c.is_null(r) {
-                    String::new()
-                } else {
-                    quote(array_value_to_string(c.as_ref(), r).unwrap_or_default())
-                }
-            })
-            .collect();
-        out.push_str(&row.join(","));
-        out.push('\n');
-    }
-    out
 }
 
 fn tree_ui(ui: &mut Ui, node: &PlanNode, path: &mut Vec<usize>) {
@@ -235,8 +218,10 @@ fn numbers(t: &RecordBatch, col: usize) -> Option<Vec<f64>> {
 fn chart_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64) {
     let Some(t) = app.state(id).table.clone() else { return };
     let names: Vec<String> = t.schema().fields().iter().map(|f| f.name().clone()).collect();
-    let Some(cell) = app.notebook.cell_mut(id) else { return };
-    let v = &mut cell.view;
+    let Some(cell) = app.notebook.cell(id) else { return };
+    let before = cell.view.clone();
+    let mut view = before.clone();
+    let v = &mut view;
     if !names.contains(&v.x) {
         v.x = names.first().cloned().unwrap_or_default();
     }
@@ -267,6 +252,9 @@ fn chart_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64) {
     });
     let (xi, yi) =
         (names.iter().position(|n| *n == v.x).unwrap_or(0), names.iter().position(|n| *n == v.y).unwrap_or(0));
+    if *v != before {
+        app.commands.push(Command::SetView(id, v.clone()));
+    }
     let Some(ys) = numbers(&t, yi) else {
         ui.label(format!("column {} is not numeric", v.y));
         return;
