@@ -88,6 +88,31 @@ fn error_text(e: &anyhow::Error) -> String {
 
 #[cfg(test)]
 mod tests {
+    use clap::CommandFactory;
+
+    /// Every argument of every subcommand (the generated `run` ones included) has help text.
+    #[test]
+    fn every_argument_has_help() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for a in cmd.get_arguments() {
+                let id = a.get_id().as_str();
+                if id != "help" && id != "version" && a.get_help().is_none() && a.get_long_help().is_none() {
+                    missing.push(format!("{path} {id}"));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                if sub.get_name() != "help" {
+                    assert!(sub.get_about().is_some(), "{path} {} has no description", sub.get_name());
+                    walk(sub, &format!("{path} {}", sub.get_name()), missing);
+                }
+            }
+        }
+        let cmd = super::Cli::command().subcommand(super::run::command());
+        let mut missing = Vec::new();
+        walk(&cmd, "ember", &mut missing);
+        assert!(missing.is_empty(), "arguments without help: {missing:?}");
+    }
+
     #[test]
     fn causes_are_said_once() {
         let io = std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory (os error 2)");
