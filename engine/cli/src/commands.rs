@@ -60,8 +60,9 @@ pub struct BenchArgs {
     /// (generated, symmetrized and simplified as GAP does).
     #[arg(required = true)]
     datasets: Vec<String>,
-    /// Algorithms, comma-separated (any of `ember run --help`; peers know pagerank, wcc, bfs, sssp).
-    #[arg(long, value_delimiter = ',', default_value = "pagerank,wcc,bfs,sssp")]
+    /// Algorithms, comma-separated: any of `ember run --help` [default: the four with kernels,
+    /// pagerank,wcc,bfs,sssp, which the peers run too].
+    #[arg(long, value_delimiter = ',')]
     algorithms: Vec<String>,
     /// Timed trials after one warm-up (the median is reported).
     #[arg(long, default_value_t = 3)]
@@ -180,7 +181,11 @@ pub fn bench_cmd(a: BenchArgs) -> Result<ExitCode> {
         ..Default::default()
     };
     let cfg = bench::BenchConfig {
-        algorithms: a.algorithms.clone(),
+        algorithms: if a.algorithms.is_empty() {
+            bench::BenchConfig::default().algorithms
+        } else {
+            a.algorithms.clone()
+        },
         trials: a.trials,
         common: a.exec.common(RunContext::default())?,
         peers: a.peers.clone(),

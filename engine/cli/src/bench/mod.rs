@@ -87,7 +87,11 @@ pub struct BenchConfig {
 impl Default for BenchConfig {
     fn default() -> Self {
         BenchConfig {
-            algorithms: vec!["pagerank".into(), "wcc".into(), "bfs".into(), "sssp".into()],
+            // The algorithms with a benchmark kernel (and peers that run them).
+            algorithms: [&algo::pagerank::SPEC, &algo::wcc::SPEC, &algo::bfs::SPEC, &algo::sssp::SPEC]
+                .iter()
+                .map(|s| s.name.to_string())
+                .collect(),
             trials: 3,
             pagerank_iterations: 20,
             common: Common::default(),
@@ -627,5 +631,12 @@ mod tests {
         let out = run(&ds, &cfg).unwrap();
         assert_eq!(out.rows.len(), 4);
         assert!(out.notes[0].contains("sssp skipped"), "{:?}", out.notes);
+        // Any registry algorithm runs through its job; the row says which engine ran.
+        let cfg = BenchConfig { algorithms: vec!["cdlp".into(), "lcc".into(), "scc".into()], ..cfg };
+        let rows = run(&ds, &cfg).unwrap().rows;
+        let got: Vec<(&str, &str)> = rows.iter().map(|r| (r.algorithm.as_str(), r.engine.as_str())).collect();
+        assert_eq!(got, vec![("cdlp", "kernel"), ("lcc", "pregel"), ("scc", "pregel")]);
+        assert!(rows[1].replication_factor >= 1.0 && rows[1].partitions == 2);
+        assert!(rows.iter().all(|r| r.median_s >= 0.0 && r.check.ends_with(" rows")));
     }
 }
