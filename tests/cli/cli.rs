@@ -457,3 +457,20 @@ fn errors_are_one_plain_line() {
         "error: invalid configuration: there is no specialised kernel for lcc; use engine=pregel or auto\n"
     );
 }
+
+#[test]
+fn an_empty_result_still_shows_its_columns() {
+    let o = ember(&["sql", "SELECT * FROM sales WHERE quantity < 0", "--table", "sales=graphs/sales_data.csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s = stdout(&o);
+    assert!(s.contains("| product_id | quantity | price |") && s.ends_with("0 rows\n"), "{s}");
+    let o = ember(&[
+        "sql",
+        "SELECT * FROM sales WHERE quantity < 0",
+        "--table",
+        "sales=graphs/sales_data.csv",
+        "--out-format",
+        "csv",
+    ]);
+    assert_eq!(stdout(&o), "product_id,quantity,price\n");
+}

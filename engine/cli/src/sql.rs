@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use ember::datafusion::arrow::array::RecordBatch;
+use ember::datafusion::arrow::datatypes::SchemaRef;
 use ember::load::{self, Format};
 use ember::output::OutFormat;
 use ember::sql::{Session, SessionOptions, plan};
@@ -144,13 +145,14 @@ pub fn sql_cmd(a: SqlArgs) -> Result<ExitCode> {
                 }
                 continue;
             }
+            let schema = std::sync::Arc::new(r.df.schema().as_arrow().clone());
             let (batches, analyzed) = if a.analyze {
                 let an = plan::analyze(r.df).await?;
                 (an.batches.clone(), Some(an))
             } else {
                 (r.df.collect().await.map_err(|e| session.sql_error(&r.sql, e))?, None)
             };
-            print_batches(&batches, print_format)?;
+            print_batches(&schema, &batches, print_format)?;
             if let Some(an) = analyzed {
                 println!("== Physical plan with metrics ({:.3?}) ==\n{}", an.elapsed, an.plans.physical.render());
             }
@@ -160,15 +162,20 @@ pub fn sql_cmd(a: SqlArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_batches(batches: &[RecordBatch], format: SqlOutFormat) -> Result<()> {
+/// Prints a statement's result; `schema` is the statement's own, so an empty result still
+/// shows its columns.
+fn print_batches(schema: &SchemaRef, batches: &[RecordBatch], format: SqlOutFormat) -> Result<()> {
     use ember::datafusion::arrow;
-    let non_empty: Vec<_> = batches.iter().filter(|b| b.num_columns() > 0).cloned().collect();
-    if non_empty.is_empty() && batches.iter().all(|b| b.num_columns() == 0) {
+    if schema.fields().is_empty() {
         // A statement without a result (CREATE VIEW, SET, ...).
         if format == SqlOutFormat::Table {
             println!("OK");
         }
         return Ok(());
+    }
+    let mut non_empty: Vec<_> = batches.iter().filter(|b| b.num_columns() > 0).cloned().collect();
+    if non_empty.is_empty() {
+        non_empty.push(RecordBatch::new_empty(schema.clone()));
     }
     match format {
         SqlOutFormat::Table => {
