@@ -144,3 +144,40 @@ fn ldbc_graph_folder() {
     assert_eq!(g.num_vertices(), 9);
     let _ = GraphOptions::default();
 }
+
+/// Sizes a file declares are checked before anything is allocated: clear errors, no abort.
+#[test]
+fn declared_sizes_are_checked_before_allocating() {
+    for n in ["4611686018427387904", "3000000000", "-5"] {
+        let mtx = format!("%%MatrixMarket matrix coordinate pattern general\n{n} {n} 1\n1 1\n");
+        let e = load_text("m.mtx", mtx.as_bytes()).unwrap_err();
+        assert!(e.starts_with("m.mtx:2: ") && (e.contains("vertices") || e.contains("negative")), "{e}");
+        let gr = format!("c x\np sp {n} 1\na 1 1 5\n");
+        let e = load_text("d.gr", gr.as_bytes()).unwrap_err();
+        assert!(e.starts_with("d.gr:2: declares") && e.contains("vertices"), "{e}");
+    }
+    // A count within the limit still works.
+    let g = load_text("m.mtx", b"%%MatrixMarket matrix coordinate pattern general\n5 5 1\n1 2\n").unwrap();
+    assert_eq!(g.num_vertices(), 5);
+}
+
+/// A file without line ends (or with `\r` alone) is an error at its first line, read in linear
+/// time, whatever its size.
+#[test]
+fn lines_longer_than_the_limit_are_errors() {
+    let cr_only: Vec<u8> = b"1 2\r".iter().copied().cycle().take(ember::load::text::MAX_LINE + 1024).collect();
+    let e = load_text("cr.txt", &cr_only).unwrap_err();
+    assert!(e.starts_with("cr.txt:1: line longer than 64 MiB"), "{e}");
+    assert!(e.contains("\\r alone"), "{e}");
+    // The header reader of Matrix Market files is capped too.
+    let mut mtx = b"%%MatrixMarket matrix coordinate pattern general\n".to_vec();
+    mtx.resize(mtx.len() + ember::load::text::MAX_LINE + 10, b'7');
+    let e = load_text("long.mtx", &mtx).unwrap_err();
+    assert!(e.starts_with("long.mtx:2: line longer than 64 MiB"), "{e}");
+    // A long line under the limit is read (and judged by its content).
+    let mut long = b"1 2\n".to_vec();
+    long.extend(std::iter::repeat_n(b'9', 20 << 20));
+    long.extend(b" 3\n");
+    let e = load_text("l.txt", &long).unwrap_err();
+    assert!(e.starts_with("l.txt:2: id '9999"), "{}", &e[..60]);
+}

@@ -23,6 +23,8 @@ pub fn read(path: &Path) -> Result<EdgeList> {
         ["p", "sp", n, m] => (parse(n)?, parse(m)?),
         _ => return Err(Error::parse(path, p_line, format!("expected 'p sp N M', found '{p}'"))),
     };
+    // Checked (and allocated) before the arcs are read: a problem line can claim anything.
+    let vertices = text::declared_vertices(path, p_line, n)?;
     let parts = r.parse_parallel(|piece, first| {
         let (mut s, mut d, mut w) = (Vec::new(), Vec::new(), Vec::new());
         for (line_no, line) in text::lines(piece, first) {
@@ -50,7 +52,7 @@ pub fn read(path: &Path) -> Result<EdgeList> {
         src: IdColumn::Int(src),
         dst: IdColumn::Int(dst),
         weight: Some(weight),
-        vertices: Some(IdColumn::Int((1..=n).collect())),
+        vertices: Some(IdColumn::Int(vertices)),
         directed: Some(true),
     })
 }

@@ -46,10 +46,15 @@ pub fn read(path: &Path) -> Result<EdgeList> {
     let [rows, cols, nnz] = nums[..] else {
         return Err(Error::parse(path, size_line, format!("expected 'rows cols entries', found '{size}'")));
     };
-    if rows != cols || rows < 0 || nnz < 0 {
+    if rows < 0 || cols < 0 || nnz < 0 {
+        return Err(Error::parse(path, size_line, format!("sizes must not be negative, found '{size}'")));
+    }
+    if rows != cols {
         return Err(Error::parse(path, size_line, format!("a graph needs a square matrix, found {rows} x {cols}")));
     }
     let n = rows;
+    // Checked (and allocated) before the entries are read: a size line can claim anything.
+    let vertices = text::declared_vertices(path, size_line, n)?;
     let parts = r.parse_parallel(|piece, first| {
         let (mut s, mut d, mut w) = (Vec::new(), Vec::new(), Vec::new());
         for (line_no, line) in text::lines(piece, first) {
@@ -82,7 +87,7 @@ pub fn read(path: &Path) -> Result<EdgeList> {
         src: IdColumn::Int(src),
         dst: IdColumn::Int(dst),
         weight: weighted.then_some(weight),
-        vertices: Some(IdColumn::Int((1..=n).collect())),
+        vertices: Some(IdColumn::Int(vertices)),
         directed: Some(directed),
     })
 }

@@ -17,6 +17,13 @@ use crate::error::{Error, Result};
 
 const BLOCK: usize = 16 << 20;
 
+/// The longest line any text format accepts; a longer one (a file without newlines, or with
+/// `\r` alone as the line end) is an error naming its line, not a hang.
+pub const MAX_LINE: usize = 64 << 20;
+
+/// The most vertices a graph can have (dense indices are `u32`, `u32::MAX` is reserved).
+pub const MAX_VERTICES: u64 = u32::MAX as u64 - 1;
+
 /// A line-oriented reader over a plain or gzip file.
 pub struct TextReader {
     path: PathBuf,
@@ -46,6 +53,16 @@ impl TextReader {
         &self.path
     }
 
+    /// The error for a line longer than [`MAX_LINE`] that starts at the next line.
+    fn long_line(&self, start: &[u8]) -> Error {
+        let hint = if start.contains(&b'\r') {
+            "; the file seems to end lines with \\r alone (old Mac style): convert it to \\n"
+        } else {
+            ""
+        };
+        Error::parse(&self.path, self.line + 1, format!("line longer than {} MiB{hint}", MAX_LINE >> 20))
+    }
+
     fn read_error(&self, e: std::io::Error) -> Error {
         let what = if self.gz { "corrupt or truncated gzip data" } else { "read error" };
         Error::parse(&self.path, self.line + 1, format!("{what}: {e}"))
@@ -55,9 +72,13 @@ impl TextReader {
     /// Returns `None` at the end of the file.
     pub fn next_line(&mut self) -> Result<Option<(u64, String)>> {
         let mut buf = Vec::new();
-        let n = self.inner.read_until(b'\n', &mut buf).map_err(|e| self.read_error(e))?;
+        let n =
+            (&mut self.inner).take(MAX_LINE as u64 + 1).read_until(b'\n', &mut buf).map_err(|e| self.read_error(e))?;
         if n == 0 {
             return Ok(None);
+        }
+        if buf.len() > MAX_LINE && buf.last() != Some(&b'\n') {
+            return Err(self.long_line(&buf));
         }
         self.line += 1;
         let text = String::from_utf8(trim_eol(&buf).to_vec())
@@ -78,7 +99,8 @@ impl TextReader {
             block.clear();
             block.append(&mut carry);
             let start = block.len();
-            block.resize(BLOCK.max(start + (1 << 16)), 0);
+            // A carried long line gets a buffer twice its size (see below), else one block.
+            block.resize(BLOCK.max(start * 2), 0);
             let mut filled = start;
             while filled < block.len() {
                 let n = self.inner.read(&mut block[filled..]).map_err(|e| self.read_error(e))?;
@@ -92,11 +114,31 @@ impl TextReader {
             if block.is_empty() {
                 break;
             }
+            // The line carried over from the last block (it starts the block) ends here or later.
+            if start > 0 {
+                let end = block[start..].iter().position(|&b| b == b'\n').map_or(block.len(), |p| start + p);
+                if end > MAX_LINE {
+                    return Err(self.long_line(&block[..end.min(MAX_LINE + 1)]));
+                }
+            }
+            let last_nl = block.iter().rposition(|&b| b == b'\n');
+            // The last line of the file, or the partial line carried on, is bounded too.
+            let tail = block.len() - last_nl.map_or(0, |p| p + 1);
+            if tail > MAX_LINE {
+                let before = last_nl.map_or(0, |p| count_lines(&block[..=p]));
+                self.line += before;
+                return Err(self.long_line(&block[block.len() - tail..]));
+            }
             // Keep a trailing partial line for the next block (unless at end of file).
-            let cut = if eof { block.len() } else { block.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1) };
+            let cut = if eof { block.len() } else { last_nl.map_or(0, |p| p + 1) };
             if cut == 0 && !eof {
-                // A single line longer than the block: grow and read on.
+                // A single line longer than the block: keep it and read on into a buffer of
+                // twice the size (linear time overall), up to the longest line allowed.
+                if block.len() > MAX_LINE {
+                    return Err(self.long_line(&block));
+                }
                 carry = std::mem::take(&mut block);
+                block = Vec::with_capacity(carry.len() * 2);
                 continue;
             }
             carry.extend_from_slice(&block[cut..]);
@@ -244,6 +286,58 @@ pub fn join_counted(
         )));
     }
     Ok((src, dst, weight))
+}
+
+/// Checks a vertex count a file declares (a Matrix Market size line, a DIMACS problem line)
+/// and allocates the ids `1..=n` fallibly: a huge count is an error naming the line, never an
+/// abort.
+pub fn declared_vertices(path: &Path, line: u64, n: i64) -> Result<Vec<i64>> {
+    if n < 0 || n as u64 > MAX_VERTICES {
+        return Err(Error::parse(
+            path,
+            line,
+            format!("declares {n} vertices; Ember handles from 0 to {MAX_VERTICES} vertices"),
+        ));
+    }
+    // Building a graph keeps about this much per vertex (original id, dictionary, dense
+    // arrays); an allocation of that size on an overcommitting OS "succeeds" and the process is
+    // killed later, so the need is compared with the memory the OS says is available.
+    const BYTES_PER_VERTEX: f64 = 32.0;
+    let need = n as f64 * BYTES_PER_VERTEX;
+    let gib = |b: f64| b / (1u64 << 30) as f64;
+    if let Some(avail) = available_memory()
+        && need > avail as f64
+    {
+        return Err(Error::parse(
+            path,
+            line,
+            format!(
+                "declares {n} vertices, which need about {:.1} GiB; {:.1} GiB of memory is available",
+                gib(need),
+                gib(avail as f64)
+            ),
+        ));
+    }
+    let mut ids: Vec<i64> = Vec::new();
+    ids.try_reserve_exact(n as usize).map_err(|_| {
+        Error::parse(
+            path,
+            line,
+            format!("declares {n} vertices: not enough memory for their ids ({:.1} GiB)", gib(need)),
+        )
+    })?;
+    ids.extend(1..=n);
+    Ok(ids)
+}
+
+/// Memory available to this process (Linux: `MemAvailable` plus free swap), if known.
+pub fn available_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let field = |name: &str| -> Option<u64> {
+        let l = info.lines().find(|l| l.starts_with(name))?;
+        Some(l.split_whitespace().nth(1)?.parse::<u64>().ok()? * 1024)
+    };
+    Some(field("MemAvailable:")? + field("SwapFree:").unwrap_or(0))
 }
 
 /// A path for messages.
