@@ -87,7 +87,10 @@ pub struct Case {
 /// Runs (and optionally validates) every algorithm of the graph at `dir`.
 pub fn run_graph(dir: &Path, out_dir: &Path, validate: bool, common: &Common) -> Result<Vec<Case>> {
     let lg = LdbcGraph::open(dir)?;
-    let graph = Graph::from_edge_list(lg.read()?, &GraphOptions { directed: lg.directed, ..GraphOptions::default() })?;
+    let graph = Graph::from_edge_list(
+        lg.read(&common.ctx.cancel)?,
+        &GraphOptions { directed: lg.directed, ..GraphOptions::default() },
+    )?;
     std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
     let mut cases = Vec::new();
     for alg in &lg.algorithms {

@@ -90,10 +90,15 @@ impl IdColumn {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
-    /// Reads an Arrow id column (Int8..Int64, UInt8..UInt64, Utf8, LargeUtf8, Utf8View).
+    /// Reads an Arrow id column (Int8..Int64, UInt8..UInt64, Utf8, LargeUtf8, Utf8View, and
+    /// dictionary-encoded columns of those, as pandas writes a categorical column).
     pub fn from_array(array: &dyn Array, what: &str) -> Result<Self> {
         use datafusion::arrow::compute::cast;
         use datafusion::arrow::datatypes::DataType;
+        if let DataType::Dictionary(_, value) = array.data_type() {
+            let decoded = cast(array, value).map_err(|e| Error::arrow(what, e))?;
+            return IdColumn::from_array(decoded.as_ref(), what);
+        }
         if array.null_count() > 0 {
             let row = (0..array.len()).find(|&i| array.is_null(i)).unwrap_or(0);
             return Err(Error::Input(format!("{what}: null id at row {}", row + 1)));

@@ -10,6 +10,7 @@ use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::csv::WriterBuilder;
 use datafusion::parquet::arrow::ArrowWriter;
 
+use crate::context::CancelToken;
 use crate::error::{Error, Result};
 
 /// Output file formats.
@@ -166,17 +167,29 @@ impl Drop for BatchFileWriter {
 
 /// Writes record batches as CSV or Parquet, by the extension of `path`.
 pub fn write_batches(batches: &[RecordBatch], path: &Path) -> Result<()> {
-    write_batches_as(batches, path, None)
+    write_batches_as(batches, path, None, &CancelToken::default())
 }
 
-/// Writes record batches in `format` (by the extension of `path` when `None`).
-pub fn write_batches_as(batches: &[RecordBatch], path: &Path, format: Option<OutFormat>) -> Result<()> {
+/// Writes record batches in `format` (by the extension of `path` when `None`). Once `cancel`
+/// is cancelled it stops before the next batch or before the rename, leaving `path` as it was.
+pub fn write_batches_as(
+    batches: &[RecordBatch],
+    path: &Path,
+    format: Option<OutFormat>,
+    cancel: &CancelToken,
+) -> Result<()> {
     let Some(first) = batches.first() else {
         return Err(Error::Internal("nothing to write".into()));
     };
     let mut w = BatchFileWriter::create_as(path, format, first.schema())?;
     for b in batches {
+        if cancel.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
         w.write(b)?;
+    }
+    if cancel.is_cancelled() {
+        return Err(Error::Cancelled);
     }
     w.finish().map(|_| ())
 }

@@ -474,3 +474,68 @@ fn an_empty_result_still_shows_its_columns() {
     ]);
     assert_eq!(stdout(&o), "product_id,quantity,price\n");
 }
+
+/// `ember ... | head -1`: the reader goes away and the process exits quietly.
+#[test]
+fn a_closed_pipe_ends_the_process_quietly() {
+    use std::io::{BufRead, BufReader};
+    for args in [
+        vec!["sql", "SELECT * FROM generate_series(1, 3000000)", "--out-format", "csv"],
+        vec!["run", "degrees", "--edges", "graphs/email-Enron.txt.gz", "--top", "30000"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ember"))
+            .args(&args)
+            .current_dir(repo())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+        // The reader is dropped here: the pipe closes.
+        let o = child.wait_with_output().unwrap();
+        assert!(!first.is_empty());
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        assert_eq!(stderr(&o), "", "{args:?}");
+    }
+}
+
+/// SIGINT (and SIGTERM) cancel the running job: "cancelled", status 130, no output file, no
+/// temporary file, and a previous output left as it was.
+#[test]
+fn a_signal_cancels_the_job_and_leaves_no_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ranks.csv");
+    std::fs::write(&out, "previous\n").unwrap();
+    for signal in ["-INT", "-TERM"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ember"))
+            .args(["run", "pagerank", "--edges", "graphs/email-Enron.txt.gz", "--iterations", "100000000", "-o"])
+            .arg(&out)
+            .current_dir(repo())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Let it load and start iterating.
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        let k = Command::new("kill").arg(signal).arg(child.id().to_string()).status().unwrap();
+        assert!(k.success());
+        // Liveness only (no timing claim): a process that ignores the signal fails the test
+        // instead of hanging it.
+        let t = std::time::Instant::now();
+        while child.try_wait().unwrap().is_none() {
+            if t.elapsed() > std::time::Duration::from_secs(120) {
+                child.kill().unwrap();
+                panic!("{signal}: the job did not stop");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(130), "{signal}: {}", stderr(&o));
+        assert_eq!(stderr(&o).lines().last(), Some("cancelled"));
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "previous\n");
+        let names: Vec<String> =
+            std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect();
+        assert_eq!(names, vec!["ranks.csv".to_string()]);
+    }
+}

@@ -117,6 +117,60 @@ fn parquet_round_trip() {
     assert_eq!(g2.weights().unwrap(), g.weights().unwrap());
 }
 
+/// Values survive every reader as written: NaN and infinities in a Parquet weight column are
+/// not replaced by anything a reader summarised (DataFusion's statistics once turned
+/// `[1.0, NaN]` into `[1.0, 1.0]`), nor are nulls.
+#[test]
+fn special_values_survive_parquet_and_text() {
+    use ember::datafusion::arrow::array::{Float64Array, Int64Array, RecordBatch};
+    use ember::datafusion::arrow::datatypes::{DataType, Field, Schema};
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().unwrap();
+    let w = vec![1.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY];
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("src", DataType::Int64, false),
+        Field::new("dst", DataType::Int64, false),
+        Field::new("weight", DataType::Float64, true),
+    ]));
+    let batch = RecordBatch::try_new(
+        schema,
+        vec![
+            Arc::new(Int64Array::from(vec![1, 2, 3, 4])),
+            Arc::new(Int64Array::from(vec![2, 3, 4, 1])),
+            Arc::new(Float64Array::from(w.clone())),
+        ],
+    )
+    .unwrap();
+    let pq = dir.path().join("w.parquet");
+    ember::output::write_batches(&[batch], &pq).unwrap();
+    let g = load(&LoadSpec::new(&pq)).unwrap();
+    let got = g.weights().unwrap();
+    assert_eq!(got.len(), 4);
+    for (a, b) in got.iter().zip(&w) {
+        assert!(a == b || (a.is_nan() && b.is_nan()), "{got:?} vs {w:?}");
+    }
+    // SSSP rejects the NaN, from Parquet as from text.
+    let e = ember::algo::sssp::run(&g, &Default::default()).unwrap_err().to_string();
+    assert!(e.contains("has weight NaN"), "{e}");
+    let e = load_text("w.txt", b"1 2 1\n2 3 NaN\n").map(|g| ember::algo::sssp::run(&g, &Default::default()));
+    assert!(e.unwrap().unwrap_err().to_string().contains("has weight NaN"));
+    // Through SQL too.
+    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let s = ember::sql::Session::new();
+    let n = rt
+        .block_on(async {
+            s.register_file("w", &pq).await?;
+            s.sql("SELECT count(*) FROM w WHERE isnan(weight)")
+                .await?
+                .collect()
+                .await
+                .map_err(|e| ember::Error::df("q", e))
+        })
+        .unwrap();
+    let c = n[0].column(0).as_any().downcast_ref::<Int64Array>().unwrap().value(0);
+    assert_eq!(c, 1);
+}
+
 #[test]
 fn matrix_market_and_dimacs() {
     let mtx = b"%%MatrixMarket matrix coordinate real symmetric\n% comment\n4 4 3\n1 2 0.5\n2 3 1.5\n3 1 2\n";
@@ -180,4 +234,24 @@ fn lines_longer_than_the_limit_are_errors() {
     long.extend(b" 3\n");
     let e = load_text("l.txt", &long).unwrap_err();
     assert!(e.starts_with("l.txt:2: id '9999"), "{}", &e[..60]);
+}
+
+/// A categorical (dictionary-encoded) string id column, as pandas writes one to Parquet.
+#[test]
+fn dictionary_encoded_ids_are_read() {
+    use ember::datafusion::arrow::array::{DictionaryArray, RecordBatch, StringArray};
+    use ember::datafusion::arrow::datatypes::{DataType, Field, Int32Type, Schema};
+    use std::sync::Arc;
+    let dict = |v: Vec<&str>| -> Arc<DictionaryArray<Int32Type>> { Arc::new(v.into_iter().collect()) };
+    let t = DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
+    let schema = Arc::new(Schema::new(vec![Field::new("src", t.clone(), false), Field::new("dst", t, false)]));
+    let batch = RecordBatch::try_new(schema, vec![dict(vec!["a", "b", "c"]), dict(vec!["b", "c", "a"])]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let pq = dir.path().join("cat.parquet");
+    ember::output::write_batches(&[batch], &pq).unwrap();
+    let g = load(&LoadSpec::new(&pq)).unwrap();
+    assert_eq!((g.num_vertices(), g.num_edges()), (3, 3));
+    let ids = g.ids().to_array();
+    let ids = ids.as_any().downcast_ref::<StringArray>().unwrap();
+    assert_eq!(ids.iter().flatten().collect::<Vec<_>>(), vec!["a", "b", "c"]);
 }

@@ -10,6 +10,7 @@ use ember::{RunContext, graphalytics, output};
 
 use crate::bench;
 use crate::graph_args::{ExecArgs, GraphArgs};
+use crate::out::{out, outln};
 use crate::run::{print_graph, secs};
 
 #[derive(Args, Debug)]
@@ -114,11 +115,11 @@ pub fn graphalytics_cmd(a: GraphalyticsArgs) -> Result<ExitCode> {
                     format!("MISMATCH: {why}")
                 }
             };
-            println!("{:<24} {:<5} {:>10}  {verdict}", c.graph, c.algorithm.to_uppercase(), secs(c.elapsed));
+            outln!("{:<24} {:<5} {:>10}  {verdict}", c.graph, c.algorithm.to_uppercase(), secs(c.elapsed));
         }
     }
     if a.validate {
-        println!("validation: {ok} passed, {bad} failed");
+        outln!("validation: {ok} passed, {bad} failed");
     }
     Ok(if bad > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
@@ -133,7 +134,7 @@ pub fn info(a: InfoArgs) -> Result<ExitCode> {
         let max = d.iter().max().copied().unwrap_or(0);
         let mean = d.iter().map(|&x| x as f64).sum::<f64>() / d.len().max(1) as f64;
         let zero = d.iter().filter(|&&x| x == 0).count();
-        println!("{name}: mean {mean:.3}, max {max}, zero {zero}");
+        outln!("{name}: mean {mean:.3}, max {max}, zero {zero}");
     };
     if g.is_directed() {
         stat("out-degree", &out);
@@ -143,8 +144,8 @@ pub fn info(a: InfoArgs) -> Result<ExitCode> {
         stat("degree", &deg);
     }
     let r = pg.report();
-    println!("edges per partition: {:?}", r.edges_per_partition);
-    println!("vertices per partition: {:?}", r.vertices_per_partition);
+    outln!("edges per partition: {:?}", r.edges_per_partition);
+    outln!("vertices per partition: {:?}", r.vertices_per_partition);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -162,7 +163,7 @@ pub fn generate_cmd(a: GenerateArgs) -> Result<ExitCode> {
     let gen_t = t.elapsed();
     let t = Instant::now();
     generate::write(&edges, &cfg, &a.out)?;
-    println!(
+    outln!(
         "{} vertex ids, {} edges; generate {}, write {}; wrote {}",
         1u64 << a.scale,
         edges.src.len(),
@@ -213,16 +214,16 @@ pub fn bench_cmd(a: BenchArgs) -> Result<ExitCode> {
         rows.extend(out.rows);
         notes.extend(out.notes);
     }
-    print!("{}", bench::markdown(&rows));
+    out!("{}", bench::markdown(&rows));
     // A second table when there is something to compare the kernels with.
     if rows.iter().any(|r| r.engine != "kernel") {
-        println!();
-        print!("{}", bench::side_by_side(&rows));
+        outln!();
+        out!("{}", bench::side_by_side(&rows));
     }
     for n in &notes {
-        println!("note: {n}");
+        outln!("note: {n}");
     }
-    println!(
+    outln!(
         "threads: {}, trials: {} after a warm-up (median), partitions: {}",
         rayon::current_num_threads(),
         a.trials,

@@ -167,6 +167,7 @@ impl GraphArgs {
             bail!("the CSV delimiter must be one ASCII character");
         }
         spec.csv.delimiter = self.delimiter as u8;
+        spec.cancel = crate::interrupt();
         Ok(load::load(&spec)?)
     }
 }
@@ -184,5 +185,5 @@ pub fn progress() -> (ProgressBar, RunContext) {
         let max = s.max_supersteps.map(|m| format!("/{m}")).unwrap_or_default();
         b.set_message(format!("{max}: {} active, {} messages", s.active_vertices, s.messages));
     });
-    (bar, RunContext { observer: Some(observer), ..Default::default() })
+    (bar, RunContext { observer: Some(observer), cancel: crate::interrupt() })
 }

@@ -6,10 +6,15 @@
 mod bench;
 mod commands;
 mod graph_args;
+mod out;
 mod run;
 mod sql;
 
 use std::process::ExitCode;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use ember::CancelToken;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
@@ -42,7 +47,37 @@ enum Cmd {
     Bench(commands::BenchArgs),
 }
 
+/// The process's cancel token. SIGINT, SIGTERM and SIGHUP cancel it: the running job stops at
+/// its next check (between supersteps, iterations or 16 MiB blocks of input), partial output is
+/// removed, and the process prints "cancelled" and exits with status 130. A second signal ends
+/// the process at once.
+pub fn interrupt() -> CancelToken {
+    static TOKEN: OnceLock<CancelToken> = OnceLock::new();
+    TOKEN
+        .get_or_init(|| {
+            let token = CancelToken::new();
+            let t = token.clone();
+            let signals = AtomicU32::new(0);
+            // Without a handler (another one is installed) signals keep their default action.
+            let _ = ctrlc::set_handler(move || {
+                if signals.fetch_add(1, Ordering::SeqCst) > 0 {
+                    eprintln!("cancelled");
+                    std::process::exit(130);
+                }
+                t.cancel();
+            });
+            token
+        })
+        .clone()
+}
+
+/// Whether an error (anywhere in its chain) is a cancellation.
+fn is_cancelled(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| matches!(c.downcast_ref::<ember::Error>(), Some(ember::Error::Cancelled)))
+}
+
 fn main() -> ExitCode {
+    interrupt();
     // `run` has one subcommand per registered algorithm, generated from the registry.
     let cmd = Cli::command().subcommand(run::command());
     let matches = cmd.get_matches();
@@ -61,6 +96,10 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        Err(e) if is_cancelled(&e) || interrupt().is_cancelled() => {
+            eprintln!("cancelled");
+            ExitCode::from(130)
+        }
         Err(e) => {
             eprintln!("error: {}", error_text(&e));
             ExitCode::FAILURE

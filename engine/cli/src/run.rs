@@ -16,6 +16,7 @@ use ember::{PartitionReport, registry};
 use serde_json::json;
 
 use crate::graph_args::{GraphArgs, param_arg, param_values, progress};
+use crate::out::outln;
 
 // What every `run` subcommand takes besides the algorithm's own parameters. (A `//` comment:
 // a doc comment would become every subcommand's description.)
@@ -92,24 +93,24 @@ pub fn run(m: &ArgMatches) -> Result<ExitCode> {
     bar.finish_and_clear();
     let t = Instant::now();
     if let Some(path) = &args.out {
-        output::write_batches_as(std::slice::from_ref(&out.table), path, out_format)?;
+        output::write_batches_as(std::slice::from_ref(&out.table), path, out_format, &crate::interrupt())?;
     }
     let write_t = t.elapsed();
     let times = Times { load: load_t, prepare: out.execution.prepare, compute: out.execution.compute, write: write_t };
     if args.json {
-        println!("{}", summary_json(&g, &algorithm, &out, &times, args.out.as_deref()));
+        outln!("{}", summary_json(&g, &algorithm, &out, &times, args.out.as_deref()));
         return Ok(ExitCode::SUCCESS);
     }
     print_graph(&g, out.execution.partition());
     if let Executed::Kernel { description } = &out.execution.executed {
-        println!("engine: kernel ({description})");
+        outln!("engine: kernel ({description})");
     }
-    println!("supersteps: {}", out.supersteps);
+    outln!("supersteps: {}", out.supersteps);
     for l in &out.summary {
-        println!("{l}");
+        outln!("{l}");
     }
     let prepare = if out.execution.is_kernel() { "build CSR" } else { "partition" };
-    println!(
+    outln!(
         "time: load {}, {prepare} {}, compute {}, write {}",
         secs(times.load),
         secs(times.prepare),
@@ -117,7 +118,7 @@ pub fn run(m: &ArgMatches) -> Result<ExitCode> {
         secs(times.write)
     );
     if let Some(path) = &args.out {
-        println!("wrote {}", path.display());
+        outln!("wrote {}", path.display());
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -180,7 +181,7 @@ pub fn secs(d: Duration) -> String {
 
 pub fn print_graph(g: &Graph, r: Option<&PartitionReport>) {
     let s = g.build_stats();
-    println!(
+    outln!(
         "graph: {} vertices, {} edges ({}){}",
         g.num_vertices(),
         g.num_edges(),
@@ -192,7 +193,7 @@ pub fn print_graph(g: &Graph, r: Option<&PartitionReport>) {
         }
     );
     if let Some(r) = r {
-        println!(
+        outln!(
             "partitions: {} ({}), replication factor {:.3}, edge balance {:.3}",
             r.num_partitions,
             r.strategy.name(),

@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::out::{out, outln};
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use ember::datafusion::arrow::array::RecordBatch;
@@ -71,7 +72,7 @@ fn name_path(arg: &str, flag: &str) -> Result<(String, PathBuf)> {
 pub fn sql_cmd(a: SqlArgs) -> Result<ExitCode> {
     use std::io::Read;
     if a.functions {
-        print!("{}", ember::registry::reference());
+        out!("{}", ember::registry::reference());
         return Ok(ExitCode::SUCCESS);
     }
     // Where results go, checked before anything runs.
@@ -94,7 +95,7 @@ pub fn sql_cmd(a: SqlArgs) -> Result<ExitCode> {
         }
     };
     let rt = tokio::runtime::Builder::new_multi_thread().build().context("starting the runtime")?;
-    rt.block_on(async {
+    let work = async {
         let opts = SessionOptions { memory_limit: a.memory_limit_mb.map(|m| m << 20), ..Default::default() };
         let session = Session::with_options(&opts)?;
         for t in &a.tables {
@@ -114,11 +115,11 @@ pub fn sql_cmd(a: SqlArgs) -> Result<ExitCode> {
             let last = i + 1 == n;
             if n > 1 && print_format == SqlOutFormat::Table && !(last && file_format.is_some()) {
                 let first = r.sql.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with("--")).unwrap_or("");
-                println!("-- {first}");
+                outln!("-- {first}");
             }
             if a.explain {
                 let p = plan::explain(&r.df).await?;
-                println!(
+                outln!(
                     "== Logical plan ==\n{}== Optimized logical plan ==\n{}== Physical plan ==\n{}",
                     p.logical.render(),
                     p.optimized.render(),
@@ -135,7 +136,7 @@ pub fn sql_cmd(a: SqlArgs) -> Result<ExitCode> {
                         .map_err(|e| ember::Error::df("writing", e))?;
                     let rows = session.write_as(df, path, Some(format)).await?;
                     eprintln!("wrote {rows} rows to {}", path.display());
-                    println!("== Physical plan with metrics ({:.3?}) ==\n{}", an.elapsed, an.plans.physical.render());
+                    outln!("== Physical plan with metrics ({:.3?}) ==\n{}", an.elapsed, an.plans.physical.render());
                 } else {
                     let rows = session.write_as(r.df, path, Some(format)).await.map_err(|e| match e {
                         ember::Error::DataFusion { source, .. } => session.sql_error(&r.sql, source),
@@ -154,12 +155,29 @@ pub fn sql_cmd(a: SqlArgs) -> Result<ExitCode> {
             };
             print_batches(&schema, &batches, print_format)?;
             if let Some(an) = analyzed {
-                println!("== Physical plan with metrics ({:.3?}) ==\n{}", an.elapsed, an.plans.physical.render());
+                outln!("== Physical plan with metrics ({:.3?}) ==\n{}", an.elapsed, an.plans.physical.render());
             }
         }
         Ok::<_, anyhow::Error>(())
+    };
+    // A signal drops the work: queries stop, graph jobs are cancelled, a file being written is
+    // removed (its writer's temporary), and the target stays as it was.
+    rt.block_on(async {
+        let cancelled = wait_cancelled(crate::interrupt());
+        futures::pin_mut!(work, cancelled);
+        match futures::future::select(work, cancelled).await {
+            futures::future::Either::Left((r, _)) => r,
+            futures::future::Either::Right(_) => Err(ember::Error::Cancelled.into()),
+        }
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Resolves once `token` is cancelled (checked every 20 ms on a blocking thread).
+async fn wait_cancelled(token: ember::CancelToken) {
+    while !token.is_cancelled() {
+        let _ = tokio::task::spawn_blocking(|| std::thread::sleep(std::time::Duration::from_millis(20))).await;
+    }
 }
 
 /// Prints a statement's result; `schema` is the statement's own, so an empty result still
@@ -169,7 +187,7 @@ fn print_batches(schema: &SchemaRef, batches: &[RecordBatch], format: SqlOutForm
     if schema.fields().is_empty() {
         // A statement without a result (CREATE VIEW, SET, ...).
         if format == SqlOutFormat::Table {
-            println!("OK");
+            outln!("OK");
         }
         return Ok(());
     }
@@ -180,19 +198,19 @@ fn print_batches(schema: &SchemaRef, batches: &[RecordBatch], format: SqlOutForm
     match format {
         SqlOutFormat::Table => {
             if !non_empty.is_empty() {
-                println!("{}", arrow::util::pretty::pretty_format_batches(&non_empty)?);
+                outln!("{}", arrow::util::pretty::pretty_format_batches(&non_empty)?);
             }
             let rows: usize = non_empty.iter().map(|b| b.num_rows()).sum();
-            println!("{rows} row{}", if rows == 1 { "" } else { "s" });
+            outln!("{rows} row{}", if rows == 1 { "" } else { "s" });
         }
         SqlOutFormat::Csv => {
-            let mut w = arrow::csv::WriterBuilder::new().with_header(true).build(std::io::stdout());
+            let mut w = arrow::csv::WriterBuilder::new().with_header(true).build(crate::out::Stdout);
             for b in &non_empty {
                 w.write(b)?;
             }
         }
         SqlOutFormat::Json | SqlOutFormat::Parquet => {
-            let mut w = arrow::json::LineDelimitedWriter::new(std::io::stdout());
+            let mut w = arrow::json::LineDelimitedWriter::new(crate::out::Stdout);
             for b in &non_empty {
                 w.write(b)?;
             }

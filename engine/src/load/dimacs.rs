@@ -3,13 +3,14 @@
 
 use std::path::Path;
 
+use crate::context::CancelToken;
 use crate::error::{Error, Result};
 use crate::graph::EdgeList;
 use crate::ids::IdColumn;
 use crate::load::text::{self, TextReader};
 
-pub fn read(path: &Path) -> Result<EdgeList> {
-    let mut r = TextReader::open(path)?;
+pub fn read(path: &Path, cancel: &CancelToken) -> Result<EdgeList> {
+    let mut r = TextReader::open(path)?.with_cancel(cancel);
     let (p_line, p) = loop {
         match r.next_line()? {
             None => return Err(Error::Input(format!("{}: no 'p sp N M' problem line", text::display(path)))),

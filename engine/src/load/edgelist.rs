@@ -6,6 +6,7 @@
 
 use std::path::Path;
 
+use crate::context::CancelToken;
 use crate::error::{Error, Result};
 use crate::graph::EdgeList;
 use crate::ids::IdColumn;
@@ -55,8 +56,8 @@ fn parse_piece(piece: &[u8], first_line: u64, comment: u8) -> std::result::Resul
 
 /// Reads a SNAP-style (or LDBC `.e`) edge list. A third column becomes the edge weight.
 /// A file without edges is an error.
-pub fn read_edge_list(path: &Path) -> Result<EdgeList> {
-    let list = read_edge_list_or_empty(path)?;
+pub fn read_edge_list(path: &Path, cancel: &CancelToken) -> Result<EdgeList> {
+    let list = read_edge_list_or_empty(path, cancel)?;
     if list.src.is_empty() {
         return Err(Error::Input(format!("{}: the file has no edges", text::display(path))));
     }
@@ -65,8 +66,8 @@ pub fn read_edge_list(path: &Path) -> Result<EdgeList> {
 
 /// Like [`read_edge_list`], but a file without edges gives an empty list (LDBC graphs may
 /// have isolated vertices only).
-pub fn read_edge_list_or_empty(path: &Path) -> Result<EdgeList> {
-    let mut r = TextReader::open(path)?;
+pub fn read_edge_list_or_empty(path: &Path, cancel: &CancelToken) -> Result<EdgeList> {
+    let mut r = TextReader::open(path)?.with_cancel(cancel);
     let parts = r.parse_parallel(|piece, first| parse_piece(piece, first, b'#'))?;
     let mut first: Option<(u64, usize)> = None;
     for p in &parts {
@@ -98,8 +99,8 @@ pub fn read_edge_list_or_empty(path: &Path) -> Result<EdgeList> {
 }
 
 /// Reads a vertex file: one integer id per line (`#` comments and blank lines skipped).
-pub fn read_vertex_ids(path: &Path) -> Result<Vec<i64>> {
-    let mut r = TextReader::open(path)?;
+pub fn read_vertex_ids(path: &Path, cancel: &CancelToken) -> Result<Vec<i64>> {
+    let mut r = TextReader::open(path)?.with_cancel(cancel);
     let parts = r.parse_parallel(|piece, first| {
         let mut ids = Vec::new();
         for (line_no, line) in text::lines(piece, first) {
@@ -135,7 +136,7 @@ mod tests {
     #[test]
     fn snap_with_comments_crlf_tabs_and_spaces() {
         let f = file(b"# comment\r\n1\t2\r\n\r\n3 4\r\n5  6");
-        let l = read_edge_list(f.path()).unwrap();
+        let l = read_edge_list(f.path(), &CancelToken::default()).unwrap();
         let IdColumn::Int(s) = l.src else { panic!() };
         assert_eq!(s, vec![1, 3, 5]);
         assert!(l.weight.is_none());
@@ -144,14 +145,14 @@ mod tests {
     #[test]
     fn bad_token_names_the_line() {
         let f = file(b"# c\n1 2\n3 x\n");
-        let e = read_edge_list(f.path()).unwrap_err().to_string();
+        let e = read_edge_list(f.path(), &CancelToken::default()).unwrap_err().to_string();
         assert!(e.ends_with(":3: expected an integer id, found 'x'"), "{e}");
     }
 
     #[test]
     fn column_count_must_agree() {
         let f = file(b"1 2 0.5\n3 4\n");
-        let e = read_edge_list(f.path()).unwrap_err().to_string();
+        let e = read_edge_list(f.path(), &CancelToken::default()).unwrap_err().to_string();
         assert!(e.ends_with(":2: expected 3 columns as on line 1, found 2"), "{e}");
     }
 }

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::context::CancelToken;
 use crate::error::{Error, Result};
 use crate::graph::EdgeList;
 use crate::ids::IdColumn;
@@ -94,11 +95,11 @@ impl LdbcGraph {
         })
     }
 
-    /// Reads the vertex and edge files.
-    pub fn read(&self) -> Result<EdgeList> {
+    /// Reads the vertex and edge files (stopping with `Error::Cancelled` once `cancel` is).
+    pub fn read(&self, cancel: &CancelToken) -> Result<EdgeList> {
         let (v, e) = rayon::join(
-            || edgelist::read_vertex_ids(&self.vertex_file),
-            || edgelist::read_edge_list_or_empty(&self.edge_file),
+            || edgelist::read_vertex_ids(&self.vertex_file, cancel),
+            || edgelist::read_edge_list_or_empty(&self.edge_file, cancel),
         );
         let mut list = e?;
         list.vertices = Some(IdColumn::Int(v?));

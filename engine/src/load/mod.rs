@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use datafusion::prelude::SessionContext;
 
+use crate::context::CancelToken;
 use crate::error::{Error, Result};
 use crate::graph::{Graph, GraphOptions};
 use crate::ids::IdColumn;
@@ -81,6 +82,8 @@ pub struct LoadSpec {
     pub format: Option<Format>,
     pub options: GraphOptions,
     pub csv: CsvOptions,
+    /// Cancels reading text formats between blocks of 16 MiB (`Error::Cancelled`).
+    pub cancel: CancelToken,
 }
 
 impl LoadSpec {
@@ -91,6 +94,7 @@ impl LoadSpec {
             format: None,
             options: GraphOptions::default(),
             csv: CsvOptions::default(),
+            cancel: CancelToken::default(),
         }
     }
     pub fn format(&self) -> Format {
@@ -128,7 +132,7 @@ pub fn load(spec: &LoadSpec) -> Result<Graph> {
             let rt = tokio::runtime::Builder::new_current_thread()
                 .build()
                 .map_err(|e| Error::Internal(format!("cannot start a runtime: {e}")))?;
-            rt.block_on(load_async(spec, &SessionContext::new()))
+            rt.block_on(load_async(spec, &table::context()))
         }
         _ => load_text(spec),
     }
@@ -143,14 +147,14 @@ fn in_file(e: Error, path: &Path) -> Error {
 
 fn load_text(spec: &LoadSpec) -> Result<Graph> {
     let mut list = match spec.format() {
-        Format::Snap => edgelist::read_edge_list(&spec.edges)?,
-        Format::Ldbc => ldbc::LdbcGraph::open(&spec.edges)?.read()?,
-        Format::MatrixMarket => mtx::read(&spec.edges)?,
-        Format::Dimacs => dimacs::read(&spec.edges)?,
+        Format::Snap => edgelist::read_edge_list(&spec.edges, &spec.cancel)?,
+        Format::Ldbc => ldbc::LdbcGraph::open(&spec.edges)?.read(&spec.cancel)?,
+        Format::MatrixMarket => mtx::read(&spec.edges, &spec.cancel)?,
+        Format::Dimacs => dimacs::read(&spec.edges, &spec.cancel)?,
         Format::Csv | Format::Parquet => return Err(Error::Internal("table formats are not text".into())),
     };
     if let Some(v) = &spec.vertices {
-        list.vertices = Some(IdColumn::Int(edgelist::read_vertex_ids(v)?));
+        list.vertices = Some(IdColumn::Int(edgelist::read_vertex_ids(v, &spec.cancel)?));
     }
     Graph::from_edge_list(list, &spec.options).map_err(|e| in_file(e, &spec.edges))
 }

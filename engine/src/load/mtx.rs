@@ -5,13 +5,14 @@
 
 use std::path::Path;
 
+use crate::context::CancelToken;
 use crate::error::{Error, Result};
 use crate::graph::EdgeList;
 use crate::ids::IdColumn;
 use crate::load::text::{self, TextReader};
 
-pub fn read(path: &Path) -> Result<EdgeList> {
-    let mut r = TextReader::open(path)?;
+pub fn read(path: &Path, cancel: &CancelToken) -> Result<EdgeList> {
+    let mut r = TextReader::open(path)?.with_cancel(cancel);
     let (_, header) =
         r.next_line()?.ok_or_else(|| Error::Input(format!("{}: the file is empty", text::display(path))))?;
     let h: Vec<String> = header.split_whitespace().map(|s| s.to_ascii_lowercase()).collect();

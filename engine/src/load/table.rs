@@ -7,6 +7,23 @@ use datafusion::prelude::{CsvReadOptions, DataFrame, ParquetReadOptions, Session
 
 use crate::error::{Error, Result};
 
+/// The DataFusion settings Ember reads tables with (the loaders' context and every
+/// `sql::Session`): Parquet strings as written (Utf8, not Utf8View), and no statistics
+/// collected when a file is registered — DataFusion 55 let a Parquet column's statistics
+/// replace values (a weight column `[1.0, NaN]` was read as `[1.0, 1.0]`), and values must
+/// never depend on how a file was summarised.
+pub fn session_config() -> datafusion::prelude::SessionConfig {
+    let mut config = datafusion::prelude::SessionConfig::new();
+    config.options_mut().execution.parquet.schema_force_view_types = false;
+    config.options_mut().execution.collect_statistics = false;
+    config
+}
+
+/// A context with [`session_config`].
+pub fn context() -> SessionContext {
+    SessionContext::new_with_config(session_config())
+}
+
 /// Options for CSV tables.
 #[derive(Debug, Clone)]
 pub struct CsvOptions {

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use flate2::read::MultiGzDecoder;
 use rayon::prelude::*;
 
+use crate::context::CancelToken;
 use crate::error::{Error, Result};
 
 const BLOCK: usize = 16 << 20;
@@ -31,6 +32,8 @@ pub struct TextReader {
     /// Number of lines consumed so far.
     line: u64,
     gz: bool,
+    /// Checked before each block: a cancelled load stops within one block.
+    cancel: CancelToken,
 }
 
 /// An error inside a piece: the line (1-based, within the whole file) and the message.
@@ -46,7 +49,14 @@ impl TextReader {
         let head = std::io::Cursor::new(magic[..n].to_vec());
         let chained: Box<dyn Read + Send> = Box::new(head.chain(f));
         let inner: Box<dyn Read + Send> = if gz { Box::new(MultiGzDecoder::new(chained)) } else { chained };
-        Ok(TextReader { path: path.to_path_buf(), inner: BufReader::with_capacity(1 << 20, inner), line: 0, gz })
+        let inner = BufReader::with_capacity(1 << 20, inner);
+        Ok(TextReader { path: path.to_path_buf(), inner, line: 0, gz, cancel: CancelToken::default() })
+    }
+
+    /// Stops reading (with `Error::Cancelled`) once `cancel` is cancelled.
+    pub fn with_cancel(mut self, cancel: &CancelToken) -> Self {
+        self.cancel = cancel.clone();
+        self
     }
 
     pub fn path(&self) -> &Path {
@@ -96,6 +106,9 @@ impl TextReader {
         let mut block: Vec<u8> = Vec::with_capacity(BLOCK + (1 << 16));
         let mut carry: Vec<u8> = Vec::new();
         loop {
+            if self.cancel.is_cancelled() {
+                return Err(Error::Cancelled);
+            }
             block.clear();
             block.append(&mut carry);
             let start = block.len();

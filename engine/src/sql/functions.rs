@@ -195,6 +195,9 @@ pub(crate) async fn lookup(session: &dyn DfSession, name: &str, who: &str) -> Df
 }
 
 fn id_type(t: &DataType, what: &str) -> DfResult<DataType> {
+    if let DataType::Dictionary(_, value) = t {
+        return id_type(value, what);
+    }
     if t.is_integer() {
         Ok(DataType::Int64)
     } else if matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View) {

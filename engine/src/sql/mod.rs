@@ -18,7 +18,7 @@ use datafusion::arrow::array::RecordBatch;
 use datafusion::datasource::MemTable;
 use datafusion::error::DataFusionError;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
-use datafusion::prelude::{DataFrame, JsonReadOptions, SessionConfig, SessionContext};
+use datafusion::prelude::{DataFrame, JsonReadOptions, SessionContext};
 use futures::StreamExt;
 
 use crate::error::{Error, Result};
@@ -71,11 +71,9 @@ impl Session {
     }
 
     pub fn with_options(opts: &SessionOptions) -> Result<Session> {
-        let mut config = SessionConfig::new().with_information_schema(true);
+        // Tables read as the loaders read them (see `load::table::session_config`).
+        let mut config = crate::load::table::session_config().with_information_schema(true);
         config.options_mut().sql_parser.collect_spans = true;
-        // Read Parquet strings as they were written (Utf8), not as Utf8View, so files written by
-        // Ember read back with the same schema.
-        config.options_mut().execution.parquet.schema_force_view_types = false;
         if let Some(p) = opts.target_partitions {
             config = config.with_target_partitions(p.max(1));
         }
