@@ -54,6 +54,23 @@ impl OutFormat {
     }
 }
 
+/// Checks, before any work, that `path` can be an output file: its folder exists and it is not
+/// a folder itself. Errors name `path` (never the hidden temporary beside it).
+pub fn check_target(path: &Path) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let fail = |why: &str| Error::io(path, std::io::Error::new(std::io::ErrorKind::NotFound, why.to_string()));
+    if !dir.is_dir() {
+        return Err(fail(&format!("the folder {} does not exist", dir.display())));
+    }
+    if path.is_dir() {
+        return Err(fail("is a folder, not a file"));
+    }
+    Ok(())
+}
+
 /// Writes through `write` to a temporary sibling of `path`, then renames it to `path`.
 pub fn write_atomic(path: &Path, write: impl FnOnce(&mut BufWriter<File>) -> Result<()>) -> Result<()> {
     let dir = match path.parent() {
@@ -65,8 +82,9 @@ pub fn write_atomic(path: &Path, write: impl FnOnce(&mut BufWriter<File>) -> Res
         .ok_or_else(|| Error::Config(format!("{}: not a file path", path.display())))?
         .to_string_lossy();
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    check_target(path)?;
     let result = (|| {
-        let f = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        let f = File::create(&tmp).map_err(|e| Error::io(path, e))?;
         let mut w = BufWriter::with_capacity(1 << 20, f);
         write(&mut w)?;
         let f = w.into_inner().map_err(|e| Error::io(&tmp, e.into_error()))?;
@@ -114,7 +132,8 @@ impl BatchFileWriter {
         };
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-        let f = BufWriter::with_capacity(1 << 20, File::create(&tmp).map_err(|e| Error::io(&tmp, e))?);
+        check_target(path)?;
+        let f = BufWriter::with_capacity(1 << 20, File::create(&tmp).map_err(|e| Error::io(path, e))?);
         let ctx = || format!("writing {}", path.display());
         let sink = match format {
             OutFormat::Csv => Sink::Csv(WriterBuilder::new().with_header(true).build(f)),

@@ -539,3 +539,19 @@ fn a_signal_cancels_the_job_and_leaves_no_output() {
         assert_eq!(names, vec!["ranks.csv".to_string()]);
     }
 }
+
+/// An output into a missing folder fails before anything is computed, naming the folder and
+/// the output (not the hidden temporary file).
+#[test]
+fn output_into_a_missing_folder_fails_first() {
+    let o = ember(&["run", "pagerank", "--edges", "graphs/karate.txt.gz", "-o", "no/such/dir/r.csv"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stderr(&o), "error: no/such/dir/r.csv: the folder no/such/dir does not exist\n");
+    assert_eq!(stdout(&o), "", "nothing ran");
+    let o = ember(&["sql", "SELECT 1", "-o", "no/such/dir/r.csv"]);
+    assert_eq!(stderr(&o), "error: no/such/dir/r.csv: the folder no/such/dir does not exist\n");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let o = ember(&["run", "wcc", "--edges", "graphs/karate.txt.gz", "-o", d, "--out-format", "csv"]);
+    assert_eq!(stderr(&o), format!("error: {d}: is a folder, not a file\n"));
+}

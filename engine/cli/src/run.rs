@@ -76,8 +76,9 @@ pub fn run(m: &ArgMatches) -> Result<ExitCode> {
     let algorithm = Algorithm::from_spec(spec, &param_values(sub, spec.params))?;
     let out_format = args.out_format.as_deref().map(OutFormat::parse).transpose()?;
     if let Some(out) = &args.out {
-        // A bad output name fails before anything is computed.
+        // A bad output name or a missing folder fails before anything is computed.
         OutFormat::resolve(out, out_format)?;
+        output::check_target(out)?;
     }
     // Settings are checked before the graph is read.
     args.graph.exec.common(Default::default())?;

@@ -84,6 +84,9 @@ pub fn sql_cmd(a: SqlArgs) -> Result<ExitCode> {
         (None, Some(SqlOutFormat::Parquet)) => bail!("--out-format parquet needs --out PATH"),
         (None, _) => None,
     };
+    if let Some(out) = &a.out {
+        ember::output::check_target(out)?;
+    }
     let print_format = a.out_format.unwrap_or(SqlOutFormat::Table);
     let graph_format = a.format.as_deref().map(Format::parse).transpose()?;
     let script = match &a.statement {
