@@ -555,3 +555,22 @@ fn output_into_a_missing_folder_fails_first() {
     let o = ember(&["run", "wcc", "--edges", "graphs/karate.txt.gz", "-o", d, "--out-format", "csv"]);
     assert_eq!(stderr(&o), format!("error: {d}: is a folder, not a file\n"));
 }
+
+/// SQL a user expects: array literals, md5/sha2, and a very deep expression that must not
+/// overflow the stack (DataFusion's recursion protection).
+#[test]
+fn deep_queries_and_the_expected_functions() {
+    let o = ember(&[
+        "sql",
+        "SELECT make_array(1, 2)[2] AS x, md5('a') AS h, sha256('a') IS NOT NULL AS s",
+        "--out-format",
+        "csv",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "x,h,s\n2,0cc175b9c0f1b6a831c399e269772661,true\n");
+    let chain: Vec<String> = (0..5000).map(|i| format!("x = {i}")).collect();
+    let q = format!("SELECT count(*) AS n FROM (VALUES (1), (7), (9999)) t(x) WHERE {}", chain.join(" OR "));
+    let o = ember_stdin(&["sql", "--out-format", "csv"], &q);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "n\n2\n");
+}
