@@ -36,6 +36,8 @@ pub enum ParamKind {
     Vertex,
     /// Original vertex ids, comma-separated.
     Vertices,
+    /// A name (a table column), non-empty.
+    Name,
 }
 
 impl ParamKind {
@@ -47,6 +49,7 @@ impl ParamKind {
             ParamKind::Choice(words) => words.join("|"),
             ParamKind::Bool => "BOOL".into(),
             ParamKind::Vertex => "ID".into(),
+            ParamKind::Name => "NAME".into(),
             ParamKind::Vertices => "ID,...".into(),
         }
     }
@@ -60,6 +63,7 @@ impl ParamKind {
             ParamKind::Choice(words) => format!("one of {}", words.join(", ")),
             ParamKind::Bool => "true or false".into(),
             ParamKind::Vertex => "one vertex id".into(),
+            ParamKind::Name => "a column name".into(),
             ParamKind::Vertices => "vertex ids, comma-separated".into(),
         }
     }
@@ -98,6 +102,13 @@ impl ParamKind {
                 "false" => Ok(Value::Bool(false)),
                 _ => Err(bad()),
             },
+            ParamKind::Name => {
+                if t.is_empty() {
+                    Err(bad())
+                } else {
+                    Ok(Value::Text(t.to_string()))
+                }
+            }
             ParamKind::Vertex => {
                 if t.is_empty() || t.contains(',') {
                     Err(bad())
