@@ -222,19 +222,13 @@ pub fn compare(rule: Rule, expected: &Path, actual: &Path) -> std::result::Resul
 
 /// Finds LDBC graph folders: `dir` itself if it has a `.properties` file, else its subfolders.
 pub fn graph_dirs(dir: &Path) -> Result<Vec<PathBuf>> {
-    let has_props = |d: &Path| -> Result<bool> {
-        Ok(std::fs::read_dir(d)
-            .map_err(|e| Error::io(d, e))?
-            .filter_map(|e| e.ok())
-            .any(|e| e.path().extension().is_some_and(|x| x == "properties")))
-    };
-    if has_props(dir)? {
+    if crate::load::ldbc::is_graph_folder(dir) {
         return Ok(vec![dir.to_path_buf()]);
     }
     let mut out = Vec::new();
     for e in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
         let p = e.map_err(|e| Error::io(dir, e))?.path();
-        if p.is_dir() && has_props(&p)? {
+        if p.is_dir() && crate::load::ldbc::is_graph_folder(&p) {
             out.push(p);
         }
     }

@@ -9,6 +9,7 @@
 //! spawns no processes; progress goes to observers ([`context`]).
 
 pub mod algo;
+pub mod atomic_file;
 pub mod context;
 pub mod error;
 pub mod generate;

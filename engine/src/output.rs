@@ -1,8 +1,7 @@
 //! Writing results: CSV (with header) or Parquet chosen by the file extension, and the LDBC
-//! `vertex value` text format. Every writer goes to a temporary file in the target folder and
-//! renames it into place, so a failed or interrupted write never leaves a half-written file.
+//! `vertex value` text format. Every writer goes through [`crate::atomic_file`]: the target is
+//! replaced whole or left as it was, and a failed, cancelled or killed write leaves no file behind.
 
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -10,6 +9,7 @@ use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::csv::WriterBuilder;
 use datafusion::parquet::arrow::ArrowWriter;
 
+use crate::atomic_file::AtomicFile;
 use crate::context::CancelToken;
 use crate::error::{Error, Result};
 
@@ -54,59 +54,22 @@ impl OutFormat {
     }
 }
 
-/// Checks, before any work, that `path` can be an output file: its folder exists and it is not
-/// a folder itself. Errors name `path` (never the hidden temporary beside it).
-pub fn check_target(path: &Path) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let fail = |why: &str| Error::io(path, std::io::Error::new(std::io::ErrorKind::NotFound, why.to_string()));
-    if !dir.is_dir() {
-        return Err(fail(&format!("the folder {} does not exist", dir.display())));
-    }
-    if path.is_dir() {
-        return Err(fail("is a folder, not a file"));
-    }
-    Ok(())
-}
+pub use crate::atomic_file::check_target;
 
-/// Writes through `write` to a temporary sibling of `path`, then renames it to `path`.
-pub fn write_atomic(path: &Path, write: impl FnOnce(&mut BufWriter<File>) -> Result<()>) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .ok_or_else(|| Error::Config(format!("{}: not a file path", path.display())))?
-        .to_string_lossy();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    check_target(path)?;
-    let result = (|| {
-        let f = File::create(&tmp).map_err(|e| Error::io(path, e))?;
-        let mut w = BufWriter::with_capacity(1 << 20, f);
-        write(&mut w)?;
-        let f = w.into_inner().map_err(|e| Error::io(&tmp, e.into_error()))?;
-        f.sync_all().map_err(|e| Error::io(&tmp, e))?;
-        std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+/// Writes through `write` into what becomes `path` once `write` succeeds (see [`crate::atomic_file`]).
+pub fn write_atomic(path: &Path, write: impl FnOnce(&mut BufWriter<AtomicFile>) -> Result<()>) -> Result<()> {
+    crate::atomic_file::write_with(path, write)
 }
 
 enum Sink {
-    Csv(datafusion::arrow::csv::Writer<BufWriter<File>>),
-    Parquet(ArrowWriter<BufWriter<File>>),
+    Csv(datafusion::arrow::csv::Writer<BufWriter<AtomicFile>>),
+    Parquet(ArrowWriter<BufWriter<AtomicFile>>),
 }
 
-/// Writes record batches one by one to a temporary sibling of the target, renamed into place
-/// by [`BatchFileWriter::finish`]; dropped unfinished, it removes the temporary file.
+/// Writes record batches one by one into an [`AtomicFile`] that becomes the target on
+/// [`BatchFileWriter::finish`]; dropped unfinished, it leaves nothing behind.
 pub struct BatchFileWriter {
     path: PathBuf,
-    tmp: PathBuf,
     sink: Option<Sink>,
     schema: datafusion::arrow::datatypes::SchemaRef,
     rows: u64,
@@ -126,14 +89,7 @@ impl BatchFileWriter {
         schema: datafusion::arrow::datatypes::SchemaRef,
     ) -> Result<Self> {
         let format = OutFormat::resolve(path, format)?;
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-        check_target(path)?;
-        let f = BufWriter::with_capacity(1 << 20, File::create(&tmp).map_err(|e| Error::io(path, e))?);
+        let f = BufWriter::with_capacity(1 << 20, AtomicFile::create(path)?);
         let ctx = || format!("writing {}", path.display());
         let sink = match format {
             OutFormat::Csv => Sink::Csv(WriterBuilder::new().with_header(true).build(f)),
@@ -142,7 +98,7 @@ impl BatchFileWriter {
                     .map_err(|e| Error::Parquet { context: ctx(), source: e })?,
             ),
         };
-        Ok(BatchFileWriter { path: path.to_path_buf(), tmp, sink: Some(sink), schema, rows: 0, batches: 0 })
+        Ok(BatchFileWriter { path: path.to_path_buf(), sink: Some(sink), schema, rows: 0, batches: 0 })
     }
 
     pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
@@ -157,7 +113,7 @@ impl BatchFileWriter {
         Ok(())
     }
 
-    /// Flushes, syncs and renames the file into place; returns the rows written.
+    /// Flushes, syncs and puts the file in place; returns the rows written.
     pub fn finish(mut self) -> Result<u64> {
         if self.batches == 0 {
             // The CSV writer emits its header with the first batch: give it an empty one.
@@ -169,18 +125,9 @@ impl BatchFileWriter {
             Some(Sink::Parquet(w)) => w.into_inner().map_err(|e| Error::Parquet { context: ctx(), source: e })?,
             None => return Err(Error::Internal("finish twice".into())),
         };
-        let f = buf.into_inner().map_err(|e| Error::io(&self.tmp, e.into_error()))?;
-        f.sync_all().map_err(|e| Error::io(&self.tmp, e))?;
-        std::fs::rename(&self.tmp, &self.path).map_err(|e| Error::io(&self.path, e))?;
+        let f = buf.into_inner().map_err(|e| Error::io(&self.path, e.into_error()))?;
+        f.commit()?;
         Ok(self.rows)
-    }
-}
-
-impl Drop for BatchFileWriter {
-    fn drop(&mut self) {
-        if self.sink.is_some() {
-            let _ = std::fs::remove_file(&self.tmp);
-        }
     }
 }
 

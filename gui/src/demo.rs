@@ -22,10 +22,7 @@ pub fn data_dir() -> Result<PathBuf, String> {
     for (name, bytes) in FILES {
         let p = dir.join(name);
         if std::fs::read(&p).ok().as_deref() != Some(*bytes) {
-            let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-            std::fs::write(&tmp, bytes)
-                .and_then(|_| std::fs::rename(&tmp, &p))
-                .map_err(|e| format!("{}: {e}", p.display()))?;
+            ember::atomic_file::write_bytes(&p, bytes).map_err(|e| e.to_string())?;
         }
     }
     Ok(dir)

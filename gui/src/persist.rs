@@ -1,4 +1,5 @@
-//! Saving and opening notebooks. Saves go to a temporary file that is renamed into place; an
+//! Saving and opening notebooks. Saves go through `ember::atomic_file` (the file is replaced
+//! whole or left as it was, and a crash mid-save leaves no stray file); an
 //! autosave side file (`NAME.autosave`) is written every few seconds while there are unsaved
 //! changes and removed on a clean save, so after a crash it is offered back. Opening a notebook
 //! runs nothing. Export to Jupyter `.ipynb` (SQL cells as `%%sql` code cells).
@@ -7,17 +8,9 @@ use std::path::{Path, PathBuf};
 
 use crate::model::{CellKind, Notebook};
 
-/// Writes `text` to `path` through a temporary sibling and a rename.
+/// Writes `text` as the whole of `path`, or leaves `path` as it was.
 pub fn write_atomic(path: &Path, text: &str) -> Result<(), String> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "notebook".into());
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let r = std::fs::write(&tmp, text).and_then(|_| std::fs::rename(&tmp, path));
-    if let Err(e) = r {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(format!("{}: {e}", path.display()));
-    }
-    Ok(())
+    ember::atomic_file::write_bytes(path, text.as_bytes()).map_err(|e| e.to_string())
 }
 
 pub fn to_json(nb: &Notebook) -> String {

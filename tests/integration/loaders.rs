@@ -255,3 +255,80 @@ fn dictionary_encoded_ids_are_read() {
     let ids = ids.as_any().downcast_ref::<StringArray>().unwrap();
     assert_eq!(ids.iter().flatten().collect::<Vec<_>>(), vec!["a", "b", "c"]);
 }
+
+/// Spark writes a table as a folder of part files with a `_SUCCESS` marker (and hidden `.crc`
+/// files); pandas/pyarrow and globs name several files. Every loader reads them as one table.
+#[test]
+fn folders_of_part_files_and_globs() {
+    let dir = tempfile::tempdir().unwrap();
+    // SNAP text parts.
+    let snap = dir.path().join("snap");
+    std::fs::create_dir(&snap).unwrap();
+    std::fs::write(snap.join("part-00000"), "1 2\n2 3\n").unwrap();
+    std::fs::write(snap.join("part-00001"), gzip(b"3 4\n")).unwrap();
+    std::fs::write(snap.join("_SUCCESS"), "").unwrap();
+    std::fs::write(snap.join(".part-00000.crc"), "garbage").unwrap();
+    let g = load(&LoadSpec::new(&snap)).unwrap();
+    assert_eq!((g.num_vertices(), g.num_edges()), (4, 3));
+    // An error in the second part names that part and its line.
+    std::fs::write(snap.join("part-00002"), "5 6\n5 x\n").unwrap();
+    let e = load(&LoadSpec::new(&snap)).unwrap_err().to_string();
+    assert!(e.ends_with("part-00002:2: expected an integer id, found 'x'"), "{e}");
+    let g = load(&LoadSpec::new(snap.join("part-0000[01]"))).unwrap();
+    assert_eq!(g.num_edges(), 3);
+
+    // CSV parts, as Spark's DataFrame.write.csv(header=True) leaves them.
+    let csv = dir.path().join("csv");
+    std::fs::create_dir(&csv).unwrap();
+    std::fs::write(csv.join("part-00000-a1.c000.csv"), "src,dst\n1,2\n").unwrap();
+    std::fs::write(csv.join("part-00001-a1.c000.csv"), "src,dst\n2,3\n3,1\n").unwrap();
+    std::fs::write(csv.join("_SUCCESS"), "").unwrap();
+    assert_eq!(Format::detect(&csv), Format::Csv);
+    assert_eq!(load(&LoadSpec::new(&csv)).unwrap().num_edges(), 3);
+    assert_eq!(load(&LoadSpec::new(csv.join("part-*.csv"))).unwrap().num_edges(), 3);
+
+    // Parquet parts (Spark's, or pandas' partitioned writes), `_SUCCESS` skipped.
+    let pq = dir.path().join("edges.parquet");
+    std::fs::create_dir(&pq).unwrap();
+    let (_d, p) = temp_file("g.txt", b"1 2\n2 3\n3 1\n");
+    let g = load(&LoadSpec::new(&p)).unwrap();
+    let b = g.edges_batch().unwrap();
+    ember::output::write_batches(&[b.slice(0, 1)], &pq.join("part-00000-x.snappy.parquet")).unwrap();
+    ember::output::write_batches(&[b.slice(1, 2)], &pq.join("part-00001-x.snappy.parquet")).unwrap();
+    std::fs::write(pq.join("_SUCCESS"), "").unwrap();
+    assert_eq!(load(&LoadSpec::new(&pq)).unwrap().num_edges(), 3);
+
+    // Nothing to read: said plainly.
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    std::fs::write(empty.join("_SUCCESS"), "").unwrap();
+    let e = load(&LoadSpec::new(&empty)).unwrap_err().to_string();
+    assert!(e.contains("the folder has no data files"), "{e}");
+    let e = load(&LoadSpec::new(dir.path().join("nope-*.csv"))).unwrap_err().to_string();
+    assert!(e.contains("no file matches the pattern"), "{e}");
+}
+
+/// CSV compressed with gzip or zstd is read by its name's suffix.
+#[test]
+fn compressed_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = b"src,dst,weight\n1,2,0.5\n2,3,1.5\n";
+    let gz = dir.path().join("e.csv.gz");
+    std::fs::write(&gz, gzip(text)).unwrap();
+    let zst = dir.path().join("e.csv.zst");
+    std::fs::write(&zst, zstd::encode_all(&text[..], 3).unwrap()).unwrap();
+    for p in [&gz, &zst] {
+        assert_eq!(Format::detect(p), Format::Csv);
+        let g = load(&LoadSpec::new(p)).unwrap();
+        assert_eq!(g.weights().unwrap(), &[0.5, 1.5], "{}", p.display());
+    }
+}
+
+/// A UTF-8 byte order mark (Excel, Notepad) is not part of the first id or column name.
+#[test]
+fn byte_order_marks_are_skipped() {
+    let g = load_text("bom.txt", b"\xEF\xBB\xBF1 2\n2 3\n").unwrap();
+    assert_eq!(g.num_edges(), 2);
+    let (_d, p) = temp_file("bom.csv", b"\xEF\xBB\xBFsrc,dst\n1,2\n");
+    assert_eq!(load(&LoadSpec::new(&p)).unwrap().num_edges(), 1);
+}

@@ -273,3 +273,31 @@ async fn writing_an_empty_result_gives_a_header_and_no_temporary_file() {
     assert!(s.write(bad, dir.path().join("x.txt")).await.is_err());
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
+
+/// `--table s=sales.csv.gz`, a Spark output folder and a glob register as tables like one file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tables_from_compressed_files_folders_and_globs() {
+    let s = Session::new();
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read(repo().join("graphs/sales_data.csv")).unwrap();
+    let gz = dir.path().join("sales.csv.gz");
+    std::fs::write(&gz, crate::helpers::gzip(&text)).unwrap();
+    let parts = dir.path().join("sales_parts");
+    std::fs::create_dir(&parts).unwrap();
+    let (header, body) = std::str::from_utf8(&text).unwrap().split_once('\n').unwrap();
+    let rows: Vec<&str> = body.lines().collect();
+    let (a, b) = rows.split_at(rows.len() / 2);
+    std::fs::write(parts.join("part-00000.csv"), format!("{header}\n{}\n", a.join("\n"))).unwrap();
+    std::fs::write(parts.join("part-00001.csv"), format!("{header}\n{}\n", b.join("\n"))).unwrap();
+    std::fs::write(parts.join("_SUCCESS"), "").unwrap();
+    s.register_file("gz", &gz).await.unwrap();
+    s.register_file("folder", &parts).await.unwrap();
+    s.register_file("globbed", parts.join("part-*.csv")).await.unwrap();
+    let q = "SELECT (SELECT count(*) FROM gz) a, (SELECT count(*) FROM folder) b, (SELECT count(*) FROM globbed) c, \
+             (SELECT sum(quantity) FROM gz) = (SELECT sum(quantity) FROM folder) d";
+    let batches = s.sql(q).await.unwrap().collect().await.unwrap();
+    let row: Vec<String> = (0..4).map(|i| array_value_to_string(batches[0].column(i), 0).unwrap()).collect();
+    assert_eq!(row, [rows.len().to_string(), rows.len().to_string(), rows.len().to_string(), "true".into()]);
+    let e = s.register_file("x", dir.path().join("sales.txt")).await.unwrap_err().to_string();
+    assert!(e.contains("No such file"), "{e}");
+}

@@ -64,6 +64,50 @@ pub fn read_edge_list(path: &Path, cancel: &CancelToken) -> Result<EdgeList> {
     Ok(list)
 }
 
+/// Reads several edge-list files (part files) as one list, in the order given; each file's
+/// errors name that file. All files must agree on the column count.
+pub fn read_edge_lists(paths: &[std::path::PathBuf], cancel: &CancelToken) -> Result<EdgeList> {
+    let [first, rest @ ..] = paths else {
+        return Err(Error::Internal("no files to read".into()));
+    };
+    let mut list = read_edge_list_or_empty(first, cancel)?;
+    for p in rest {
+        let more = read_edge_list_or_empty(p, cancel)?;
+        if more.src.is_empty() {
+            continue;
+        }
+        if list.src.is_empty() {
+            list = more;
+            continue;
+        }
+        if more.weight.is_some() != list.weight.is_some() {
+            let n = |l: &EdgeList| 2 + usize::from(l.weight.is_some());
+            return Err(Error::Input(format!(
+                "{}: {} columns, but {} has {}",
+                text::display(p),
+                n(&more),
+                text::display(first),
+                n(&list)
+            )));
+        }
+        for (to, from) in [(&mut list.src, more.src), (&mut list.dst, more.dst)] {
+            // Text edge lists hold integer ids only (this module builds them).
+            match (to, from) {
+                (IdColumn::Int(to), IdColumn::Int(from)) => to.extend(from),
+                _ => return Err(Error::Internal("text edge lists have integer ids".into())),
+            }
+        }
+        if let (Some(w), Some(mw)) = (list.weight.as_mut(), more.weight) {
+            w.extend(mw);
+        }
+    }
+    if list.src.is_empty() {
+        let what = if paths.len() == 1 { "the file has" } else { "the files have" };
+        return Err(Error::Input(format!("{}: {what} no edges", text::display(first))));
+    }
+    Ok(list)
+}
+
 /// Like [`read_edge_list`], but a file without edges gives an empty list (LDBC graphs may
 /// have isolated vertices only).
 pub fn read_edge_list_or_empty(path: &Path, cancel: &CancelToken) -> Result<EdgeList> {

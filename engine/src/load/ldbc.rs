@@ -24,6 +24,13 @@ pub struct LdbcGraph {
     pub properties: BTreeMap<String, String>,
 }
 
+/// True when `dir` holds a `.properties` file (an LDBC Graphalytics graph folder).
+pub fn is_graph_folder(dir: &Path) -> bool {
+    std::fs::read_dir(dir)
+        .map(|rd| rd.filter_map(|e| e.ok()).any(|e| e.path().extension().is_some_and(|x| x == "properties")))
+        .unwrap_or(false)
+}
+
 impl LdbcGraph {
     /// Opens a graph from its folder (containing one `.properties` file) or properties file.
     pub fn open(path: &Path) -> Result<LdbcGraph> {

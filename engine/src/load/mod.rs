@@ -4,6 +4,7 @@
 
 pub mod dimacs;
 pub mod edgelist;
+pub mod files;
 pub mod ldbc;
 pub mod mtx;
 pub mod table;
@@ -54,13 +55,13 @@ impl Format {
         })
     }
 
-    /// Guesses the format from the file name (a `.gz` suffix is looked through).
+    /// Guesses the format from the name (a compression suffix is looked through): a folder
+    /// with a `.properties` file is LDBC, another folder or a glob goes by its files' names.
     pub fn detect(path: &Path) -> Format {
-        if path.is_dir() {
+        if path.is_dir() && ldbc::is_graph_folder(path) {
             return Format::Ldbc;
         }
-        let name = path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
-        let name = name.strip_suffix(".gz").unwrap_or(&name);
+        let name = files::format_name(path);
         let ext = name.rsplit('.').next().unwrap_or("");
         match ext {
             "parquet" => Format::Parquet,
@@ -145,16 +146,33 @@ fn in_file(e: Error, path: &Path) -> Error {
     }
 }
 
+/// The one file a single-file format (Matrix Market, DIMACS) reads; a glob may name it.
+fn single_file(path: &Path, what: &str) -> Result<PathBuf> {
+    let mut files = files::expand(path)?;
+    if files.len() > 1 {
+        return Err(Error::Input(format!(
+            "{}: a {what} graph is one file (its header gives the sizes), found {} files",
+            path.display(),
+            files.len()
+        )));
+    }
+    Ok(files.remove(0))
+}
+
 fn load_text(spec: &LoadSpec) -> Result<Graph> {
     let mut list = match spec.format() {
-        Format::Snap => edgelist::read_edge_list(&spec.edges, &spec.cancel)?,
+        Format::Snap => edgelist::read_edge_lists(&files::expand(&spec.edges)?, &spec.cancel)?,
         Format::Ldbc => ldbc::LdbcGraph::open(&spec.edges)?.read(&spec.cancel)?,
-        Format::MatrixMarket => mtx::read(&spec.edges, &spec.cancel)?,
-        Format::Dimacs => dimacs::read(&spec.edges, &spec.cancel)?,
+        Format::MatrixMarket => mtx::read(&single_file(&spec.edges, "Matrix Market")?, &spec.cancel)?,
+        Format::Dimacs => dimacs::read(&single_file(&spec.edges, "DIMACS")?, &spec.cancel)?,
         Format::Csv | Format::Parquet => return Err(Error::Internal("table formats are not text".into())),
     };
     if let Some(v) = &spec.vertices {
-        list.vertices = Some(IdColumn::Int(edgelist::read_vertex_ids(v, &spec.cancel)?));
+        let mut ids = Vec::new();
+        for f in files::expand(v)? {
+            ids.extend(edgelist::read_vertex_ids(&f, &spec.cancel)?);
+        }
+        list.vertices = Some(IdColumn::Int(ids));
     }
     Graph::from_edge_list(list, &spec.options).map_err(|e| in_file(e, &spec.edges))
 }

@@ -1,11 +1,14 @@
-//! Tables read through DataFusion: CSV (with header) and Parquet edge and vertex tables.
+//! Tables read through DataFusion: CSV (with header; gzip, bzip2, xz or zstd by the name's
+//! suffix), Parquet and JSON lines, each one file, a folder of part files or a glob.
 
 use std::path::Path;
 
 use datafusion::arrow::array::RecordBatch;
-use datafusion::prelude::{CsvReadOptions, DataFrame, ParquetReadOptions, SessionContext};
+use datafusion::datasource::file_format::file_compression_type::FileCompressionType;
+use datafusion::prelude::{CsvReadOptions, DataFrame, JsonReadOptions, ParquetReadOptions, SessionContext};
 
 use crate::error::{Error, Result};
+use crate::load::files::{self, Compression};
 
 /// The DataFusion settings Ember reads tables with (the loaders' context and every
 /// `sql::Session`): Parquet strings as written (Utf8, not Utf8View), and no statistics
@@ -25,7 +28,7 @@ pub fn context() -> SessionContext {
 }
 
 /// Options for CSV tables.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CsvOptions {
     pub delimiter: u8,
     pub has_header: bool,
@@ -45,34 +48,129 @@ pub(crate) fn path_str(path: &Path) -> Result<&str> {
     path.to_str().ok_or_else(|| Error::Input(format!("{}: path is not valid UTF-8", path.display())))
 }
 
-/// Everything from the first dot of the file name (`.csv.gz`), as DataFusion's readers expect.
-pub(crate) fn extension(path: &Path) -> String {
-    path.file_name().and_then(|n| n.to_str()).and_then(|n| n.find('.').map(|i| n[i..].to_string())).unwrap_or_default()
+/// The files `path` stands for (a file, a folder of part files or a glob, see
+/// [`files::expand`]) as DataFusion paths, and their one compression.
+fn inputs(path: &Path) -> Result<(Vec<String>, FileCompressionType)> {
+    let files = files::expand(path)?;
+    let compression = Compression::of(&files[0]);
+    let mut out = Vec::with_capacity(files.len());
+    for f in &files {
+        if Compression::of(f) != compression {
+            return Err(Error::Input(format!(
+                "{}: the files are compressed differently ({} and {}); give one kind at a time",
+                path.display(),
+                files[0].display(),
+                f.display()
+            )));
+        }
+        out.push(path_str(f)?.to_string());
+    }
+    let kind = match compression {
+        Compression::None => FileCompressionType::UNCOMPRESSED,
+        Compression::Gzip => FileCompressionType::GZIP,
+        Compression::Bzip2 => FileCompressionType::BZIP2,
+        Compression::Xz => FileCompressionType::XZ,
+        Compression::Zstd => FileCompressionType::ZSTD,
+    };
+    Ok((out, kind))
 }
 
-/// A CSV file as a lazy DataFrame (header and delimiter per `opts`, schema inferred).
+/// A table's format, guessed from its name (compression suffix looked through; a folder by its
+/// first data file; a glob by its pattern).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TableFormat {
+    Csv(CsvOptions),
+    Parquet,
+    Json,
+}
+
+impl TableFormat {
+    /// `.csv`, `.tsv` (tab), `.parquet`, `.json`/`.ndjson`/`.jsonl`; `None` otherwise.
+    pub fn detect(path: &Path) -> Option<TableFormat> {
+        let name = files::format_name(path);
+        if name.ends_with(".parquet") || name.ends_with(".parq") {
+            Some(TableFormat::Parquet)
+        } else if name.ends_with(".json") || name.ends_with(".ndjson") || name.ends_with(".jsonl") {
+            Some(TableFormat::Json)
+        } else if name.ends_with(".tsv") || name.ends_with(".tab") {
+            Some(TableFormat::Csv(CsvOptions { delimiter: b'\t', ..Default::default() }))
+        } else if name.ends_with(".csv") {
+            Some(TableFormat::Csv(CsvOptions::default()))
+        } else {
+            None
+        }
+    }
+}
+
+/// A table (one file, a folder of part files or a glob; CSV may be compressed) as a lazy
+/// DataFrame.
+pub async fn table_df(ctx: &SessionContext, path: &Path, format: &TableFormat) -> Result<DataFrame> {
+    let (paths, compression) = inputs(path)?;
+    let what = match format {
+        TableFormat::Csv(_) => "CSV",
+        TableFormat::Parquet => "Parquet",
+        TableFormat::Json => "JSON",
+    };
+    let fail = |e| Error::df(format!("reading {what} {}", path.display()), e);
+    let df = match format {
+        TableFormat::Csv(opts) => {
+            let options = CsvReadOptions::new()
+                .has_header(opts.has_header)
+                .delimiter(opts.delimiter)
+                .file_extension("")
+                .file_compression_type(compression);
+            let df = ctx.read_csv(paths, options).await.map_err(fail)?;
+            strip_bom(df).map_err(fail)?
+        }
+        TableFormat::Parquet => {
+            if compression != FileCompressionType::UNCOMPRESSED {
+                return Err(Error::Input(format!(
+                    "{}: Parquet files are compressed inside; an outer compression suffix is not read",
+                    path.display()
+                )));
+            }
+            ctx.read_parquet(paths, ParquetReadOptions { file_extension: "", ..Default::default() })
+                .await
+                .map_err(fail)?
+        }
+        TableFormat::Json => {
+            let options =
+                JsonReadOptions { file_extension: "", file_compression_type: compression, ..Default::default() };
+            ctx.read_json(paths, options).await.map_err(fail)?
+        }
+    };
+    Ok(df)
+}
+
+/// A UTF-8 byte order mark (as Excel writes CSV) is not part of the first column's name.
+fn strip_bom(df: DataFrame) -> datafusion::error::Result<DataFrame> {
+    let first = df.schema().fields().first().map(|f| f.name().clone());
+    match first {
+        Some(name) if name.starts_with('\u{feff}') => {
+            let clean = name.trim_start_matches('\u{feff}').to_string();
+            df.with_column_renamed(name, &clean)
+        }
+        _ => Ok(df),
+    }
+}
+
+/// A CSV table as a lazy DataFrame (header and delimiter per `opts`, schema inferred).
 pub async fn csv_df(ctx: &SessionContext, path: &Path, opts: &CsvOptions) -> Result<DataFrame> {
-    let p = path_str(path)?;
-    let ext = extension(path);
-    let options = CsvReadOptions::new().has_header(opts.has_header).delimiter(opts.delimiter).file_extension(&ext);
-    ctx.read_csv(p, options).await.map_err(|e| Error::df(format!("reading CSV {}", path.display()), e))
+    table_df(ctx, path, &TableFormat::Csv(opts.clone())).await
 }
 
-/// A Parquet file as a lazy DataFrame.
+/// A Parquet table as a lazy DataFrame.
 pub async fn parquet_df(ctx: &SessionContext, path: &Path) -> Result<DataFrame> {
-    let p = path_str(path)?;
-    let ext = extension(path);
-    let options = ParquetReadOptions { file_extension: &ext, ..Default::default() };
-    ctx.read_parquet(p, options).await.map_err(|e| Error::df(format!("reading Parquet {}", path.display()), e))
+    table_df(ctx, path, &TableFormat::Parquet).await
 }
 
-/// Reads a whole CSV file into record batches (schema inferred from the data).
+/// Reads a whole CSV table into record batches (schema inferred from the data).
 pub async fn read_csv(ctx: &SessionContext, path: &Path, opts: &CsvOptions) -> Result<Vec<RecordBatch>> {
     let df = csv_df(ctx, path, opts).await?;
     df.collect().await.map_err(|e| Error::df(format!("reading CSV {}", path.display()), e))
 }
 
-/// Reads a whole Parquet file into record batches.
+/// Reads a whole Parquet table into record batches.
 pub async fn read_parquet(ctx: &SessionContext, path: &Path) -> Result<Vec<RecordBatch>> {
     let df = parquet_df(ctx, path).await?;
     df.collect().await.map_err(|e| Error::df(format!("reading Parquet {}", path.display()), e))

@@ -4,7 +4,7 @@
 //! and the pieces are parsed in parallel by a format's `parse` function, which returns one part
 //! per piece. Parts come back in file order, so results do not depend on the thread count.
 //! Line numbers are exact (1-based, counting every line, comments included); `\r` before `\n`
-//! is stripped. Memory stays at about one block plus the parsed parts.
+//! is stripped, and so is a UTF-8 byte order mark at the start. Memory stays at about one block plus the parsed parts.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -48,8 +48,16 @@ impl TextReader {
         let gz = n == 2 && magic == [0x1f, 0x8b];
         let head = std::io::Cursor::new(magic[..n].to_vec());
         let chained: Box<dyn Read + Send> = Box::new(head.chain(f));
-        let inner: Box<dyn Read + Send> = if gz { Box::new(MultiGzDecoder::new(chained)) } else { chained };
-        let inner = BufReader::with_capacity(1 << 20, inner);
+        let mut decoded: Box<dyn Read + Send> = if gz { Box::new(MultiGzDecoder::new(chained)) } else { chained };
+        // A UTF-8 byte order mark (Windows editors write one) is not part of the first line.
+        let mut start = [0u8; 3];
+        let k = read_fully(&mut decoded, &mut start).map_err(|e| {
+            let what = if gz { "corrupt or truncated gzip data" } else { "read error" };
+            Error::parse(path, 1, format!("{what}: {e}"))
+        })?;
+        let skip = if start[..k] == [0xEF, 0xBB, 0xBF] { 3 } else { 0 };
+        let rest: Box<dyn Read + Send> = Box::new(std::io::Cursor::new(start[skip..k].to_vec()).chain(decoded));
+        let inner = BufReader::with_capacity(1 << 20, rest);
         Ok(TextReader { path: path.to_path_buf(), inner, line: 0, gz, cancel: CancelToken::default() })
     }
 
@@ -178,7 +186,7 @@ impl TextReader {
     }
 }
 
-fn read_fully(f: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
+fn read_fully(f: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
         match f.read(&mut buf[n..])? {

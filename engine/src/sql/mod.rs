@@ -18,12 +18,12 @@ use datafusion::arrow::array::RecordBatch;
 use datafusion::datasource::MemTable;
 use datafusion::error::DataFusionError;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
-use datafusion::prelude::{DataFrame, JsonReadOptions, SessionContext};
+use datafusion::prelude::{DataFrame, SessionContext};
 use futures::StreamExt;
 
 use crate::error::{Error, Result};
 use crate::graph::{Graph, GraphOptions};
-use crate::load::table::{extension, path_str};
+use crate::load::table::TableFormat;
 use crate::load::{self, CsvOptions, LoadSpec};
 use crate::output;
 
@@ -107,27 +107,22 @@ impl Session {
 
     /// Reads newline-delimited JSON.
     pub async fn read_json(&self, path: impl AsRef<Path>) -> Result<DataFrame> {
-        let path = path.as_ref();
-        let p = path_str(path)?;
-        let ext = extension(path);
-        let o = JsonReadOptions { file_extension: &ext, ..Default::default() };
-        self.ctx.read_json(p, o).await.map_err(|e| Error::df(format!("reading {}", path.display()), e))
+        load::table::table_df(&self.ctx, path.as_ref(), &TableFormat::Json).await
     }
 
-    /// Reads a file by its extension: `.csv`/`.tsv` (comma / tab), `.parquet`, `.json`/`.ndjson`.
+    /// Reads a table by its name: `.csv`/`.tsv` (comma / tab, optionally `.gz`, `.bz2`, `.xz`,
+    /// `.zst`), `.parquet`, `.json`/`.ndjson`; a folder of part files or a glob by its files' names.
     pub async fn read_file(&self, path: impl AsRef<Path>) -> Result<DataFrame> {
         let path = path.as_ref();
-        let ext = extension(path).to_ascii_lowercase();
-        if ext.ends_with(".parquet") {
-            self.read_parquet(path).await
-        } else if ext.ends_with(".json") || ext.ends_with(".ndjson") || ext.ends_with(".jsonl") {
-            self.read_json(path).await
-        } else if ext.ends_with(".tsv") {
-            self.read_csv(path, &CsvOptions { delimiter: b'\t', ..Default::default() }).await
-        } else if ext.ends_with(".csv") {
-            self.read_csv(path, &CsvOptions::default()).await
-        } else {
-            Err(Error::Input(format!("{}: unknown table format (use .csv, .tsv, .parquet or .json)", path.display())))
+        match TableFormat::detect(path) {
+            Some(format) => load::table::table_df(&self.ctx, path, &format).await,
+            None => {
+                load::files::expand(path)?;
+                Err(Error::Input(format!(
+                    "{}: unknown table format (use .csv, .tsv, .parquet or .json, optionally compressed: .csv.gz)",
+                    path.display()
+                )))
+            }
         }
     }
 
