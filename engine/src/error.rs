@@ -16,6 +16,10 @@ pub enum Error {
     /// The input is wrong in a way not tied to one line (missing column, unknown vertex, ...).
     #[error("{0}")]
     Input(String),
+    /// A graph's vertex or edge table is at fault, at a row when known (0-based; `also`: another
+    /// row involved, as the first of a repeated id). Loaders turn rows into files and lines.
+    #[error("{}", table_error_text(*.table, *.row, *.also, .msg))]
+    Table { table: Table, row: Option<u64>, also: Option<u64>, msg: String },
     /// A SQL statement is wrong at a known position (1-based line and column).
     #[error("SQL error at line {line}, column {column}: {message}")]
     Sql { line: u64, column: u64, message: String },
@@ -42,7 +46,39 @@ pub enum Error {
     Internal(String),
 }
 
+/// Which of a graph's input tables an error is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    Vertices,
+    Edges,
+}
+
+impl std::fmt::Display for Table {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Table::Vertices => "vertex table",
+            Table::Edges => "edge table",
+        })
+    }
+}
+
+fn table_error_text(table: Table, row: Option<u64>, also: Option<u64>, msg: &str) -> String {
+    match (row, also) {
+        (None, _) => msg.to_string(),
+        (Some(r), None) => format!("{table} row {}: {msg}", r + 1),
+        (Some(r), Some(a)) => format!("{table} row {}: {msg} (also row {})", r + 1, a + 1),
+    }
+}
+
 impl Error {
+    /// An error about a whole table (a missing column, a wrong type).
+    pub(crate) fn table(table: Table, msg: impl Into<String>) -> Self {
+        Error::Table { table, row: None, also: None, msg: msg.into() }
+    }
+    /// An error at a row of a table (0-based).
+    pub(crate) fn row(table: Table, row: usize, msg: impl Into<String>) -> Self {
+        Error::Table { table, row: Some(row as u64), also: None, msg: msg.into() }
+    }
     pub(crate) fn parse(path: &Path, line: u64, msg: impl Into<String>) -> Self {
         Error::Parse { path: path.to_path_buf(), line, msg: msg.into() }
     }

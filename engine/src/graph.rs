@@ -14,7 +14,7 @@ use datafusion::arrow::compute::{cast, concat_batches, take};
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use rayon::prelude::*;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Table};
 use crate::ids::{self, IdColumn, VertexIds};
 
 /// How to build a graph from tables.
@@ -101,11 +101,11 @@ impl Graph {
     /// named in `opts` (integer or string ids); `vertices`, when given, an `id` column. Other
     /// columns become attributes; the weight column (if present) must be numeric.
     pub fn from_batches(vertices: Option<&[RecordBatch]>, edges: &[RecordBatch], opts: &GraphOptions) -> Result<Graph> {
-        let edges = concat(edges, "edge table")?;
-        let src_i = column_index(&edges, &opts.src_column, "edge table")?;
-        let dst_i = column_index(&edges, &opts.dst_column, "edge table")?;
-        let src = IdColumn::from_array(edges.column(src_i).as_ref(), &format!("edge column `{}`", opts.src_column))?;
-        let dst = IdColumn::from_array(edges.column(dst_i).as_ref(), &format!("edge column `{}`", opts.dst_column))?;
+        let edges = concat(edges, Table::Edges)?;
+        let src_i = column_index(&edges, &opts.src_column, Table::Edges)?;
+        let dst_i = column_index(&edges, &opts.dst_column, Table::Edges)?;
+        let src = IdColumn::from_array(edges.column(src_i).as_ref(), Table::Edges, &opts.src_column)?;
+        let dst = IdColumn::from_array(edges.column(dst_i).as_ref(), Table::Edges, &opts.dst_column)?;
         let mut weight = None;
         let mut keep: Vec<usize> = Vec::new();
         for i in 0..edges.num_columns() {
@@ -114,7 +114,7 @@ impl Graph {
             }
             let name = edges.schema().field(i).name().clone();
             if opts.weight_column.as_deref() == Some(name.as_str()) {
-                weight = Some(f64_column(edges.column(i), &format!("edge column `{name}`"))?);
+                weight = Some(f64_column(edges.column(i), &name)?);
             }
             keep.push(i);
         }
@@ -122,10 +122,9 @@ impl Graph {
         let (vertex_ids, vertex_attrs) = match vertices {
             None => (None, None),
             Some(v) => {
-                let v = concat(v, "vertex table")?;
-                let id_i = column_index(&v, &opts.id_column, "vertex table")?;
-                let ids =
-                    IdColumn::from_array(v.column(id_i).as_ref(), &format!("vertex column `{}`", opts.id_column))?;
+                let v = concat(v, Table::Vertices)?;
+                let id_i = column_index(&v, &opts.id_column, Table::Vertices)?;
+                let ids = IdColumn::from_array(v.column(id_i).as_ref(), Table::Vertices, &opts.id_column)?;
                 let rest: Vec<usize> = (0..v.num_columns()).filter(|&i| i != id_i).collect();
                 let attrs = if rest.is_empty() { None } else { Some(project(&v, &rest)?) };
                 (Some(ids), attrs)
@@ -135,10 +134,10 @@ impl Graph {
             && opts.weight_column.as_deref() != Some("weight")
             && weight.is_none()
         {
-            return Err(Error::Input(format!(
-                "edge table has no weight column `{w}`; columns are: {}",
-                column_names(&edges)
-            )));
+            return Err(Error::table(
+                Table::Edges,
+                format!("edge table has no weight column `{w}`; columns are: {}", column_names(&edges)),
+            ));
         }
         let dict = ids::build(vertex_ids, src, dst)?;
         Graph::assemble(dict, weight, vertex_attrs, edge_attrs, opts.directed, opts)
@@ -328,36 +327,40 @@ impl Graph {
     }
 }
 
-fn concat(batches: &[RecordBatch], what: &str) -> Result<RecordBatch> {
+fn concat(batches: &[RecordBatch], table: Table) -> Result<RecordBatch> {
     let Some(first) = batches.first() else {
-        return Err(Error::Input(format!("{what} has no data")));
+        return Err(Error::table(table, format!("{table} has no data")));
     };
-    concat_batches(&first.schema(), batches).map_err(|e| Error::arrow(format!("reading {what}"), e))
+    concat_batches(&first.schema(), batches).map_err(|e| Error::arrow(format!("reading {table}"), e))
 }
 
 fn column_names(b: &RecordBatch) -> String {
     b.schema().fields().iter().map(|f| f.name().as_str()).collect::<Vec<_>>().join(", ")
 }
 
-fn column_index(b: &RecordBatch, name: &str, what: &str) -> Result<usize> {
+fn column_index(b: &RecordBatch, name: &str, table: Table) -> Result<usize> {
     b.schema()
         .index_of(name)
-        .map_err(|_| Error::Input(format!("{what} has no column `{name}`; columns are: {}", column_names(b))))
+        .map_err(|_| Error::table(table, format!("{table} has no column `{name}`; columns are: {}", column_names(b))))
 }
 
 fn project(b: &RecordBatch, cols: &[usize]) -> Result<RecordBatch> {
     b.project(cols).map_err(|e| Error::arrow("selecting columns", e))
 }
 
-fn f64_column(a: &ArrayRef, what: &str) -> Result<Vec<f64>> {
+/// The edge weight column `name` as f64.
+fn f64_column(a: &ArrayRef, name: &str) -> Result<Vec<f64>> {
     if !a.data_type().is_numeric() {
-        return Err(Error::Input(format!("{what} must be numeric, found type {}", a.data_type())));
+        return Err(Error::table(
+            Table::Edges,
+            format!("edge column `{name}` must be numeric, found type {}", a.data_type()),
+        ));
     }
     if a.null_count() > 0 {
         let row = (0..a.len()).find(|&i| a.is_null(i)).unwrap_or(0);
-        return Err(Error::Input(format!("{what}: null weight at row {}", row + 1)));
+        return Err(Error::row(Table::Edges, row, format!("null weight in column `{name}`")));
     }
-    let c = cast(a.as_ref(), &DataType::Float64).map_err(|e| Error::arrow(what, e))?;
+    let c = cast(a.as_ref(), &DataType::Float64).map_err(|e| Error::arrow(format!("edge column `{name}`"), e))?;
     let c = c
         .as_any()
         .downcast_ref::<Float64Array>()

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use datafusion::arrow::array::{Array, ArrayRef, Int64Array, StringArray};
 use rayon::prelude::*;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Table};
 
 /// The original ids of a graph's vertices, indexed by dense vertex index.
 #[derive(Debug, Clone)]
@@ -92,16 +92,18 @@ impl IdColumn {
     }
     /// Reads an Arrow id column (Int8..Int64, UInt8..UInt64, Utf8, LargeUtf8, Utf8View, and
     /// dictionary-encoded columns of those, as pandas writes a categorical column).
-    pub fn from_array(array: &dyn Array, what: &str) -> Result<Self> {
+    /// `column` names the column of `table` in errors.
+    pub fn from_array(array: &dyn Array, table: Table, column: &str) -> Result<Self> {
         use datafusion::arrow::compute::cast;
         use datafusion::arrow::datatypes::DataType;
+        let what = &format!("{table} column `{column}`");
         if let DataType::Dictionary(_, value) = array.data_type() {
             let decoded = cast(array, value).map_err(|e| Error::arrow(what, e))?;
-            return IdColumn::from_array(decoded.as_ref(), what);
+            return IdColumn::from_array(decoded.as_ref(), table, column);
         }
         if array.null_count() > 0 {
             let row = (0..array.len()).find(|&i| array.is_null(i)).unwrap_or(0);
-            return Err(Error::Input(format!("{what}: null id at row {}", row + 1)));
+            return Err(Error::row(table, row, format!("null id in column `{column}`")));
         }
         match array.data_type() {
             DataType::Int8
@@ -126,7 +128,11 @@ impl IdColumn {
                 let mut out = Vec::with_capacity(a.len());
                 for (i, &x) in a.values().iter().enumerate() {
                     out.push(i64::try_from(x).map_err(|_| {
-                        Error::Input(format!("{what}: id {x} at row {} does not fit in a 64-bit signed integer", i + 1))
+                        Error::row(
+                            table,
+                            i,
+                            format!("id {x} in column `{column}` does not fit in a 64-bit signed integer"),
+                        )
                     })?);
                 }
                 Ok(IdColumn::Int(out))
@@ -139,7 +145,7 @@ impl IdColumn {
                     .ok_or_else(|| Error::Internal("cast to Utf8 did not give a StringArray".into()))?;
                 Ok(IdColumn::Str(a.iter().map(|s| s.unwrap_or_default().to_string()).collect()))
             }
-            other => Err(Error::Input(format!("{what}: ids must be integers or strings, found type {other}"))),
+            other => Err(Error::table(table, format!("{what}: ids must be integers or strings, found type {other}"))),
         }
     }
     fn kind(&self) -> &'static str {
@@ -246,13 +252,14 @@ fn sorted_table<T: Ord + Clone + Send + Sync + std::fmt::Display>(v: &[T]) -> Re
     check_count(v.len())?;
     let mut pairs: Vec<(T, u32)> = v.par_iter().cloned().enumerate().map(|(i, x)| (x, i as u32)).collect();
     pairs.par_sort_unstable();
+    // Sorted by (id, row): the first of a repeated pair is the earlier row.
     if let Some(w) = pairs.windows(2).find(|w| w[0].0 == w[1].0) {
-        return Err(Error::Input(format!(
-            "vertex table repeats id {} (rows {} and {})",
-            w[0].0,
-            w[0].1 + 1,
-            w[1].1 + 1
-        )));
+        return Err(Error::Table {
+            table: Table::Vertices,
+            row: Some(u64::from(w[1].1)),
+            also: Some(u64::from(w[0].1)),
+            msg: format!("vertex id {} appears twice", w[0].0),
+        });
     }
     Ok(pairs)
 }
@@ -274,7 +281,7 @@ fn map_with_table<T: Ord + Sync + std::fmt::Display>(
         (None, None) => None,
     };
     if let Some((row, id, col)) = first {
-        return Err(Error::Input(format!("edge {} has {col} id {id}, which is not in the vertex table", row + 1)));
+        return Err(Error::row(Table::Edges, row, format!("{col} id {id} is not in the vertex table")));
     }
     Ok((s, d))
 }
@@ -324,7 +331,7 @@ mod tests {
     fn missing_endpoint_is_named() {
         let err =
             build(Some(IdColumn::Int(vec![1, 2])), IdColumn::Int(vec![1, 2]), IdColumn::Int(vec![2, 9])).unwrap_err();
-        assert_eq!(err.to_string(), "edge 2 has dst id 9, which is not in the vertex table");
+        assert_eq!(err.to_string(), "edge table row 2: dst id 9 is not in the vertex table");
     }
 
     #[test]
@@ -335,7 +342,7 @@ mod tests {
             IdColumn::Str(vec![]),
         )
         .unwrap_err();
-        assert_eq!(err.to_string(), "vertex table repeats id a (rows 1 and 3)");
+        assert_eq!(err.to_string(), "vertex table row 3: vertex id a appears twice (also row 1)");
     }
 
     #[test]

@@ -26,7 +26,7 @@ pub mod registry;
 pub mod sql;
 
 pub use context::{CancelToken, RunContext, SuperstepStats};
-pub use error::{Error, Result};
+pub use error::{Error, Result, Table};
 pub use graph::{EdgeList, Graph, GraphOptions};
 pub use partition::{PartitionReport, PartitionedGraph, Strategy};
 pub use pregel::{ActiveDirection, TripletFields};

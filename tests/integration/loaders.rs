@@ -102,7 +102,7 @@ fn csv_with_header_and_vertex_table() {
     let mut spec = LoadSpec::new(&e);
     spec.vertices = Some(v);
     let err = load(&spec).unwrap_err().to_string();
-    assert!(err.ends_with("edge 1 has dst id zed, which is not in the vertex table"), "{err}");
+    assert!(err.ends_with("edges.csv:2: dst id zed is not in the vertex table"), "{err}");
 }
 
 #[test]
@@ -331,4 +331,42 @@ fn byte_order_marks_are_skipped() {
     assert_eq!(g.num_edges(), 2);
     let (_d, p) = temp_file("bom.csv", b"\xEF\xBB\xBFsrc,dst\n1,2\n");
     assert_eq!(load(&LoadSpec::new(&p)).unwrap().num_edges(), 1);
+}
+
+/// Errors about a row name the file the row is in and its line (1-based, a CSV header
+/// counted), wherever DataFusion found it.
+#[test]
+fn row_errors_name_their_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let msg = |spec: &LoadSpec| load(spec).unwrap_err().to_string().replace(&format!("{}/", dir.path().display()), "");
+    // A repeated vertex id is the vertex file's fault, not the edge file's.
+    let mut spec = LoadSpec::new(at("e.csv", "src,dst\n1,2\n"));
+    spec.vertices = Some(at("v.csv", "id,age\n1,3\n2,4\n1,5\n"));
+    assert_eq!(msg(&spec), "v.csv:4: vertex id 1 appears twice (also on line 2)");
+    let mut spec = LoadSpec::new(at("e.txt", "1 2\n"));
+    spec.vertices = Some(at("v.txt", "# ids\n1\n\n2\n1\n"));
+    assert_eq!(msg(&spec), "v.txt:5: vertex id 1 appears twice (also on line 2)");
+    // An edge to an unknown vertex names the edge file's line.
+    let mut spec = LoadSpec::new(at("e2.csv", "src,dst\n1,2\n2,9\n"));
+    spec.vertices = Some(at("v2.csv", "id\n1\n2\n"));
+    assert_eq!(msg(&spec), "e2.csv:3: dst id 9 is not in the vertex table");
+    assert_eq!(msg(&LoadSpec::new(at("n.csv", "src,dst\n1,2\n2,\n"))), "n.csv:3: null id in column `dst`");
+    // Arrow counts CSV records without the header; the line here counts it.
+    let long: String = (1..=1500).map(|i| format!("{i},{}\n", i + 1)).collect();
+    assert_eq!(
+        msg(&LoadSpec::new(at("l.csv", &format!("src,dst\n{long}5,x\n")))),
+        "l.csv:1502: Error while parsing value 'x' as type 'Int64' for column 1. Row data: '[5,x]'"
+    );
+    assert_eq!(
+        msg(&LoadSpec::new(at("w.csv", "src,dst\n1,2\n2,3,4\n"))),
+        "w.csv:3: expected 2 columns as in the lines before, found 3"
+    );
+    // A file that ends lines with \r alone is named as such.
+    let e = msg(&LoadSpec::new(at("cr.txt", "1 2\r3 4\r5 6\r")));
+    assert!(e.starts_with("cr.txt:1: ") && e.contains("end lines with \\r alone"), "{e}");
 }

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use datafusion::prelude::SessionContext;
 
 use crate::context::CancelToken;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Table};
 use crate::graph::{Graph, GraphOptions};
 use crate::ids::IdColumn;
 
@@ -119,7 +119,7 @@ pub async fn load_async(spec: &LoadSpec, ctx: &SessionContext) -> Result<Graph> 
                 Some(v) => Some(read(v.clone()).await?),
                 None => None,
             };
-            Graph::from_batches(vertices.as_deref(), &edges, &spec.options).map_err(|e| in_file(e, &spec.edges))
+            Graph::from_batches(vertices.as_deref(), &edges, &spec.options).map_err(|e| locate(e, spec))
         }
         _ => load_text(spec),
     }
@@ -139,11 +139,100 @@ pub fn load(spec: &LoadSpec) -> Result<Graph> {
     }
 }
 
-fn in_file(e: Error, path: &Path) -> Error {
-    match e {
-        Error::Input(msg) => Error::Input(format!("{}: {msg}", path.display())),
-        other => other,
+/// Turns an error about a table row into one naming the file and line (1-based, a CSV header
+/// counted) or, for Parquet, the file and row; an error about a whole table names its file.
+fn locate(e: Error, spec: &LoadSpec) -> Error {
+    let (table, row, also, msg) = match e {
+        Error::Table { table, row, also, msg } => (table, row, also, msg),
+        Error::Input(msg) => return Error::Input(format!("{}: {msg}", spec.edges.display())),
+        other => return other,
+    };
+    let path = match (table, &spec.vertices) {
+        (Table::Vertices, Some(v)) => v.as_path(),
+        _ => spec.edges.as_path(),
+    };
+    let Some(row) = row else {
+        return Error::Input(format!("{}: {msg}", path.display()));
+    };
+    let Some(at) = row_location(spec, table, row) else {
+        return Error::Input(format!("{}: {table} row {}: {msg}", path.display(), row + 1));
+    };
+    let also = also.and_then(|a| row_location(spec, table, a)).map(|a| match (&a, &at) {
+        (Location::Line(f, l), Location::Line(f0, _)) if f == f0 => format!(" (also on line {l})"),
+        (Location::Row(f, r), Location::Row(f0, _)) if f == f0 => format!(" (also row {r})"),
+        _ => format!(" (also {a})"),
+    });
+    let msg = msg + also.as_deref().unwrap_or("");
+    match at {
+        Location::Line(path, line) => Error::Parse { path, line, msg },
+        Location::Row(file, r) => Error::Input(format!("{}: row {r}: {msg}", file.display())),
     }
+}
+
+/// Where a table row came from: a text line, or a Parquet row (both 1-based).
+enum Location {
+    Line(PathBuf, u64),
+    Row(PathBuf, u64),
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::Line(p, l) => write!(f, "{}:{l}", p.display()),
+            Location::Row(p, r) => write!(f, "{} row {r}", p.display()),
+        }
+    }
+}
+
+/// Finds row `row` (0-based, in reading order) of a table on disk. Runs on the error path only:
+/// it reads the files again. `None` where rows cannot be traced (Matrix Market, DIMACS).
+fn row_location(spec: &LoadSpec, table: Table, row: u64) -> Option<Location> {
+    let format = spec.format();
+    let files = match (format, table) {
+        (Format::Ldbc, _) => {
+            let g = ldbc::LdbcGraph::open(&spec.edges).ok()?;
+            vec![if table == Table::Vertices { g.vertex_file } else { g.edge_file }]
+        }
+        (_, Table::Vertices) => files::expand(spec.vertices.as_ref()?).ok()?,
+        (_, Table::Edges) => files::expand(&spec.edges).ok()?,
+    };
+    let mut left = row;
+    for file in files {
+        match format {
+            Format::Parquet => {
+                use datafusion::parquet::file::reader::{FileReader, SerializedFileReader};
+                let reader = SerializedFileReader::new(std::fs::File::open(&file).ok()?).ok()?;
+                let n = reader.metadata().file_metadata().num_rows() as u64;
+                if left < n {
+                    return Some(Location::Row(file, left + 1));
+                }
+                left -= n;
+            }
+            Format::Csv | Format::Snap | Format::Ldbc => {
+                // Text is read plain or gzip (by its bytes); other compressions are not traced.
+                if !matches!(files::Compression::of(&file), files::Compression::None | files::Compression::Gzip) {
+                    return None;
+                }
+                // CSV: every line after the header is a row; text: every line but blank and
+                // `#` comment lines.
+                let mut r = text::TextReader::open(&file).ok()?;
+                if format == Format::Csv && spec.csv.has_header {
+                    r.next_line().ok()?;
+                }
+                while let Ok(Some((line, text))) = r.next_line() {
+                    let data = format == Format::Csv || !(text.trim().is_empty() || text.starts_with('#'));
+                    if data {
+                        if left == 0 {
+                            return Some(Location::Line(file, line));
+                        }
+                        left -= 1;
+                    }
+                }
+            }
+            Format::MatrixMarket | Format::Dimacs => return None,
+        }
+    }
+    None
 }
 
 /// The one file a single-file format (Matrix Market, DIMACS) reads; a glob may name it.
@@ -174,5 +263,5 @@ fn load_text(spec: &LoadSpec) -> Result<Graph> {
         }
         list.vertices = Some(IdColumn::Int(ids));
     }
-    Graph::from_edge_list(list, &spec.options).map_err(|e| in_file(e, &spec.edges))
+    Graph::from_edge_list(list, &spec.options).map_err(|e| locate(e, spec))
 }

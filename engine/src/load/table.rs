@@ -119,7 +119,10 @@ pub async fn table_df(ctx: &SessionContext, path: &Path, format: &TableFormat) -
                 .delimiter(opts.delimiter)
                 .file_extension("")
                 .file_compression_type(compression);
-            let df = ctx.read_csv(paths, options).await.map_err(fail)?;
+            let df = match ctx.read_csv(paths, options).await {
+                Ok(df) => df,
+                Err(e) => return Err(inference_error(&e.to_string(), path).unwrap_or_else(|| fail(e))),
+            };
             strip_bom(df).map_err(fail)?
         }
         TableFormat::Parquet => {
@@ -140,6 +143,29 @@ pub async fn table_df(ctx: &SessionContext, path: &Path, format: &TableFormat) -
         }
     };
     Ok(df)
+}
+
+/// DataFusion's schema inference reports a row of the wrong width as "Error when processing CSV
+/// file PATH caused by Arrow error: Csv error: Encountered unequal lengths between records on CSV
+/// file. Expected A records, found B records at line N" (N counts the header): said plainly.
+fn inference_error(text: &str, given: &Path) -> Option<Error> {
+    let text = text.replace('\n', " ");
+    let (_, rest) = text.split_once("Error when processing CSV file ")?;
+    let (file, rest) = rest.split_once(" caused by ")?;
+    let (_, counts) = rest.split_once("Expected ")?;
+    let (expected, rest) = counts.split_once(" records, found ")?;
+    let (found, rest) = rest.split_once(" records at line ")?;
+    let line: u64 = rest.trim().parse().ok()?;
+    // Object-store paths drop the leading `/` of an absolute path.
+    // A single file is named as the user gave it.
+    let file: std::path::PathBuf = if given.is_file() {
+        given.to_path_buf()
+    } else if Path::new(file).exists() {
+        file.into()
+    } else {
+        format!("/{file}").into()
+    };
+    Some(Error::parse(&file, line, format!("expected {expected} columns as in the lines before, found {found}")))
 }
 
 /// A UTF-8 byte order mark (as Excel writes CSV) is not part of the first column's name.
@@ -164,10 +190,52 @@ pub async fn parquet_df(ctx: &SessionContext, path: &Path) -> Result<DataFrame> 
     table_df(ctx, path, &TableFormat::Parquet).await
 }
 
-/// Reads a whole CSV table into record batches (schema inferred from the data).
+/// Reads a whole CSV table into record batches (schema inferred from the data). A malformed row
+/// is reported as `FILE:LINE` (1-based, header counted) even when DataFusion read the table in
+/// byte ranges or several files, whose own line numbers count from each range's start.
 pub async fn read_csv(ctx: &SessionContext, path: &Path, opts: &CsvOptions) -> Result<Vec<RecordBatch>> {
     let df = csv_df(ctx, path, opts).await?;
-    df.collect().await.map_err(|e| Error::df(format!("reading CSV {}", path.display()), e))
+    let schema = std::sync::Arc::new(df.schema().as_arrow().clone());
+    match df.collect().await {
+        Ok(b) => Ok(b),
+        Err(e) => Err(locate_csv_error(path, schema, opts)
+            .unwrap_or_else(|| Error::df(format!("reading CSV {}", path.display()), e))),
+    }
+}
+
+/// Re-reads the files of a CSV table one by one with Arrow's reader to find the first bad row;
+/// `None` when it cannot (then the caller keeps DataFusion's error).
+fn locate_csv_error(path: &Path, schema: datafusion::arrow::datatypes::SchemaRef, opts: &CsvOptions) -> Option<Error> {
+    use std::io::Read;
+    for file in files::expand(path).ok()? {
+        let f = std::fs::File::open(&file).ok()?;
+        let input: Box<dyn Read> = match Compression::of(&file) {
+            Compression::None => Box::new(f),
+            Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(f)),
+            _ => return None,
+        };
+        let reader = datafusion::arrow::csv::ReaderBuilder::new(schema.clone())
+            .with_header(opts.has_header)
+            .with_delimiter(opts.delimiter)
+            .build(std::io::BufReader::new(input))
+            .ok()?;
+        for batch in reader {
+            let Err(e) = batch else { continue };
+            // Arrow's messages end "... at line N" (N counts records after the header from 1)
+            // or read "... for line N, expected A got B" (N counts every line).
+            let text = e.to_string();
+            let text = text.trim_start_matches("Parser error: ").trim_start_matches("Csv error: ");
+            let (marker, header) =
+                if text.contains(" at line ") { (" at line ", u64::from(opts.has_header)) } else { (" for line ", 0) };
+            let (before, after) = text.rsplit_once(marker)?;
+            let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+            let record: u64 = digits.parse().ok()?;
+            let rest = after[digits.len()..].trim_start_matches(',');
+            let msg = format!("{before}{rest}");
+            return Some(Error::parse(&file, record + header, msg));
+        }
+    }
+    None
 }
 
 /// Reads a whole Parquet table into record batches.

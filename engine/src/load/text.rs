@@ -173,7 +173,17 @@ impl TextReader {
                     parse(piece, first + lines_before).map(|t| (t, count_lines(piece)))
                 })
                 .collect::<std::result::Result<_, _>>()
-                .map_err(|(line, msg)| Error::parse(&self.path, line, msg))?;
+                .map_err(|(line, msg)| {
+                    // A `\r` inside a line means the file ends lines with `\r` alone: say so
+                    // instead of reporting whatever the merged line looked like.
+                    let text = body.split(|&b| b == b'\n').nth((line - first) as usize).unwrap_or_default();
+                    let msg = if trim_eol(text).contains(&b'\r') {
+                        format!("{msg}; the line holds a \\r: the file seems to end lines with \\r alone (old Mac style): convert it to \\n")
+                    } else {
+                        msg
+                    };
+                    Error::parse(&self.path, line, msg)
+                })?;
             for (t, n) in counted {
                 self.line += n;
                 parts.push(t);
