@@ -46,11 +46,18 @@ pub type Observer = Arc<dyn Fn(&SuperstepStats) + Send + Sync>;
 pub struct RunContext {
     pub cancel: CancelToken,
     pub observer: Option<Observer>,
+    /// Write checkpoints (and resume from them) where the algorithm supports it; runs that
+    /// cannot checkpoint refuse to run rather than ignore it.
+    pub checkpoint: Option<crate::checkpoint::Checkpoint>,
 }
 
 impl std::fmt::Debug for RunContext {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RunContext").field("cancel", &self.cancel).field("observer", &self.observer.is_some()).finish()
+        f.debug_struct("RunContext")
+            .field("cancel", &self.cancel)
+            .field("observer", &self.observer.is_some())
+            .field("checkpoint", &self.checkpoint)
+            .finish()
     }
 }
 

@@ -11,7 +11,7 @@ use datafusion::arrow::array::RecordBatch;
 use crate::algo::Common;
 use crate::algo::spec::{AlgorithmSpec, Executed, Execution, Params, RunOptions};
 use crate::context::{RunContext, SuperstepStats};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::partition::PartitionReport;
 use crate::registry;
@@ -124,7 +124,27 @@ pub fn run(graph: &Graph, algorithm: &Algorithm, common: &Common, top: usize) ->
     let stats: Arc<Mutex<Vec<SuperstepStats>>> = Arc::default();
     let user = common.ctx.observer.clone();
     let s2 = stats.clone();
+    if common.ctx.checkpoint.is_some() && !algorithm.spec().engines.checkpoints {
+        return Err(Error::Config(format!(
+            "{} writes no checkpoints (pagerank, wcc, sssp and bfs do); run it without a checkpoint folder",
+            algorithm.name()
+        )));
+    }
+    // A checkpoint belongs to this algorithm, these parameters and this graph.
+    let checkpoint = common.ctx.checkpoint.clone().map(|mut ck| {
+        let params: Vec<String> = algorithm.params().to_text().into_iter().map(|(k, v)| format!("{k}={v}")).collect();
+        ck.run = format!(
+            "{} {} on {} vertices, {} edges, {}",
+            algorithm.name(),
+            params.join(" "),
+            graph.num_vertices(),
+            graph.num_edges(),
+            if graph.is_directed() { "directed" } else { "undirected" }
+        );
+        ck
+    });
     let ctx = RunContext {
+        checkpoint: checkpoint.clone(),
         cancel: common.ctx.cancel.clone(),
         observer: Some(Arc::new(move |s: &SuperstepStats| {
             if let Ok(mut v) = s2.lock() {
@@ -138,6 +158,10 @@ pub fn run(graph: &Graph, algorithm: &Algorithm, common: &Common, top: usize) ->
     let common = Common { ctx, ..common.clone() };
     let spec = algorithm.spec();
     let out = (spec.run)(graph, algorithm.params(), &common, RunOptions { top })?;
+    // A finished run needs its checkpoint no more: a later resume starts afresh.
+    if let Some(ck) = &checkpoint {
+        crate::checkpoint::clear(ck)?;
+    }
     let supersteps: Vec<SuperstepStats> = stats.lock().map(|v| v.clone()).unwrap_or_default();
     let messages = supersteps.iter().map(|s| s.messages).sum();
     let s = graph.build_stats();

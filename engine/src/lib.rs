@@ -10,6 +10,7 @@
 
 pub mod algo;
 pub mod atomic_file;
+pub mod checkpoint;
 pub mod context;
 pub mod error;
 pub mod generate;

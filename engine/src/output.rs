@@ -102,10 +102,10 @@ impl BatchFileWriter {
     }
 
     pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
-        let ctx = || format!("writing {}", self.path.display());
+        let path = &self.path;
         match self.sink.as_mut() {
-            Some(Sink::Csv(w)) => w.write(batch).map_err(|e| Error::arrow(ctx(), e))?,
-            Some(Sink::Parquet(w)) => w.write(batch).map_err(|e| Error::Parquet { context: ctx(), source: e })?,
+            Some(Sink::Csv(w)) => w.write(batch).map_err(|e| arrow_error(path, e))?,
+            Some(Sink::Parquet(w)) => w.write(batch).map_err(|e| parquet_error(path, e))?,
             None => return Err(Error::Internal("write after finish".into())),
         }
         self.rows += batch.num_rows() as u64;
@@ -119,15 +119,36 @@ impl BatchFileWriter {
             // The CSV writer emits its header with the first batch: give it an empty one.
             self.write(&RecordBatch::new_empty(self.schema.clone()))?;
         }
-        let ctx = || format!("writing {}", self.path.display());
         let buf = match self.sink.take() {
             Some(Sink::Csv(w)) => w.into_inner(),
-            Some(Sink::Parquet(w)) => w.into_inner().map_err(|e| Error::Parquet { context: ctx(), source: e })?,
+            Some(Sink::Parquet(w)) => w.into_inner().map_err(|e| parquet_error(&self.path, e))?,
             None => return Err(Error::Internal("finish twice".into())),
         };
         let f = buf.into_inner().map_err(|e| Error::io(&self.path, e.into_error()))?;
         f.commit()?;
         Ok(self.rows)
+    }
+}
+
+/// A writer's failure: an operating-system error (a full disk) in the system's words on the
+/// target's name, anything else with its context.
+fn arrow_error(path: &Path, e: datafusion::arrow::error::ArrowError) -> Error {
+    match e {
+        datafusion::arrow::error::ArrowError::IoError(_, io) => Error::io(path, io),
+        other => Error::arrow(format!("writing {}", path.display()), other),
+    }
+}
+
+fn parquet_error(path: &Path, e: datafusion::parquet::errors::ParquetError) -> Error {
+    use datafusion::parquet::errors::ParquetError;
+    match e {
+        ParquetError::External(inner) => match inner.downcast::<std::io::Error>() {
+            Ok(io) => Error::io(path, *io),
+            Err(inner) => {
+                Error::Parquet { context: format!("writing {}", path.display()), source: ParquetError::External(inner) }
+            }
+        },
+        other => Error::Parquet { context: format!("writing {}", path.display()), source: other },
     }
 }
 

@@ -16,6 +16,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+use crate::checkpoint::{self, Snapshot, State};
 pub use crate::context::{CancelToken, Observer, RunContext, SuperstepStats};
 use crate::error::{Error, Result};
 use crate::partition::PartitionedGraph;
@@ -322,7 +323,9 @@ where
 
 /// Runs a vertex program (GraphX `Pregel`): `vprog(v, attr, initial_msg)` on every vertex, then
 /// supersteps of scatter / gather / `vprog` on vertices with messages, until no message is sent
-/// or `cfg.max_supersteps` is reached. `edge_attr` has one entry per edge.
+/// or `cfg.max_supersteps` is reached. `edge_attr` has one entry per edge. A run whose context
+/// asks for checkpoints is refused: use [`pregel_resumable`], whose vertex and message types
+/// can be written.
 #[allow(clippy::too_many_arguments)]
 pub fn pregel<VD, ED, M, VP, S, MM>(
     pg: &PartitionedGraph<'_>,
@@ -343,29 +346,121 @@ where
     S: Fn(&EdgeTriplet<VD, ED>) -> Msgs<M> + Sync,
     MM: Fn(M, M) -> M + Sync,
 {
+    if ctx.checkpoint.is_some() {
+        return Err(Error::Config(
+            "this run cannot write checkpoints (its state is not checkpointable); run it without a checkpoint folder"
+                .into(),
+        ));
+    }
+    run(pg, initial, edge_attr, initial_msg, cfg, ctx, vprog, send, merge, None, &|_, _, _, _| Ok(()))
+}
+
+/// [`pregel`] for vertex and message types that can be checkpointed: with a checkpoint in
+/// `ctx`, the state is written every `every` supersteps and a resumed run starts from it.
+#[allow(clippy::too_many_arguments)]
+pub fn pregel_resumable<VD, ED, M, VP, S, MM>(
+    pg: &PartitionedGraph<'_>,
+    initial: Vec<VD>,
+    edge_attr: &[ED],
+    initial_msg: M,
+    cfg: &PregelConfig,
+    ctx: &RunContext,
+    vprog: VP,
+    send: S,
+    merge: MM,
+) -> Result<PregelResult<VD>>
+where
+    VD: Clone + Send + Sync + State,
+    ED: Clone + Send + Sync,
+    M: Send + Sync + State,
+    VP: Fn(u32, &VD, &M) -> VD + Sync,
+    S: Fn(&EdgeTriplet<VD, ED>) -> Msgs<M> + Sync,
+    MM: Fn(M, M) -> M + Sync,
+{
+    let Some(ck) = &ctx.checkpoint else {
+        return run(pg, initial, edge_attr, initial_msg, cfg, ctx, vprog, send, merge, None, &|_, _, _, _| Ok(()));
+    };
+    let layout = format!("pregel {} {}", std::any::type_name::<VD>(), std::any::type_name::<M>());
+    let resume = checkpoint::restore::<VD, M>(ck, &layout, pg.graph().num_vertices())?;
+    let save = |step: u32, total: u64, attrs: &[VD], msgs: &[Option<M>]| {
+        if ck.due(step) { checkpoint::save(ck, &layout, step, total, attrs, msgs) } else { Ok(()) }
+    };
+    run(pg, initial, edge_attr, initial_msg, cfg, ctx, vprog, send, merge, resume, &save)
+}
+
+/// Called after every superstep with (supersteps done, messages so far, attributes, waiting
+/// messages); writes a checkpoint when one is due.
+type SaveFn<'a, VD, M> = dyn Fn(u32, u64, &[VD], &[Option<M>]) -> Result<()> + 'a;
+
+/// The superstep loop; `resume` replaces the initial superstep, `save` sees the state after
+/// every superstep.
+#[allow(clippy::too_many_arguments)]
+fn run<VD, ED, M, VP, S, MM>(
+    pg: &PartitionedGraph<'_>,
+    initial: Vec<VD>,
+    edge_attr: &[ED],
+    initial_msg: M,
+    cfg: &PregelConfig,
+    ctx: &RunContext,
+    vprog: VP,
+    send: S,
+    merge: MM,
+    resume: Option<Snapshot<VD, M>>,
+    save: &SaveFn<VD, M>,
+) -> Result<PregelResult<VD>>
+where
+    VD: Clone + Send + Sync,
+    ED: Clone + Send + Sync,
+    M: Send + Sync,
+    VP: Fn(u32, &VD, &M) -> VD + Sync,
+    S: Fn(&EdgeTriplet<VD, ED>) -> Msgs<M> + Sync,
+    MM: Fn(M, M) -> M + Sync,
+{
     ctx.check()?;
     let n = pg.graph().num_vertices();
     if initial.len() != n {
         return Err(Error::Internal(format!("pregel: {} initial attributes for {n} vertices", initial.len())));
     }
     let t0 = Instant::now();
-    let mut attrs = initial;
-    attrs.par_iter_mut().enumerate().for_each(|(v, a)| *a = vprog(v as u32, a, &initial_msg));
-    let mut ex = Exchange::new(pg, &attrs, edge_attr)?;
-    let mut messages = ex.scatter(None, &send, &merge);
-    ex.gather(&merge);
     let max = (cfg.max_supersteps != u32::MAX).then_some(cfg.max_supersteps);
-    let mut stats = vec![SuperstepStats {
-        superstep: 0,
-        max_supersteps: max,
-        active_vertices: n as u64,
-        messages,
-        elapsed: t0.elapsed(),
-    }];
+    let (mut attrs, mut ex, mut messages, mut total, mut step, mut stats);
+    match resume {
+        None => {
+            attrs = initial;
+            attrs.par_iter_mut().enumerate().for_each(|(v, a)| *a = vprog(v as u32, a, &initial_msg));
+            ex = Exchange::new(pg, &attrs, edge_attr)?;
+            messages = ex.scatter(None, &send, &merge);
+            ex.gather(&merge);
+            total = messages;
+            step = 0;
+            stats = vec![SuperstepStats {
+                superstep: 0,
+                max_supersteps: max,
+                active_vertices: n as u64,
+                messages,
+                elapsed: t0.elapsed(),
+            }];
+        }
+        Some(snap) => {
+            // The state between supersteps: attributes everywhere (replicas are built from them)
+            // and the combined messages the next superstep consumes.
+            attrs = snap.attrs;
+            ex = Exchange::new(pg, &attrs, edge_attr)?;
+            ex.msg = snap.msgs;
+            messages = ex.msg.iter().filter(|m| m.is_some()).count() as u64;
+            total = snap.total;
+            step = snap.step;
+            stats = vec![SuperstepStats {
+                superstep: step,
+                max_supersteps: max,
+                active_vertices: 0,
+                messages,
+                elapsed: t0.elapsed(),
+            }];
+        }
+    }
     ctx.report(&stats[0]);
-    let mut total = messages;
     let mut changed = vec![false; n];
-    let mut step = 0;
     while messages > 0 && step < cfg.max_supersteps {
         ctx.check()?;
         let t = Instant::now();
@@ -400,6 +495,9 @@ where
         };
         ctx.report(&s);
         stats.push(s);
+        if messages > 0 && step < cfg.max_supersteps {
+            save(step, total, &attrs, &ex.msg)?;
+        }
     }
     Ok(PregelResult { attrs, supersteps: step, messages: total, stats })
 }

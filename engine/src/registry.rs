@@ -9,7 +9,7 @@
 //! Beside the algorithms, [`JOB_PARAMS`] are the settings every graph job takes (how to read
 //! the edges and which engine runs), which SQL accepts by name and the CLI as flags.
 
-use crate::algo::spec::{AlgorithmSpec, DefaultValue, Param, ParamKind};
+use crate::algo::spec::{AlgorithmSpec, DefaultValue, Param, ParamKind, Value};
 use crate::algo::{self, Engine};
 use crate::error::{Error, Result};
 use crate::partition::Strategy;
@@ -76,7 +76,53 @@ pub static JOB_PARAMS: &[Param] = &[
     PARTITIONS,
     STRATEGY,
     ENGINE,
+    CHECKPOINT,
+    CHECKPOINT_EVERY,
+    RESUME,
 ];
+
+/// Where iterative runs write checkpoints (none when unset).
+pub const CHECKPOINT: Param = Param {
+    name: "checkpoint",
+    kind: ParamKind::Path,
+    default: DefaultValue::Unset,
+    doc: "folder for checkpoints of iterative runs (PageRank, WCC, SSSP, BFS); none when unset",
+    aliases: &[],
+};
+
+/// Supersteps between checkpoints.
+pub const CHECKPOINT_EVERY: Param = Param {
+    name: "checkpoint_every",
+    kind: ParamKind::Int { min: 1, max: u32::MAX as i64 },
+    default: DefaultValue::Value("10"),
+    doc: "supersteps (iterations) between checkpoints",
+    aliases: &[],
+};
+
+/// Resume from the checkpoint folder's last checkpoint.
+pub const RESUME: Param = Param {
+    name: "resume",
+    kind: ParamKind::Bool,
+    default: DefaultValue::Value("false"),
+    doc: "continue from the last checkpoint in the checkpoint folder (same algorithm, parameters and graph)",
+    aliases: &[],
+};
+
+/// The checkpoint a job's settings ask for, from `checkpoint`, `checkpoint_every` and `resume`
+/// as text (absent: `None`).
+pub fn checkpoint_from(dir: Option<&str>, every: &str, resume: &str) -> Result<Option<crate::checkpoint::Checkpoint>> {
+    let every = match CHECKPOINT_EVERY.kind.parse(every).map_err(|m| Error::Config(format!("checkpoint_every {m}")))? {
+        Value::Int(x) => x as u32,
+        _ => return Err(Error::Internal("checkpoint_every is an integer".into())),
+    };
+    let resume =
+        matches!(RESUME.kind.parse(resume).map_err(|m| Error::Config(format!("resume {m}")))?, Value::Bool(true));
+    match dir.map(str::trim).filter(|d| !d.is_empty()) {
+        Some(d) => Ok(Some(crate::checkpoint::Checkpoint::new(d, every, resume)?)),
+        None if resume => Err(Error::Config("resume needs a checkpoint folder".into())),
+        None => Ok(None),
+    }
+}
 
 /// Edge partitions of the Pregel engine.
 pub const PARTITIONS: Param = Param {

@@ -433,7 +433,7 @@ async fn run_graph(
     let common = ember::algo::Common {
         strategy: ember::Strategy::parse(&graph.strategy)?,
         partitions: graph.partitions,
-        ctx: RunContext { cancel, observer: Some(progress) },
+        ctx: RunContext { cancel, observer: Some(progress), checkpoint: None },
         engine: ember::algo::Engine::parse(&graph.engine)?,
     };
     let opts = GraphOptions { directed: graph.directed, ..GraphOptions::default() };

@@ -482,6 +482,9 @@ fn a_closed_pipe_ends_the_process_quietly() {
     for args in [
         vec!["sql", "SELECT * FROM generate_series(1, 3000000)", "--out-format", "csv"],
         vec!["run", "degrees", "--edges", "graphs/email-Enron.txt.gz", "--top", "30000"],
+        vec!["sql", "SELECT * FROM generate_series(1, 300000)"],
+        vec!["sql", "SELECT * FROM generate_series(1, 300000)", "--out-format", "json"],
+        vec!["run", "pagerank", "--edges", "graphs/email-Enron.txt.gz", "--top", "30000", "--json"],
     ] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_ember"))
             .args(&args)

@@ -40,6 +40,8 @@ pub fn param_arg(p: &Param) -> Arg {
         ParamKind::Int { .. } | ParamKind::Float { .. } => a = a.allow_negative_numbers(true),
         ParamKind::Vertices => a = a.action(ArgAction::Append),
         ParamKind::Choice(words) => a = a.value_name(words.join("|")),
+        // `--resume` alone means true; `--resume false` is accepted too.
+        ParamKind::Bool => a = a.num_args(0..=1).default_missing_value("true"),
         _ => {}
     }
     a
@@ -63,11 +65,18 @@ pub struct ExecArgs {
     given: Vec<(String, String)>,
 }
 
-const EXEC_PARAMS: [Param; 3] = [registry::ENGINE, registry::PARTITIONS, registry::STRATEGY];
+const EXEC_PARAMS: [Param; 6] = [
+    registry::ENGINE,
+    registry::PARTITIONS,
+    registry::STRATEGY,
+    registry::CHECKPOINT,
+    registry::CHECKPOINT_EVERY,
+    registry::RESUME,
+];
 
 impl ExecArgs {
     /// The settings, checked against the registry's kinds and ranges (an error names the flag).
-    pub fn common(&self, ctx: RunContext) -> ember::Result<Common> {
+    pub fn common(&self, mut ctx: RunContext) -> ember::Result<Common> {
         let get = |p: &Param| -> ember::Result<String> {
             let text = self
                 .given
@@ -75,10 +84,16 @@ impl ExecArgs {
                 .find(|(k, _)| k == p.name)
                 .map(|(_, v)| v.clone())
                 .unwrap_or_else(|| p.default.describe());
-            p.kind.parse(&text).map_err(|e| ember::Error::Config(format!("--{} {e}", p.name)))?;
+            p.kind.parse(&text).map_err(|e| ember::Error::Config(format!("--{} {e}", p.name.replace('_', "-"))))?;
             Ok(text)
         };
         let partitions = get(&registry::PARTITIONS)?;
+        let dir = self.given.iter().find(|(k, _)| k == registry::CHECKPOINT.name).map(|(_, v)| v.as_str());
+        ctx.checkpoint = registry::checkpoint_from(dir, &get(&registry::CHECKPOINT_EVERY)?, &get(&registry::RESUME)?)
+            .map_err(|e| match e {
+            ember::Error::Config(m) => ember::Error::Config(format!("--{}", m.replace('_', "-"))),
+            other => other,
+        })?;
         Ok(Common {
             engine: Engine::parse(&get(&registry::ENGINE)?)?,
             partitions: partitions
@@ -185,5 +200,5 @@ pub fn progress() -> (ProgressBar, RunContext) {
         let max = s.max_supersteps.map(|m| format!("/{m}")).unwrap_or_default();
         b.set_message(format!("{max}: {} active, {} messages", s.active_vertices, s.messages));
     });
-    (bar, RunContext { observer: Some(observer), cancel: crate::interrupt() })
+    (bar, RunContext { observer: Some(observer), cancel: crate::interrupt(), checkpoint: None })
 }

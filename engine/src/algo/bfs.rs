@@ -27,7 +27,7 @@ pub static SPEC: AlgorithmSpec = AlgorithmSpec {
     params: &[SOURCE],
     output: &[Column { name: "distance", ty: ColumnType::Int64, doc: "hops from the source (NULL: unreachable)" }],
     exec_name: "BreadthFirstSearchExec",
-    engines: Engines { kernel: Some(KERNEL), pregel: true },
+    engines: Engines { kernel: Some(KERNEL), pregel: true, checkpoints: true },
     run: run_spec,
 };
 
@@ -123,7 +123,7 @@ pub(crate) fn hops_from(
     };
     let forward = !directed || !reverse;
     let backward = !directed || reverse;
-    let res = pregel::pregel(
+    let res = pregel::pregel_resumable(
         pg,
         init,
         &no_edge_attrs(g),

@@ -62,7 +62,22 @@ impl Common {
     /// one exists for the configuration (`what` names the configuration in the error when
     /// `Engine::Kernel` asks for a missing one). Algorithms call it and report what ran in
     /// their output's `execution`.
+    /// A run that writes checkpoints takes the Pregel engine (only [`Common::use_resumable_kernel`]
+    /// kernels checkpoint).
     pub fn use_kernel(&self, supported: bool, what: &str) -> Result<bool> {
+        if self.ctx.checkpoint.is_some() {
+            return match self.engine {
+                Engine::Kernel => Err(Error::Config(format!(
+                    "the kernel for {what} writes no checkpoints; use engine=pregel or auto, or no checkpoint"
+                ))),
+                _ => Ok(false),
+            };
+        }
+        self.use_resumable_kernel(supported, what)
+    }
+
+    /// [`Common::use_kernel`] for a kernel that writes checkpoints itself.
+    pub fn use_resumable_kernel(&self, supported: bool, what: &str) -> Result<bool> {
         match (self.engine, supported) {
             (Engine::Pregel, _) => Ok(false),
             (Engine::Auto, s) => Ok(s),

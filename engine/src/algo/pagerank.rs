@@ -24,6 +24,7 @@ use crate::algo::spec::{
     AlgoRun, AlgorithmSpec, Column, ColumnType, DefaultValue, Engines, Execution, Param, ParamKind, Params, RunOptions,
     top_lines, vertex_indices,
 };
+use crate::checkpoint;
 use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::kernel::pagerank::{Iterations, Teleport, iteration_done, normalize_graphx};
@@ -74,7 +75,7 @@ pub static SPEC: AlgorithmSpec = AlgorithmSpec {
     ],
     output: &[Column { name: "pagerank", ty: ColumnType::Float64, doc: "the vertex's score" }],
     exec_name: "PageRankExec",
-    engines: Engines { kernel: Some(KERNEL), pregel: true },
+    engines: Engines { kernel: Some(KERNEL), pregel: true, checkpoints: true },
     run: run_spec,
 };
 
@@ -169,7 +170,8 @@ impl Output {
 /// for Pregel or the configuration has no kernel (GraphX's dynamic delta-Pregel).
 pub fn run(graph: &Graph, cfg: &Config) -> Result<Output> {
     validate(graph, cfg)?;
-    if cfg.common.use_kernel(kernel_supports(cfg.variant, cfg.tolerance), KERNEL_MISSING)? {
+    // The kernel writes checkpoints itself.
+    if cfg.common.use_resumable_kernel(kernel_supports(cfg.variant, cfg.tolerance), KERNEL_MISSING)? {
         let t = Instant::now();
         let inn = Csr::build(graph, Direction::In, false);
         let outdeg = out_degrees(graph);
@@ -276,6 +278,16 @@ fn power_iteration(pg: &PartitionedGraph<'_>, cfg: &Config) -> Result<Output> {
     let mut it = 0;
     let mut converged = cfg.tolerance.is_none();
     let mut messages = 0;
+    // The ranks after an iteration are the whole state (contributions are derived from them).
+    const LAYOUT: &str = "pagerank pregel f64";
+    let ck = cfg.common.ctx.checkpoint.as_ref();
+    if let Some(ck) = ck
+        && let Some(snap) = checkpoint::restore::<f64, ()>(ck, LAYOUT, n)?
+    {
+        rank = snap.attrs;
+        it = snap.step;
+        messages = snap.total;
+    }
     while it < cfg.iterations {
         cfg.common.ctx.check()?;
         let t0 = Instant::now();
@@ -294,6 +306,12 @@ fn power_iteration(pg: &PartitionedGraph<'_>, cfg: &Config) -> Result<Output> {
         if iteration_done(&cfg.common.ctx, iters, it, n, sent, t0, delta) {
             converged = true;
             break;
+        }
+        if let Some(ck) = ck
+            && ck.due(it)
+            && it < cfg.iterations
+        {
+            checkpoint::save::<f64, ()>(ck, LAYOUT, it, messages, &rank, &[])?;
         }
     }
     tp.finish(&mut rank);
@@ -338,7 +356,8 @@ fn graphx_dynamic(pg: &PartitionedGraph<'_>, cfg: &Config, tol: f64) -> Result<O
         max_supersteps: cfg.iterations,
         direction: if directed { ActiveDirection::Out } else { ActiveDirection::Either },
     };
-    let res = pregel::pregel(pg, init, &weight, initial_msg, &pcfg, &cfg.common.ctx, vprog, send, |a, b| a + b)?;
+    let res =
+        pregel::pregel_resumable(pg, init, &weight, initial_msg, &pcfg, &cfg.common.ctx, vprog, send, |a, b| a + b)?;
     let mut rank: Vec<f64> = res.attrs.iter().map(|a| a.0).collect();
     normalize_graphx(&mut rank, src.is_some());
     let converged = res.stats.last().is_some_and(|s| s.messages == 0);

@@ -38,6 +38,8 @@ pub enum ParamKind {
     Vertices,
     /// A name (a table column), non-empty.
     Name,
+    /// A folder path, non-empty.
+    Path,
 }
 
 impl ParamKind {
@@ -50,6 +52,7 @@ impl ParamKind {
             ParamKind::Bool => "BOOL".into(),
             ParamKind::Vertex => "ID".into(),
             ParamKind::Name => "NAME".into(),
+            ParamKind::Path => "DIR".into(),
             ParamKind::Vertices => "ID,...".into(),
         }
     }
@@ -64,6 +67,7 @@ impl ParamKind {
             ParamKind::Bool => "true or false".into(),
             ParamKind::Vertex => "one vertex id".into(),
             ParamKind::Name => "a column name".into(),
+            ParamKind::Path => "a folder path".into(),
             ParamKind::Vertices => "vertex ids, comma-separated".into(),
         }
     }
@@ -102,7 +106,7 @@ impl ParamKind {
                 "false" => Ok(Value::Bool(false)),
                 _ => Err(bad()),
             },
-            ParamKind::Name => {
+            ParamKind::Name | ParamKind::Path => {
                 if t.is_empty() {
                     Err(bad())
                 } else {
@@ -211,6 +215,9 @@ pub struct Engines {
     pub kernel: Option<&'static str>,
     /// Whether there is a program on the Pregel engine.
     pub pregel: bool,
+    /// Whether runs write checkpoints and resume from them (a run asked to checkpoint that
+    /// cannot is refused before it starts).
+    pub checkpoints: bool,
 }
 
 /// What actually executed, as the algorithm reports it.

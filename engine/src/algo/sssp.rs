@@ -26,7 +26,7 @@ pub static SPEC: AlgorithmSpec = AlgorithmSpec {
     params: &[SOURCE],
     output: &[Column { name: "distance", ty: ColumnType::Float64, doc: "path length (inf: unreachable)" }],
     exec_name: "ShortestPathsExec",
-    engines: Engines { kernel: Some(KERNEL), pregel: true },
+    engines: Engines { kernel: Some(KERNEL), pregel: true, checkpoints: true },
     run: run_spec,
 };
 
@@ -117,7 +117,7 @@ pub fn run_partitioned(pg: &PartitionedGraph<'_>, cfg: &Config) -> Result<Output
         max_supersteps: u32::MAX,
         direction: if directed { ActiveDirection::Out } else { ActiveDirection::Either },
     };
-    let res = pregel::pregel(
+    let res = pregel::pregel_resumable(
         pg,
         init,
         w,

@@ -25,7 +25,7 @@ pub static SPEC: AlgorithmSpec = AlgorithmSpec {
     params: &[],
     output: &[Column { name: "component", ty: ColumnType::Id, doc: "the component's smallest member id" }],
     exec_name: "WeaklyConnectedComponentsExec",
-    engines: Engines { kernel: Some(KERNEL), pregel: true },
+    engines: Engines { kernel: Some(KERNEL), pregel: true, checkpoints: true },
     run: run_spec,
 };
 
@@ -95,7 +95,7 @@ pub fn run_partitioned(pg: &PartitionedGraph<'_>, cfg: &Config) -> Result<Output
     let init: Vec<u32> = (0..n as u32).collect();
     let pcfg =
         PregelConfig { max_supersteps: cfg.max_supersteps.unwrap_or(u32::MAX), direction: ActiveDirection::Either };
-    let res = pregel::pregel(
+    let res = pregel::pregel_resumable(
         pg,
         init,
         &no_edge_attrs(g),

@@ -13,6 +13,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use super::{Csr, det_sum, split_vertices_mut};
+use crate::checkpoint;
 use crate::context::{RunContext, SuperstepStats};
 use crate::error::{Error, Result};
 
@@ -158,6 +159,15 @@ pub fn run(inn: &Csr, outdeg: &[u32], tp: &Teleport, iters: Iterations, ctx: &Ru
     let ranges = inn.ranges(rayon::current_num_threads() * 32);
     let arcs = inn.num_arcs() as u64;
     let (mut it, mut arcs_read) = (0u32, 0u64);
+    // The ranks after an iteration are the whole state: a checkpoint holds them.
+    const LAYOUT: &str = "pagerank kernel f64";
+    if let Some(ck) = &ctx.checkpoint
+        && let Some(snap) = checkpoint::restore::<f64, ()>(ck, LAYOUT, n)?
+    {
+        rank = snap.attrs;
+        it = snap.step;
+        arcs_read = snap.total;
+    }
     let mut converged = iters.tolerance.is_none();
     while it < iters.max {
         ctx.check()?;
@@ -178,6 +188,12 @@ pub fn run(inn: &Csr, outdeg: &[u32], tp: &Teleport, iters: Iterations, ctx: &Ru
         if iteration_done(ctx, iters, it, n, arcs, t0, delta) {
             converged = true;
             break;
+        }
+        if let Some(ck) = &ctx.checkpoint
+            && ck.due(it)
+            && it < iters.max
+        {
+            checkpoint::save::<f64, ()>(ck, LAYOUT, it, arcs_read, &rank, &[])?;
         }
     }
     tp.finish(&mut rank);

@@ -146,6 +146,7 @@ impl GraphFunction {
                 other => Err(DataFusionError::Internal(format!("setting {name}: {other:?}"))),
             }
         };
+        let raw = |p: &Param| settings.iter().find(|(k, _)| k == p.name).map(|(_, v)| v.clone());
         let directed = matches!(setting(f, &settings, "directed")?, Value::Bool(true));
         let partitions = match setting(f, &settings, "partitions")? {
             Value::Int(x) => x as u32,
@@ -162,6 +163,12 @@ impl GraphFunction {
             src_column: text_of("src_column")?,
             dst_column: text_of("dst_column")?,
             weight_column: text_of("weight_column")?,
+            checkpoint: registry::checkpoint_from(
+                raw(&registry::CHECKPOINT).as_deref(),
+                &raw(&registry::CHECKPOINT_EVERY).unwrap_or_else(|| registry::CHECKPOINT_EVERY.default.describe()),
+                &raw(&registry::RESUME).unwrap_or_else(|| registry::RESUME.default.describe()),
+            )
+            .map_err(|e| plan_err(format!("{f}: {}", config_text(e))))?,
         })
     }
 }

@@ -43,6 +43,8 @@ pub struct GraphCall {
     pub src_column: String,
     pub dst_column: String,
     pub weight_column: String,
+    /// Checkpoints of the run, when asked for.
+    pub checkpoint: Option<crate::checkpoint::Checkpoint>,
 }
 
 impl GraphCall {
@@ -65,6 +67,9 @@ impl GraphCall {
         parts.push(format!("strategy={}", self.strategy.name()));
         if self.engine != Engine::Auto {
             parts.push(format!("engine={}", self.engine.name()));
+        }
+        if let Some(ck) = &self.checkpoint {
+            parts.push(format!("checkpoint={}, checkpoint_every={}, resume={}", ck.dir.display(), ck.every, ck.resume));
         }
         parts.join(", ")
     }
@@ -213,7 +218,7 @@ impl ExecutionPlan for GraphAlgorithmExec {
                 let common = Common {
                     strategy: call.strategy,
                     partitions: call.partitions,
-                    ctx: RunContext { cancel, observer: None },
+                    ctx: RunContext { cancel, observer: None, checkpoint: call.checkpoint.clone() },
                     engine: call.engine,
                 };
                 let out = job::run(&g, &call.algorithm, &common, 0)?;
