@@ -168,3 +168,30 @@ fn killed_runs_resume_from_their_checkpoint() {
         std::fs::remove_file(&out).unwrap();
     }
 }
+
+/// SIGINT while `ember sql -o` writes a large result: "cancelled", status 130, the previous
+/// file intact, nothing else left. (A source that never waits, like generate_series, once kept
+/// the writer from ever seeing the signal: the whole file was written and the status was 0.)
+#[test]
+fn sigint_during_a_sql_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("rows.csv");
+    std::fs::write(&out, "previous\n").unwrap();
+    let mut child =
+        ember().args(["sql", "SELECT * FROM generate_series(1, 2000000000)", "-o"]).arg(&out).spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(Command::new("kill").arg("-INT").arg(child.id().to_string()).status().unwrap().success());
+    let t = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if t.elapsed() > Duration::from_secs(60) {
+            child.kill().unwrap();
+            panic!("the write did not stop");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(130));
+    assert_eq!(String::from_utf8_lossy(&o.stderr).lines().last(), Some("cancelled"));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "previous\n");
+    assert_eq!(names(dir.path()), ["rows.csv"]);
+}

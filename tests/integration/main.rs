@@ -3,6 +3,7 @@
 //! check of the larger cnr-2000 runs when `$EMBER_SHARED` points at the team's shared data.
 
 mod checkpoints;
+mod fuzz_corpora;
 mod helpers;
 mod ldbc;
 mod loaders;

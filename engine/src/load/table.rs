@@ -132,6 +132,9 @@ pub async fn table_df(ctx: &SessionContext, path: &Path, format: &TableFormat) -
                     path.display()
                 )));
             }
+            for p in &paths {
+                check_parquet_frame(Path::new(p))?;
+            }
             ctx.read_parquet(paths, ParquetReadOptions { file_extension: "", ..Default::default() })
                 .await
                 .map_err(fail)?
@@ -166,6 +169,32 @@ fn inference_error(text: &str, given: &Path) -> Option<Error> {
         format!("/{file}").into()
     };
     Some(Error::parse(&file, line, format!("expected {expected} columns as in the lines before, found {found}")))
+}
+
+/// Checks a Parquet file's frame before any reader sees it: `PAR1` at both ends and a footer
+/// length that fits in the file. (The parquet crate 59 computes the metadata's offset by a
+/// subtraction that overflows on a footer claiming more bytes than the file has: a panic in a
+/// debug build, a wrapped offset in a release one. Found by the `parquet` fuzz target.)
+fn check_parquet_frame(path: &Path) -> Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    let bad = |why: String| Error::Input(format!("{}: not a Parquet file ({why})", path.display()));
+    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let len = f.metadata().map_err(|e| Error::io(path, e))?.len();
+    if len < 12 {
+        return Err(bad(format!("{len} bytes; the smallest Parquet file has 12")));
+    }
+    let mut head = [0u8; 4];
+    let mut tail = [0u8; 8];
+    f.read_exact(&mut head).map_err(|e| Error::io(path, e))?;
+    f.seek(SeekFrom::End(-8)).and_then(|_| f.read_exact(&mut tail)).map_err(|e| Error::io(path, e))?;
+    if &head != b"PAR1" || &tail[4..] != b"PAR1" {
+        return Err(bad("it does not start and end with PAR1".into()));
+    }
+    let footer = u64::from(u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]));
+    if footer + 12 > len {
+        return Err(bad(format!("its footer claims {footer} bytes of metadata in a file of {len} bytes")));
+    }
+    Ok(())
 }
 
 /// A UTF-8 byte order mark (as Excel writes CSV) is not part of the first column's name.

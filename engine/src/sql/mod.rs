@@ -272,6 +272,9 @@ impl Session {
                 None => out.insert(output::BatchFileWriter::create_as(path, format, b.schema())?),
             };
             w.write(&b)?;
+            // A source that is always ready (generate_series, memory tables) would otherwise
+            // never let the caller's other futures run: a Ctrl-C select could not cancel it.
+            tokio::task::yield_now().await;
         }
         match out {
             Some(w) => w.finish(),

@@ -1,0 +1,1 @@
+SELECT id, count(*) FROM t WHERE id > 1 GROUP BY id ORDER BY 2 DESC

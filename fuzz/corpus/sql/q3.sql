@@ -1,0 +1,1 @@
+SELECT * FROM pagerank(NULL, 't', 'iterations=3')

@@ -1,0 +1,1 @@
+WITH a AS (SELECT id FROM t) SELECT a.id FROM a JOIN t USING (id)

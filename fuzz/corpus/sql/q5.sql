@@ -1,0 +1,1 @@
+SELECT make_array(1,2), sha256('x')
