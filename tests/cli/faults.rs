@@ -63,8 +63,10 @@ fn kill_9_anywhere_leaves_the_old_or_the_complete_file_and_nothing_else() {
     let (old, new) =
         kill_9_series(&["run", "pagerank", "--edges", "graphs/email-Enron.txt.gz", "--iterations", "60"], "ranks.csv");
     assert_eq!(old + new, 12);
+    eprintln!("kill -9 during run pagerank -o: {old} left the previous file, {new} the complete one");
     let (old, new) = kill_9_series(&["sql", "SELECT * FROM generate_series(1, 2000000)"], "rows.parquet");
     assert_eq!(old + new, 12);
+    eprintln!("kill -9 during sql -o: {old} left the previous file, {new} the complete one");
 }
 
 /// A full disk: a 256 KiB tmpfs (needs root, as CI runs; elsewhere the test says it skipped).

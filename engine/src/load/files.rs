@@ -70,9 +70,10 @@ pub fn expand(path: &Path) -> Result<Vec<PathBuf>> {
             _ => PathBuf::from("."),
         };
         let pattern = file_name(path);
+        let matches = matcher(&pattern);
         let mut files = Vec::new();
         for (name, p) in list(&dir).map_err(|e| Error::io(&dir, e))? {
-            if glob_match(pattern.as_bytes(), name.as_bytes()) && p.is_file() {
+            if matches(&name) && p.is_file() {
                 files.push(p);
             }
         }
@@ -121,81 +122,20 @@ pub fn format_name(path: &Path) -> String {
     Compression::split(&file_name(path)).1
 }
 
-/// Shell-style matching of one path part: `*` any run, `?` one character, `[abc]`/`[a-z]`/`[!a]`
-/// one of a set. Works on bytes; linear in practice (one backtrack point, as in glob(3)).
-fn glob_match(pattern: &[u8], name: &[u8]) -> bool {
-    let (mut p, mut n) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while n < name.len() {
-        if p < pattern.len() {
-            match pattern[p] {
-                b'*' => {
-                    star = Some((p, n));
-                    p += 1;
-                    continue;
-                }
-                b'?' => {
-                    p += 1;
-                    n += 1;
-                    continue;
-                }
-                b'[' => {
-                    if let Some((matched, len)) = class(&pattern[p..], name[n]) {
-                        if matched {
-                            p += len;
-                            n += 1;
-                            continue;
-                        }
-                    } else if name[n] == b'[' {
-                        p += 1;
-                        n += 1;
-                        continue;
-                    }
-                }
-                c if c == name[n] => {
-                    p += 1;
-                    n += 1;
-                    continue;
-                }
-                _ => {}
-            }
-        }
-        match star {
-            Some((sp, sn)) => {
-                p = sp + 1;
-                n = sn + 1;
-                star = Some((sp, sn + 1));
-            }
-            None => return false,
-        }
+/// A matcher for one path part, shell-style (`*`, `?`, `[abc]`, `[a-z]`, `[!a]`), by the `glob`
+/// crate DataFusion already uses; a pattern that is not a valid glob (an unclosed `[`) matches
+/// itself literally.
+fn matcher(pattern: &str) -> impl Fn(&str) -> bool + '_ {
+    let compiled = glob::Pattern::new(pattern).ok();
+    move |name: &str| match &compiled {
+        Some(g) => g.matches(name),
+        None => name == pattern,
     }
-    pattern[p..].iter().all(|&c| c == b'*')
 }
 
-/// Matches `c` against the class at the start of `pat` (`[...]`): (matched, class length), or
-/// `None` when the class is not closed (then `[` is an ordinary character).
-fn class(pat: &[u8], c: u8) -> Option<(bool, usize)> {
-    let mut i = 1;
-    let negate = matches!(pat.get(1), Some(b'!') | Some(b'^'));
-    if negate {
-        i += 1;
-    }
-    let mut matched = false;
-    let mut first = true;
-    while i < pat.len() {
-        if pat[i] == b']' && !first {
-            return Some((matched != negate, i + 1));
-        }
-        first = false;
-        if i + 2 < pat.len() && pat[i + 1] == b'-' && pat[i + 2] != b']' {
-            matched |= pat[i] <= c && c <= pat[i + 2];
-            i += 3;
-        } else {
-            matched |= pat[i] == c;
-            i += 1;
-        }
-    }
-    None
+#[cfg(test)]
+fn glob_match(pattern: &[u8], name: &[u8]) -> bool {
+    matcher(std::str::from_utf8(pattern).unwrap())(std::str::from_utf8(name).unwrap())
 }
 
 #[cfg(test)]
