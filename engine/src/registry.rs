@@ -124,6 +124,42 @@ pub fn checkpoint_from(dir: Option<&str>, every: &str, resume: &str) -> Result<O
     }
 }
 
+/// The engine settings of a job (`partitions`, `strategy`, `engine`, `checkpoint`,
+/// `checkpoint_every`, `resume`) from `(name, value)` text, the defaults for those not given;
+/// other names are left to the caller. For front ends that take settings by name (Python).
+pub fn common_from<K: AsRef<str>, V: AsRef<str>>(
+    settings: &[(K, V)],
+    ctx: crate::context::RunContext,
+) -> Result<algo::Common> {
+    let given = |p: &Param| settings.iter().find(|(k, _)| k.as_ref() == p.name).map(|(_, v)| v.as_ref().trim());
+    let value = |p: &Param| -> Result<Value> {
+        let text = match (given(p), p.default) {
+            (Some(t), _) => t,
+            (None, DefaultValue::Value(d)) => d,
+            (None, _) => return Err(Error::Internal(format!("setting {} has no default", p.name))),
+        };
+        p.kind.parse(text).map_err(|m| Error::Config(format!("{} {m}", p.name)))
+    };
+    let text = |p: &Param| -> Result<String> {
+        match value(p)? {
+            Value::Text(t) => Ok(t),
+            other => Err(Error::Internal(format!("setting {}: {other:?}", p.name))),
+        }
+    };
+    let partitions = match value(&PARTITIONS)? {
+        Value::Int(x) => x as u32,
+        other => return Err(Error::Internal(format!("partitions: {other:?}"))),
+    };
+    let or_default = |p: &Param| given(p).map(str::to_string).unwrap_or_else(|| p.default.describe());
+    let checkpoint = checkpoint_from(given(&CHECKPOINT), &or_default(&CHECKPOINT_EVERY), &or_default(&RESUME))?;
+    Ok(algo::Common {
+        strategy: Strategy::parse(&text(&STRATEGY)?)?,
+        partitions,
+        engine: Engine::parse(&text(&ENGINE)?)?,
+        ctx: crate::context::RunContext { checkpoint, ..ctx },
+    })
+}
+
 /// Edge partitions of the Pregel engine.
 pub const PARTITIONS: Param = Param {
     name: "partitions",

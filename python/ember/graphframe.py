@@ -1,0 +1,527 @@
+"""``GraphFrame``: GraphFrames' Python API over Ember's engine.
+
+Names, parameters, defaults and output columns follow GraphFrames 0.12 (``graphframes-py``);
+tables are ``pyarrow.Table`` instead of Spark DataFrames (``.to_pandas()`` is a call away).
+Where Ember's numbers or types differ from GraphFrames', the method's docstring says so.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import _ember, _progress
+from .errors import ConfigError
+
+TableLike = Any
+"""Anything with ``__arrow_c_stream__`` (pyarrow, pandas >= 2.2, polars, DataFusion), a dict of
+columns, or a path to a CSV/Parquet/JSON file."""
+
+# Job settings that are properties of the graph, set when it is built.
+_GRAPH_SETTINGS = {"directed", "src_column", "dst_column", "weight_column"}
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple, set)):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def _is_path(obj: Any) -> bool:
+    return isinstance(obj, (str, os.PathLike))
+
+
+def as_arrow(obj: TableLike, what: str) -> Any:
+    """An object exporting ``__arrow_c_stream__`` for ``obj`` (no copy when it already does)."""
+    if hasattr(obj, "__arrow_c_stream__"):
+        return obj
+    if _is_path(obj):
+        session = _ember.Session()
+        session.register_file("t", os.fspath(obj))
+        return pa.table(session.sql("SELECT * FROM t"))
+    if isinstance(obj, dict):
+        return pa.table(obj)
+    if hasattr(obj, "__arrow_c_array__"):
+        return pa.table(obj)
+    try:  # pandas before 2.2 has no __arrow_c_stream__
+        import pandas as pd
+
+        if isinstance(obj, pd.DataFrame):
+            return pa.Table.from_pandas(obj, preserve_index=False)
+    except ImportError:
+        pass
+    raise TypeError(
+        f"{what}: expected a table (pyarrow, pandas, polars, a DataFusion DataFrame, a dict of "
+        f"columns) or a file path, got {type(obj).__name__}"
+    )
+
+
+def _run_job(fn: Any, desc: str, progress: Optional[bool], *args: Any, **kwargs: Any) -> Any:
+    cb = _progress.bar(desc, progress)
+    try:
+        return fn(*args, progress=cb, **kwargs)
+    finally:
+        _progress.close(cb)
+
+
+class GraphFrame:
+    """A graph of a vertex table (column ``id``) and an edge table (columns ``src``, ``dst``).
+
+    :param v: the vertices: a pyarrow/pandas/polars/DataFusion table with a unique ``id`` column
+              (integers or strings) and any attributes, a path to a CSV/Parquet/JSON file, or
+              ``None`` (the edges' endpoints are the vertices).
+    :param e: the edges: a table with ``src`` and ``dst`` columns and any attributes, or a path.
+    :param directed: ``False`` reads every edge both ways.
+    :param simple: drop self-loops and parallel edges.
+
+    >>> import pyarrow as pa, ember
+    >>> v = pa.table({"id": [1, 2, 3], "name": ["A", "B", "C"]})
+    >>> e = pa.table({"src": [1, 2, 2], "dst": [2, 1, 3], "action": ["love", "hate", "follow"]})
+    >>> g = ember.GraphFrame(v, e)
+    >>> g.num_vertices, g.num_edges
+    (3, 3)
+    """
+
+    ID = "id"
+    SRC = "src"
+    DST = "dst"
+    EDGE = "edge"
+    WEIGHT = "weight"
+
+    def __init__(
+        self,
+        v: Optional[TableLike],
+        e: TableLike,
+        *,
+        directed: bool = True,
+        simple: bool = False,
+        progress: Optional[bool] = None,
+    ) -> None:
+        self._directed = directed
+        self._simple = simple
+        self._vertices: Optional[pa.Table] = None
+        self._edges: Optional[pa.Table] = None
+        self._undirected: Optional["GraphFrame"] = None
+        self.last_run: Optional[Dict[str, Any]] = None
+        """What the last algorithm run executed: engine, supersteps, messages, phases."""
+        if _is_path(e) and (v is None or _is_path(v)):
+            self._graph = _run_job(
+                _ember.Graph.load,
+                "reading",
+                progress,
+                os.fspath(e),
+                None if v is None else os.fspath(v),
+                directed=directed,
+                simple=simple,
+            )
+        else:
+            self._graph = _ember.Graph.from_arrow(
+                as_arrow(e, "edges"),
+                None if v is None else as_arrow(v, "vertices"),
+                directed=directed,
+                simple=simple,
+            )
+
+    @classmethod
+    def read(
+        cls,
+        edges: Union[str, os.PathLike],
+        vertices: Optional[Union[str, os.PathLike]] = None,
+        *,
+        format: Optional[str] = None,
+        directed: bool = True,
+        simple: bool = False,
+        delimiter: str = ",",
+        header: bool = True,
+        progress: Optional[bool] = None,
+    ) -> "GraphFrame":
+        """Reads a graph with Ember's loaders: SNAP/edge-list text (``.txt``, ``.gz``), CSV,
+        Parquet, Matrix Market (``.mtx``), DIMACS (``.gr``) or LDBC; a file, a folder of part
+        files (as Spark writes them) or a glob. ``format`` overrides detection by name.
+
+        >>> g = ember.GraphFrame.read("graphs/karate.txt.gz", directed=False)
+        """
+        g = cls.__new__(cls)
+        g._directed, g._simple = directed, simple
+        g._vertices = g._edges = g._undirected = None
+        g.last_run = None
+        g._graph = _run_job(
+            _ember.Graph.load,
+            "reading",
+            progress,
+            os.fspath(edges),
+            None if vertices is None else os.fspath(vertices),
+            format=format,
+            directed=directed,
+            simple=simple,
+            delimiter=delimiter,
+            header=header,
+        )
+        return g
+
+    @classmethod
+    def _from_tables(cls, v: pa.Table, e: pa.Table, directed: bool) -> "GraphFrame":
+        return cls(v, e, directed=directed)
+
+    # --- the tables ---------------------------------------------------------------------
+
+    @property
+    def vertices(self) -> pa.Table:
+        """The vertex table: ``id`` and the attributes."""
+        if self._vertices is None:
+            self._vertices = pa.table(self._graph.vertices())
+        return self._vertices
+
+    @property
+    def edges(self) -> pa.Table:
+        """The edge table: ``src``, ``dst`` and the attributes."""
+        if self._edges is None:
+            self._edges = pa.table(self._graph.edges())
+        return self._edges
+
+    @property
+    def nodes(self) -> pa.Table:
+        """Alias of :attr:`vertices`."""
+        return self.vertices
+
+    @property
+    def num_vertices(self) -> int:
+        return self._graph.num_vertices
+
+    @property
+    def num_edges(self) -> int:
+        return self._graph.num_edges
+
+    @property
+    def directed(self) -> bool:
+        return self._graph.directed
+
+    def __repr__(self) -> str:
+        def cols(t: pa.Table) -> str:
+            return ", ".join(f"{f.name}: {f.type}" for f in t.schema)
+
+        return (
+            f"GraphFrame(v:[{cols(self.vertices)}], e:[{cols(self.edges)}]; "
+            f"{self.num_vertices} vertices, {self.num_edges} edges, "
+            f"{'directed' if self.directed else 'undirected'})"
+        )
+
+    # --- degrees and triplets -------------------------------------------------------------
+
+    def _degree(self, column: str, name: str) -> pa.Table:
+        t, _ = self._graph.run("degrees", [], [], with_vertices=False)
+        t = pa.table(t)
+        t = t.filter(pc.greater(t[column], 0))
+        return pa.table({"id": t["id"], name: pc.cast(t[column], pa.int32())})
+
+    @property
+    def outDegrees(self) -> pa.Table:
+        """``id``, ``outDegree`` (int32) of each vertex with at least one out-edge."""
+        return self._degree("out_degree", "outDegree")
+
+    @property
+    def inDegrees(self) -> pa.Table:
+        """``id``, ``inDegree`` (int32) of each vertex with at least one in-edge."""
+        return self._degree("in_degree", "inDegree")
+
+    @property
+    def degrees(self) -> pa.Table:
+        """``id``, ``degree`` (int32) of each vertex with at least one edge (a self-loop counts
+        twice, as in GraphFrames)."""
+        return self._degree("degree", "degree")
+
+    @property
+    def triplets(self) -> pa.Table:
+        """``src``, ``edge``, ``dst``: one row per edge, each a struct of all the columns of the
+        source vertex, the edge and the destination vertex."""
+        v, e = self.vertices, self.edges
+        vs = v.to_struct_array() if hasattr(v, "to_struct_array") else _struct(v)
+        si = pc.index_in(e["src"], value_set=v["id"])
+        di = pc.index_in(e["dst"], value_set=v["id"])
+        es = e.to_struct_array() if hasattr(e, "to_struct_array") else _struct(e)
+        return pa.table({"src": vs.take(si), "edge": es, "dst": vs.take(di)})
+
+    # --- running registry algorithms ----------------------------------------------------------
+
+    def run(
+        self,
+        algorithm: str,
+        *,
+        with_vertices: bool = False,
+        progress: Optional[bool] = None,
+        **params: Any,
+    ) -> pa.Table:
+        """Runs any of Ember's algorithms (see :func:`ember.algorithms`) by its registry name,
+        with its parameters and job settings (``engine``, ``partitions``, ``strategy``,
+        ``checkpoint``, ...) as keyword arguments. Returns ``id`` plus the result columns, or
+        the vertex table plus the result columns with ``with_vertices=True``.
+
+        >>> g.run("pagerank", iterations=10, damping=0.85).column_names
+        ['id', 'pagerank']
+        """
+        table, info = self._run(algorithm, params, with_vertices=with_vertices, progress=progress)
+        return table
+
+    def _run(
+        self,
+        algorithm: str,
+        params: Dict[str, Any],
+        *,
+        with_vertices: bool,
+        progress: Optional[bool],
+        nest: Optional[str] = None,
+    ) -> Tuple[pa.Table, Dict[str, Any]]:
+        settings_names = {s["name"] for s in _ember.registry()["settings"]}
+        algo_params: List[Tuple[str, str]] = []
+        settings: List[Tuple[str, str]] = []
+        for k, val in params.items():
+            if val is None:
+                continue
+            if k in _GRAPH_SETTINGS:
+                raise ConfigError(
+                    f"{k} is a property of the graph: give it when the GraphFrame is built"
+                )
+            (settings if k in settings_names else algo_params).append((k, _text(val)))
+        stream, info = _run_job(
+            self._graph.run,
+            algorithm,
+            progress,
+            algorithm,
+            algo_params,
+            settings,
+            with_vertices=with_vertices,
+            nest=nest,
+        )
+        self.last_run = info
+        return pa.table(stream), info
+
+    # --- GraphFrames' algorithms ----------------------------------------------------------
+
+    def pageRank(
+        self,
+        resetProbability: float = 0.15,
+        sourceId: Any = None,
+        maxIter: Optional[int] = None,
+        tol: Optional[float] = None,
+        *,
+        variant: str = "graphx",
+        progress: Optional[bool] = None,
+        **settings: Any,
+    ) -> "GraphFrame":
+        """PageRank. Exactly one of ``maxIter`` (a fixed number of iterations) and ``tol`` (until
+        the change is below ``tol``) must be set; ``sourceId`` makes it personalized.
+
+        Returns a GraphFrame whose vertices carry ``pagerank`` and whose edges carry ``weight``
+        (1 / out-degree of the source), as GraphFrames does.
+
+        ``variant="graphx"`` (the default here) gives GraphFrames' numbers: ranks sum to the
+        number of vertices and the rank of vertices without out-edges is not redistributed.
+        ``variant="ldbc"`` gives Ember's (and LDBC Graphalytics') normalized PageRank: ranks sum
+        to 1, dangling rank spread over all vertices. With ``tol``, Ember stops when the L1
+        change of an iteration is below ``tol`` (at most 100 iterations unless ``maxIter`` is
+        given through :meth:`run`); GraphX's ``runUntilConvergence`` tests each vertex's change.
+
+        >>> g.pageRank(resetProbability=0.15, maxIter=10).vertices.column_names
+        ['id', 'name', 'pagerank']
+        """
+        if (maxIter is None) == (tol is None):
+            raise ConfigError("Exactly one of maxIter or tol should be set.")
+        _check_probability(resetProbability)
+        v, info = self._run(
+            "pagerank",
+            dict(
+                iterations=maxIter,
+                tol=tol,
+                damping=1.0 - resetProbability,
+                sources=None if sourceId is None else [sourceId],
+                variant=variant,
+                **settings,
+            ),
+            with_vertices=True,
+            progress=progress,
+        )
+        e = pa.table(self._graph.edges_with_out_weight("weight"))
+        return self._derived(v, e)
+
+    def parallelPersonalizedPageRank(
+        self,
+        resetProbability: float = 0.15,
+        sourceIds: Optional[Sequence[Any]] = None,
+        maxIter: Optional[int] = None,
+        *,
+        variant: str = "graphx",
+        progress: Optional[bool] = None,
+        **settings: Any,
+    ) -> "GraphFrame":
+        """Personalized PageRank from each of ``sourceIds`` for ``maxIter`` iterations.
+
+        Returns a GraphFrame whose vertices carry ``pageranks``: a list of doubles per vertex,
+        one per source in the order given (a fixed-size list; GraphFrames gives a SparseVector of
+        the same values),
+        and whose edges carry ``weight``.
+        """
+        if not sourceIds:
+            raise ConfigError("Source vertices Ids sourceIds must be provided")
+        if maxIter is None:
+            raise ConfigError("Max number of iterations maxIter must be provided")
+        _check_probability(resetProbability)
+        columns = []
+        for s in sourceIds:
+            t, _ = self._run(
+                "pagerank",
+                dict(
+                    iterations=maxIter,
+                    damping=1.0 - resetProbability,
+                    sources=[s],
+                    variant=variant,
+                    **settings,
+                ),
+                with_vertices=False,
+                progress=progress,
+            )
+            columns.append(t["pagerank"].combine_chunks())
+        import numpy as np
+
+        # Vertex i's list holds the ranks from sources 0..k-1: row-major.
+        flat = np.column_stack([c.to_numpy() for c in columns]).ravel()
+        ranks = pa.FixedSizeListArray.from_arrays(pa.array(flat, pa.float64()), len(columns))
+        v = self.vertices.append_column("pageranks", ranks)
+        e = pa.table(self._graph.edges_with_out_weight("weight"))
+        return self._derived(v, e)
+
+    def connectedComponents(
+        self,
+        algorithm: str = "graphframes",
+        checkpointInterval: int = 2,
+        broadcastThreshold: int = 1000000,
+        useLabelsAsComponents: bool = False,
+        use_local_checkpoints: bool = False,
+        max_iter: int = 2**31 - 2,
+        storage_level: Any = None,
+        progress: Optional[bool] = None,
+        **settings: Any,
+    ) -> pa.Table:
+        """Connected components (of the graph with edge directions ignored).
+
+        Returns the vertex table plus ``component``: the smallest vertex id of the component
+        (GraphFrames' ``useLabelsAsComponents=True`` form; with integer ids GraphFrames' other
+        algorithms give the same numbers). ``algorithm`` may be any of GraphFrames' names
+        (``graphframes``, ``two_phase``, ``randomized_contraction``, ``graphx``): the components
+        are the same; Ember picks its own engine (``engine=`` to choose). The checkpoint,
+        broadcast and storage arguments are Spark's and have no effect here.
+        """
+        if algorithm not in ("graphframes", "two_phase", "randomized_contraction", "graphx"):
+            raise ConfigError(
+                f"unknown connected components algorithm '{algorithm}'; known: graphframes, "
+                "two_phase, randomized_contraction, graphx"
+            )
+        v, _ = self._run("wcc", dict(settings), with_vertices=True, progress=progress)
+        return v
+
+    def stronglyConnectedComponents(
+        self, maxIter: int = 2**31 - 2, *, progress: Optional[bool] = None, **settings: Any
+    ) -> pa.Table:
+        """Strongly connected components: the vertex table plus ``component`` (the smallest
+        vertex id of the component). Ember runs to completion; ``maxIter`` (GraphX's bound on
+        its iterations) only has to be positive."""
+        if maxIter < 1:
+            raise ConfigError(f"maxIter must be at least 1, got {maxIter}")
+        v, _ = self._run("scc", dict(settings), with_vertices=True, progress=progress)
+        return v
+
+    def labelPropagation(
+        self,
+        maxIter: int,
+        algorithm: str = "graphx",
+        use_local_checkpoints: bool = False,
+        checkpoint_interval: int = 2,
+        storage_level: Any = None,
+        progress: Optional[bool] = None,
+        **settings: Any,
+    ) -> pa.Table:
+        """Label propagation for ``maxIter`` iterations: the vertex table plus ``label``.
+
+        Ember runs LDBC's CDLP: each vertex takes the most frequent label among its neighbours
+        (in- and out-edges), ties going to the smallest label; GraphX breaks ties arbitrarily, so
+        labels may differ on ties."""
+        v, _ = self._run(
+            "cdlp",
+            dict(iterations=maxIter, **settings),
+            with_vertices=True,
+            progress=progress,
+        )
+        return v
+
+    def shortestPaths(
+        self,
+        landmarks: Sequence[Any],
+        algorithm: str = "graphx",
+        use_local_checkpoints: bool = False,
+        checkpoint_interval: int = 2,
+        storage_level: Any = None,
+        is_directed: bool = True,
+        progress: Optional[bool] = None,
+        **settings: Any,
+    ) -> pa.Table:
+        """Hops from each vertex to each landmark: the vertex table plus ``distances``, a map
+        from landmark id to hop count (int32) holding the landmarks the vertex reaches, as in
+        GraphFrames. ``is_directed=False`` follows edges both ways."""
+        if not landmarks:
+            raise ConfigError("landmarks: give at least one landmark vertex")
+        g = self._as_undirected() if not is_directed and self.directed else self
+        v, info = g._run(
+            "landmarks",
+            dict(landmarks=list(landmarks), **settings),
+            with_vertices=True,
+            nest="distances",
+            progress=progress,
+        )
+        self.last_run = info
+        return v
+
+    def triangleCount(
+        self,
+        storage_level: Any = None,
+        algorithm: str = "exact",
+        lg_nom_entries: int = 12,
+        progress: Optional[bool] = None,
+        **settings: Any,
+    ) -> pa.Table:
+        """Triangles through each vertex (edge directions ignored): the vertex table plus
+        ``count`` (int64). Only the exact algorithm exists here."""
+        if algorithm != "exact":
+            raise ConfigError(f"triangleCount: algorithm '{algorithm}' is not available; Ember counts exactly")
+        v, _ = self._run("triangles", dict(settings), with_vertices=True, progress=progress)
+        i = v.schema.get_field_index("triangles")
+        return v.set_column(i, "count", pc.cast(v["triangles"], pa.int64()))
+
+    # --- helpers ----------------------------------------------------------------------------
+
+    def _derived(self, v: pa.Table, e: pa.Table) -> "GraphFrame":
+        g = GraphFrame.__new__(GraphFrame)
+        g._directed, g._simple = self._directed, self._simple
+        g._vertices, g._edges, g._undirected = v, e, None
+        g.last_run = self.last_run
+        g._graph = _ember.Graph.from_arrow(e, v, directed=self.directed)
+        return g
+
+    def _as_undirected(self) -> "GraphFrame":
+        if self._undirected is None:
+            self._undirected = GraphFrame(self.vertices, self.edges, directed=False)
+        return self._undirected
+
+
+def _check_probability(p: float) -> None:
+    if not (0.0 <= p <= 1.0):
+        raise ConfigError(f"resetProbability must be in [0, 1], got {p}")
+
+
+def _struct(t: pa.Table) -> pa.Array:
+    t = t.combine_chunks()
+    return pa.StructArray.from_arrays([c.combine_chunks() for c in t.columns], names=t.column_names)
+
