@@ -88,7 +88,9 @@ def sql(query: str, *, stream: bool = False, **tables: Any) -> Any:
     """Runs one SQL statement over the given tables (keyword = table name; values as for
     :meth:`Session.register`) and returns the result as a ``pyarrow.Table``.
 
-    >>> ember.sql("SELECT * FROM pagerank('', 'e', 10) ORDER BY pagerank DESC LIMIT 1", e=e)
+    >>> e = pa.table({"src": [1, 2, 3], "dst": [2, 3, 1]})
+    >>> ember.sql("SELECT count(*) AS n FROM pagerank('', 'e', 10)", e=e).to_pylist()
+    [{'n': 3}]
     """
     s = Session()
     for name, t in tables.items():
@@ -106,7 +108,8 @@ def algorithms() -> List[Dict[str, Any]]:
 def settings() -> List[Dict[str, Any]]:
     """The job settings every algorithm takes (``engine``, ``partitions``, ``strategy``,
     ``checkpoint``, ...), as keyword arguments of :meth:`GraphFrame.run` and the algorithms."""
-    return [s for s in _ember.registry()["settings"] if s["name"] not in ("directed",)]
+    graph = ("directed", "src_column", "dst_column", "weight_column")  # set when a graph is built
+    return [s for s in _ember.registry()["settings"] if s["name"] not in graph]
 
 
 def functions() -> str:

@@ -244,3 +244,14 @@ def test_files(graphs_dir, tmp_path):
     assert g.num_edges == 2
     members = graphs_dir / "karate_members.csv"
     assert ember.GraphFrame(members, ember.GraphFrame.read(graphs_dir / "karate.txt.gz").edges).num_vertices == 34
+
+
+def test_readme_example_runs(graphs_dir, monkeypatch):
+    # The first Python block of README's "Python" section, run from the repository root.
+    pytest.importorskip("pandas")
+    readme = (graphs_dir.parent / "README.md").read_text()
+    section = readme[readme.index("## Python\n"):]
+    start = section.index("```python\n") + len("```python\n")
+    code = section[start:section.index("```", start)]
+    monkeypatch.chdir(graphs_dir.parent)
+    exec(compile(code, "README.md", "exec"), {})

@@ -69,3 +69,32 @@ def test_streamed_results(tmp_path):
     bad = ember.sql("SELECT CAST(s AS INT) FROM t", stream=True, t=pa.table({"s": ["1", "x"]}))
     with pytest.raises(Exception, match="Cannot cast|cast"):
         bad.read_all()
+
+
+def test_graph_functions_inside_datafusion(karate):
+    datafusion = pytest.importorskip("datafusion")
+    import ember.datafusion
+
+    ctx = datafusion.SessionContext()
+    ember.datafusion.register(ctx)
+    ctx.register_record_batches("k", [karate.to_batches()])
+    top = ctx.sql(
+        "SELECT id FROM pagerank('', 'k', 20, 'directed=false') ORDER BY pagerank DESC LIMIT 2"
+    ).to_pandas()
+    assert top["id"].tolist() == [33, 0]
+    n = ctx.sql("SELECT count(DISTINCT component) AS n FROM wcc(NULL, 'k')").to_pandas()["n"][0]
+    assert n == 1
+    want = ember.sql("SELECT * FROM bfs('', 'k', 0) ORDER BY id", k=karate)
+    got = ctx.sql("SELECT * FROM bfs('', 'k', 'source=0') ORDER BY id").to_arrow_table()
+    assert got.to_pylist() == want.to_pylist()
+    with pytest.raises(Exception, match="unknown parameter 'nope'"):
+        ctx.sql("SELECT * FROM pagerank('', 'k', 'nope=1')").collect()
+
+
+def test_module_docstring_examples():
+    import doctest
+
+    import ember as m
+
+    failed, tried = doctest.testmod(m, extraglobs={"ember": m, "pa": pa}, verbose=False)
+    assert tried >= 8 and failed == 0
