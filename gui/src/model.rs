@@ -201,10 +201,15 @@ fn list(s: &str) -> Vec<String> {
 }
 
 impl Pipeline {
-    /// The pipeline as one SQL query (a chain of CTEs, one per step). `source_table` is what
-    /// the source is registered as (a file source is registered by the runner).
+    /// The pipeline as one SQL query (a chain of CTEs, one per step): the preview shown before
+    /// the cell runs (a run shows DataFusion's own SQL of the plan, `pipeline.rs`). SQL ignores
+    /// an ORDER BY inside a CTE, so a sort is applied where it takes effect: with a later LIMIT,
+    /// and on the final SELECT while only filters, new columns and limits follow it (a select,
+    /// group by or join after a sort ends its order in the preview). `source_table` is what the
+    /// source is registered as (a file source is registered by the runner).
     pub fn to_sql(&self, source_table: &str) -> Result<String, String> {
         let mut ctes = vec![format!("s0 AS (SELECT * FROM {})", quote_ident(source_table))];
+        let mut order: Option<String> = None;
         for (i, step) in self.steps.iter().enumerate() {
             let prev = format!("s{i}");
             let need = |v: &str, what: &str| -> Result<(), String> {
@@ -221,6 +226,7 @@ impl Pipeline {
                 }
                 Step::Select { columns } => {
                     need(columns, "the column list")?;
+                    order = None;
                     format!("SELECT {} FROM {prev}", columns.trim())
                 }
                 Step::WithColumn { name, expr } => {
@@ -230,6 +236,7 @@ impl Pipeline {
                 }
                 Step::GroupBy { keys, aggregates } => {
                     need(aggregates, "the aggregates")?;
+                    order = None;
                     let k = list(keys);
                     let mut cols = k.clone();
                     cols.extend(list(aggregates));
@@ -242,6 +249,7 @@ impl Pipeline {
                 Step::Join { table, on, how } => {
                     need(table, "the table")?;
                     need(on, "the join columns")?;
+                    order = None;
                     let how = match how.to_ascii_lowercase().as_str() {
                         "left" => "LEFT JOIN",
                         "right" => "RIGHT JOIN",
@@ -254,13 +262,18 @@ impl Pipeline {
                     need(by, "the sort columns")?;
                     let dir = if *descending { " DESC" } else { "" };
                     let cols: Vec<String> = list(by).iter().map(|c| format!("{c}{dir}")).collect();
-                    format!("SELECT * FROM {prev} ORDER BY {}", cols.join(", "))
+                    order = Some(cols.join(", "));
+                    format!("SELECT * FROM {prev}")
                 }
-                Step::Limit { n } => format!("SELECT * FROM {prev} LIMIT {n}"),
+                Step::Limit { n } => match &order {
+                    Some(o) => format!("SELECT * FROM {prev} ORDER BY {o} LIMIT {n}"),
+                    None => format!("SELECT * FROM {prev} LIMIT {n}"),
+                },
             };
             ctes.push(format!("s{} AS ({body})", i + 1));
         }
-        Ok(format!("WITH {}\nSELECT * FROM s{}", ctes.join(",\n     "), self.steps.len()))
+        let tail = order.map(|o| format!(" ORDER BY {o}")).unwrap_or_default();
+        Ok(format!("WITH {}\nSELECT * FROM s{}{tail}", ctes.join(",\n     "), self.steps.len()))
     }
 
     /// The pipeline as PySpark code (read-only help for Spark users).
@@ -536,7 +549,7 @@ mod tests {
             p.to_sql("sales").unwrap(),
             "WITH s0 AS (SELECT * FROM sales),\n     s1 AS (SELECT *, quantity * price AS total_sales FROM s0),\n     \
              s2 AS (SELECT product_id, sum(total_sales) AS total_sales FROM s1 GROUP BY product_id),\n     \
-             s3 AS (SELECT * FROM s2 ORDER BY total_sales DESC)\nSELECT * FROM s3"
+             s3 AS (SELECT * FROM s2)\nSELECT * FROM s3 ORDER BY total_sales DESC"
         );
         let py = p.to_pyspark();
         assert!(py.contains("df = spark.read.csv(\"sales_data.csv\", header=True, inferSchema=True)"));

@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 use ember::algo::spec::ColumnType;
 use ember::datafusion::arrow::array::{Array, RecordBatch};
 use ember::datafusion::arrow::datatypes::SchemaRef;
+use ember::datafusion::prelude::DataFrame;
 use ember::graph::{Graph, GraphOptions};
 use ember::load::LoadSpec;
 use ember::pregel::{CancelToken, RunContext, SuperstepStats};
@@ -190,7 +191,12 @@ impl std::fmt::Debug for Runner {
 
 impl Runner {
     pub fn new() -> anyhow::Result<Runner> {
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name("ember-worker").build()?;
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("ember-worker")
+            // DataFusion plans recursively; a debug build of a long pipeline needs more than 2 MiB.
+            .thread_stack_size(16 << 20)
+            .build()?;
         let (tx, rx) = channel();
         Ok(Runner {
             session: Session::new(),
@@ -402,8 +408,9 @@ async fn run_cell(
                     name
                 }
             };
-            let sql = pipeline.to_sql(&source).map_err(CellError::Setup)?;
-            run_sql(session, &cell.name, &sql).await?
+            let df = crate::pipeline::dataframe(session, pipeline, &source).await.map_err(CellError::Setup)?;
+            let sql = crate::pipeline::sql_of(&df).map_err(CellError::Setup)?;
+            run_df(session, &cell.name, df, sql).await?
         }
         CellKind::Graph { graph } => run_graph(session, cell, graph, cancel, progress).await?,
         CellKind::Markdown { .. } => return Err(CellError::Setup("markdown cells do not run".into())),
@@ -494,7 +501,12 @@ async fn run_sql(session: &Session, name: &str, sql: &str) -> Result<CellResult,
     for s in stmts {
         s.df.collect().await.map_err(|e| session.sql_error(&s.sql, e))?;
     }
-    let analyzed = plan::analyze(last.df).await?;
+    run_df(session, name, last.df, sql.to_string()).await
+}
+
+/// Runs a planned query, registers its result as table `name`; `sql` is the text shown for it.
+async fn run_df(session: &Session, name: &str, df: DataFrame, sql: String) -> Result<CellResult, CellError> {
+    let analyzed = plan::analyze(df).await?;
     let schema = analyzed
         .batches
         .first()
@@ -509,7 +521,7 @@ async fn run_sql(session: &Session, name: &str, sql: &str) -> Result<CellResult,
         table: None,
         schema,
         rows,
-        sql: Some(sql.to_string()),
+        sql: Some(sql),
         plans: Some(analyzed.plans),
         job: None,
         supersteps: vec![],

@@ -25,6 +25,8 @@ pub fn runtime() -> Result<&'static tokio::runtime::Runtime, ember::Error> {
     }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .thread_name("ember-sql")
+        // DataFusion plans recursively: deep queries need more than tokio's 2 MiB.
+        .thread_stack_size(16 << 20)
         .build()
         .map_err(|e| ember::Error::Internal(format!("cannot start the query runtime: {e}")))?;
     Ok(RT.get_or_init(|| rt))

@@ -170,3 +170,77 @@ fn finished_result_rows(e: &Event) -> Option<usize> {
         _ => None,
     }
 }
+
+/// Every value of a result column as text.
+fn column_text(res: &ember_notebook::runner::CellResult, col: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    for b in &res.batches {
+        for i in 0..b.num_rows() {
+            out.push(
+                ember::datafusion::arrow::util::display::array_value_to_string(b.column(col).as_ref(), i).unwrap(),
+            );
+        }
+    }
+    out
+}
+
+#[test]
+fn dataframe_steps_mean_what_they_say_and_their_sql_runs() {
+    let mut r = Runner::new().unwrap();
+    let sales = crate::repo().join("graphs/sales_data.csv").display().to_string();
+    r.run(&cell(
+        1,
+        "names",
+        CellKind::Sql {
+            sql: "CREATE VIEW names AS SELECT * FROM (VALUES (101, 'mug'), (102, 'pen'), (104, 'lamp')) \
+                  AS t(product_id, label); SELECT * FROM names"
+                .into(),
+        },
+    ));
+    finished(&r.wait(Duration::from_secs(60)), 1).unwrap();
+    let pipeline =
+        |steps: Vec<Step>| CellKind::DataFrame { pipeline: Pipeline { source: Source::File(sales.clone()), steps } };
+    // One step of each kind; the sort comes before a select, a with-column and a limit.
+    let steps = vec![
+        Step::Filter { condition: "quantity > 1".into() },
+        Step::WithColumn { name: "amount".into(), expr: "quantity * price".into() },
+        Step::GroupBy { keys: "product_id".into(), aggregates: "sum(amount) AS revenue, count(*) AS n".into() },
+        Step::Join { table: "names".into(), on: "product_id".into(), how: "left".into() },
+        Step::Sort { by: "revenue".into(), descending: true },
+        Step::Select { columns: "product_id, label, revenue".into() },
+        Step::WithColumn { name: "rounded".into(), expr: "round(revenue)".into() },
+        Step::Limit { n: 3 },
+    ];
+    r.run(&cell(2, "top", pipeline(steps)));
+    let ev = r.wait(Duration::from_secs(60));
+    let res = finished(&ev, 2).unwrap();
+    // quantity > 1: 101 3x19.99+2x19.99 = 99.95, 104 2x239 = 478, 102 4x5.49 = 21.96,
+    // 103 10x0.99+5x0.99 = 14.85, 105 2x12 = 24.
+    assert_eq!(column_text(res, 0), ["104", "101", "105"]);
+    assert_eq!(column_text(res, 1), ["lamp", "mug", ""]);
+    assert_eq!(
+        res.schema.fields().iter().map(|f| f.name().as_str()).collect::<Vec<_>>(),
+        ["product_id", "label", "revenue", "rounded"]
+    );
+    // The SQL shown is DataFusion's rendering of the plan, and it runs to the same rows.
+    let sql = res.sql.clone().unwrap();
+    assert!(sql.contains("ORDER BY"), "{sql}");
+    r.run(&cell(3, "again", CellKind::Sql { sql: sql.clone() }));
+    let again = r.wait(Duration::from_secs(60));
+    let again = finished(&again, 3).unwrap_or_else(|e| panic!("{e}\n{sql}"));
+    assert_eq!(column_text(again, 0), ["104", "101", "105"]);
+    // Ascending, and a sort as the last step.
+    let steps = vec![
+        Step::WithColumn { name: "amount".into(), expr: "quantity * price".into() },
+        Step::Sort { by: "amount".into(), descending: false },
+    ];
+    r.run(&cell(4, "asc", pipeline(steps)));
+    let ev = r.wait(Duration::from_secs(60));
+    let amounts: Vec<f64> = column_text(finished(&ev, 4).unwrap(), 3).iter().map(|s| s.parse().unwrap()).collect();
+    assert!(amounts.windows(2).all(|w| w[0] <= w[1]), "{amounts:?}");
+    // A bad expression names its step.
+    r.run(&cell(5, "bad", pipeline(vec![Step::Filter { condition: "nosuch > 1".into() }])));
+    let ev = r.wait(Duration::from_secs(60));
+    let e = finished(&ev, 5).unwrap_err();
+    assert!(e.contains("step 1 (filter)") && e.contains("nosuch"), "{e}");
+}

@@ -133,9 +133,20 @@ impl Session {
     }
 
     /// Registers a DataFrame (a lazy query) as view `name`, replacing any table of that name.
+    /// A DataFrame that is a whole file or table (a bare scan) is registered as that table
+    /// itself, so plans and SQL rendered from them name it (`FROM sales`, not an inlined scan).
     pub fn register_df(&self, name: &str, df: DataFrame) -> Result<()> {
         self.deregister(name)?;
-        self.ctx.register_table(name, df.into_view()).map_err(|e| Error::df(format!("registering {name}"), e))?;
+        let provider = match df.logical_plan() {
+            datafusion::logical_expr::LogicalPlan::TableScan(scan)
+                if scan.projection.is_none() && scan.filters.is_empty() && scan.fetch.is_none() =>
+            {
+                datafusion::datasource::source_as_provider(&scan.source)
+                    .map_err(|e| Error::df(format!("registering {name}"), e))?
+            }
+            _ => df.into_view(),
+        };
+        self.ctx.register_table(name, provider).map_err(|e| Error::df(format!("registering {name}"), e))?;
         Ok(())
     }
 

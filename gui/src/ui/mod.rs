@@ -198,7 +198,16 @@ fn cell_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64) {
     let editing = app.cells.get(&id).is_some_and(|s| s.editing_markdown);
     match &mut cell.kind {
         CellKind::Sql { sql } => run |= text::sql_editor(ui, id, sql, kind_label),
-        CellKind::DataFrame { pipeline } => dataframe_ui(ui, id, pipeline, &cell.name),
+        CellKind::DataFrame { pipeline } => {
+            // The SQL of the last run is DataFusion's rendering of the plan that ran.
+            let ran = app
+                .cells
+                .get(&id)
+                .and_then(|s| s.result.as_ref())
+                .and_then(|r| r.as_ref().ok())
+                .and_then(|r| r.sql.clone());
+            dataframe_ui(ui, id, pipeline, &cell.name, ran.as_deref())
+        }
         CellKind::Graph { graph } => graph_ui(ui, id, graph),
         CellKind::Markdown { text } => {
             let edit = editing || text.is_empty();
@@ -241,7 +250,7 @@ fn cell_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64) {
     output::output_ui(app, ui, id);
 }
 
-fn dataframe_ui(ui: &mut Ui, id: u64, p: &mut crate::model::Pipeline, name: &str) {
+fn dataframe_ui(ui: &mut Ui, id: u64, p: &mut crate::model::Pipeline, name: &str, ran_sql: Option<&str>) {
     ui.horizontal(|ui| {
         ui.label("Source:");
         let is_file = matches!(p.source, Source::File(_));
@@ -325,6 +334,11 @@ fn dataframe_ui(ui: &mut Ui, id: u64, p: &mut crate::model::Pipeline, name: &str
         Source::File(_) => format!("{name}_source"),
     };
     egui::CollapsingHeader::new("Equivalent SQL").id_salt(("sql-of", id)).default_open(true).show(ui, |ui| {
+        if let Some(sql) = ran_sql {
+            ui.label(RichText::new("As DataFusion planned the last run:").small().weak());
+            ui.label(RichText::new(sql).monospace());
+            return;
+        }
         match p.to_sql(&source) {
             Ok(sql) => {
                 ui.label(RichText::new(sql).monospace());
