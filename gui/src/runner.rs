@@ -447,7 +447,8 @@ async fn run_graph(
     let t0 = Instant::now();
     // Reading and building the graph is CPU work: a blocking thread runs it, driving the
     // session's async parts (table scans, registration) from there.
-    let (session2, source, name) = (session.clone(), graph.source.clone(), cell.name.clone());
+    let (session2, source) = (session.clone(), graph.source.clone());
+    let from_file = matches!(graph.source, GraphSource::File { .. });
     let handle = tokio::runtime::Handle::current();
     let (g, load_what) = tokio::task::spawn_blocking(move || -> Result<(Graph, String), CellError> {
         match source {
@@ -462,8 +463,8 @@ async fn run_graph(
             GraphSource::File { path } => {
                 let mut spec = LoadSpec::new(path.trim());
                 spec.options = opts;
-                let (vn, en) = (format!("{name}_vertices"), format!("{name}_edges"));
-                let g = handle.block_on(session2.load_graph(&spec, &vn, &en))?;
+                // The graph's tables are registered with the result, when the job succeeds.
+                let g = handle.block_on(ember::load::load_async(&spec, session2.context()))?;
                 Ok((g, format!("file {}", path.trim())))
             }
         }
@@ -472,13 +473,18 @@ async fn run_graph(
     .map_err(|e| CellError::Internal(e.to_string()))??;
     let load_time = t0.elapsed();
     let categorical = algorithm.spec().output.first().is_some_and(|c| c.ty == ColumnType::Id);
-    let (out, sample) = tokio::task::spawn_blocking(move || -> Result<_, CellError> {
+    let (g, out, sample) = tokio::task::spawn_blocking(move || -> Result<_, CellError> {
         let out = ember::job::run(&g, &algorithm, &common, 10)?;
         let sample = sample(&g, &out.table, 150, categorical);
-        Ok((out, sample))
+        Ok((g, out, sample))
     })
     .await
     .map_err(|e| CellError::Internal(e.to_string()))??;
+    // The run is a transaction: a failed or cancelled run leaves every table of the previous
+    // one as it was; a finished one replaces them together.
+    if from_file {
+        session.register_graph(&g, &format!("{}_vertices", cell.name), &format!("{}_edges", cell.name))?;
+    }
     session.register_batches(&cell.name, vec![out.table.clone()])?;
     Ok(CellResult {
         rows: out.table.num_rows(),

@@ -244,3 +244,48 @@ fn dataframe_steps_mean_what_they_say_and_their_sql_runs() {
     let e = finished(&ev, 5).unwrap_err();
     assert!(e.contains("step 1 (filter)") && e.contains("nosuch"), "{e}");
 }
+
+#[test]
+fn a_cancelled_run_leaves_the_previous_tables_as_they_were() {
+    let mut r = Runner::new().unwrap();
+    let karate = GraphSpec {
+        source: GraphSource::File { path: crate::repo().join("graphs/karate.txt.gz").display().to_string() },
+        algorithm: "wcc".into(),
+        ..GraphSpec::default()
+    };
+    r.run(&cell(1, "g", CellKind::Graph { graph: karate }));
+    finished(&r.wait(Duration::from_secs(60)), 1).unwrap();
+    let counts = |r: &mut Runner| -> Vec<String> {
+        r.run(&cell(
+            2,
+            "counts",
+            CellKind::Sql {
+                sql: "SELECT (SELECT count(*) FROM g) AS r, (SELECT count(*) FROM g_vertices) AS v, \
+                      (SELECT count(*) FROM g_edges) AS e"
+                    .into(),
+            },
+        ));
+        let ev = r.wait(Duration::from_secs(60));
+        let res = finished(&ev, 2).unwrap();
+        (0..3).map(|c| column_text(res, c)[0].clone()).collect()
+    };
+    assert_eq!(counts(&mut r), ["34", "34", "78"]);
+    // The same cell on a larger graph, cancelled after it has read the graph and started.
+    let long = GraphSpec {
+        source: GraphSource::File { path: crate::data().join("email-Enron.txt.gz").display().to_string() },
+        algorithm: "pagerank".into(),
+        params: [("iterations".to_string(), "1000000".to_string())].into(),
+        ..GraphSpec::default()
+    };
+    r.run(&cell(1, "g", CellKind::Graph { graph: long }));
+    let t = std::time::Instant::now();
+    while r.running.get(&1).is_none_or(|x| x.progress.is_empty()) {
+        r.poll();
+        assert!(t.elapsed() < Duration::from_secs(120), "the job never started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    r.cancel(1);
+    let ev = r.wait(Duration::from_secs(5));
+    assert_eq!(finished(&ev, 1).unwrap_err(), "cancelled");
+    assert_eq!(counts(&mut r), ["34", "34", "78"]);
+}

@@ -205,6 +205,14 @@ fn cancel_a_long_job_from_the_ui() {
     h.run_steps(3);
     assert!(!h.state().busy());
     h.get_by_label("Cancelled.");
+    // Run again: while it runs, the last run's "Cancelled." is not its status.
+    h.get_by_label("Run").click();
+    h.run_steps(2);
+    assert!(h.state().busy());
+    assert!(h.query_by_label("Cancelled.").is_none());
+    h.get_by_label("Cancel").click();
+    h.run_steps(3);
+    h.get_by_label("Cancelled.");
 }
 
 #[test]

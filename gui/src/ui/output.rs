@@ -46,6 +46,10 @@ pub fn output_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64) {
         }
         return;
     }
+    // While the cell runs again, the last run's error or row count is not its status.
+    if live.is_some() && !app.cells.get(&id).is_some_and(|s| matches!(s.result, Some(Ok(_)))) {
+        return;
+    }
     if let Some(Some(Err(e))) = app.cells.get(&id).map(|s| s.result.as_ref()) {
         let msg = if matches!(e, CellError::Cancelled) { "Cancelled.".to_string() } else { format!("Error: {e}") };
         ui.colored_label(Color32::from_rgb(210, 60, 60), msg);
@@ -62,7 +66,7 @@ pub fn output_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64) {
         for (t, label) in tabs {
             ui.selectable_value(&mut tab, t, label);
         }
-        if let Some(Some(Ok(r))) = app.cells.get(&id).map(|s| s.result.as_ref()) {
+        if let (None, Some(Some(Ok(r)))) = (&live, app.cells.get(&id).map(|s| s.result.as_ref())) {
             let t = if app.show_timings { format!(" in {:.3} s", r.elapsed.as_secs_f64()) } else { String::new() };
             ui.label(RichText::new(format!("{} rows{t}", r.rows)).weak());
         }
