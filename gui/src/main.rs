@@ -1,5 +1,7 @@
 //! `ember-notebook [NOTEBOOK.ember.json]`: opens a notebook, or the bundled demo without one.
-//! `--help` and `--version` print and exit without opening a window.
+//! `--help` and `--version` print and exit without opening a window, as does
+//! `--export-ipynb OUT` (the notebook, or the demo, as a Jupyter notebook for Ember's Python
+//! package).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -17,10 +19,29 @@ use clap::Parser;
 struct Args {
     /// The notebook to open (.ember.json); one that cannot be read opens an empty notebook and says why.
     notebook: Option<PathBuf>,
+    /// Write the notebook (or the demo) as a Jupyter notebook (.ipynb) that runs with Ember's
+    /// Python package, and exit without opening a window.
+    #[arg(long, value_name = "OUT.ipynb")]
+    export_ipynb: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    if let Some(out) = &args.export_ipynb {
+        let nb = match &args.notebook {
+            Some(p) => ember_notebook::persist::load(p),
+            None => ember_notebook::demo::data_dir().map(|d| ember_notebook::demo::notebook(&d)),
+        };
+        let written =
+            nb.and_then(|nb| ember_notebook::persist::write_atomic(out, &ember_notebook::persist::to_ipynb(&nb)));
+        return match written {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default().with_inner_size([1280.0, 860.0]).with_title("Ember notebook"),
         ..Default::default()

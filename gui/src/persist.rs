@@ -76,48 +76,101 @@ pub fn discard_autosave(path: &Path) {
     let _ = std::fs::remove_file(autosave_path(path));
 }
 
-/// The notebook as a Jupyter notebook (nbformat 4): SQL and DataFrame cells as `%%sql` code
-/// cells, graph cells as `%%sql` calls of the graph table functions, markdown as markdown.
+/// The notebook as a Jupyter notebook (nbformat 4.5) that runs top to bottom with Ember's
+/// Python package: a first cell opens an `ember.Session`; each SQL or DataFrame cell runs its SQL
+/// (a DataFrame cell's pipeline as SQL over its registered source) and registers the result
+/// under the cell's name, as the notebook does; a graph cell builds an `ember.GraphFrame` from its
+/// file or tables and runs its algorithm with every parameter and setting through
+/// `GraphFrame.run`, registering the result (and, for a file, the graph's tables); markdown stays
+/// markdown. Each cell has the `id` nbformat 4.5 requires.
 pub fn to_ipynb(nb: &Notebook) -> String {
-    let lines = |s: &str| -> Vec<String> {
-        let v: Vec<&str> = s.split_inclusive('\n').collect();
-        v.into_iter().map(String::from).collect()
+    let lines = |s: &str| -> Vec<String> { s.split_inclusive('\n').map(String::from).collect() };
+    // A Python string literal (JSON's escapes are Python's).
+    let py = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into());
+    let code = |id: String, name: Option<&str>, src: String| {
+        let mut meta = serde_json::Map::new();
+        if let Some(n) = name {
+            meta.insert("ember_name".into(), n.into());
+        }
+        serde_json::json!({"cell_type": "code", "id": id, "execution_count": null, "metadata": meta,
+                           "outputs": [], "source": lines(&src)})
     };
-    let cells: Vec<serde_json::Value> = nb
-        .cells
-        .iter()
-        .map(|c| match &c.kind {
-            CellKind::Markdown { text } => {
-                serde_json::json!({"cell_type": "markdown", "metadata": {}, "source": lines(text)})
-            }
-            other => {
-                let sql = match other {
-                    CellKind::Sql { sql } => sql.clone(),
-                    CellKind::DataFrame { pipeline } => pipeline.to_sql("source").unwrap_or_else(|e| format!("-- {e}")),
-                    CellKind::Graph { graph } => format!(
-                        "SELECT * FROM {}('{}', '{}')",
-                        graph.algorithm,
-                        match &graph.source {
-                            crate::model::GraphSource::Tables { vertices, .. } => vertices.clone(),
-                            crate::model::GraphSource::File { .. } => String::new(),
-                        },
-                        match &graph.source {
-                            crate::model::GraphSource::Tables { edges, .. } => edges.clone(),
-                            crate::model::GraphSource::File { path } => path.clone(),
-                        }
-                    ),
-                    CellKind::Markdown { .. } => String::new(),
+    let mut cells = vec![code(
+        "ember-setup".into(),
+        None,
+        "# Exported from Ember's notebook; runs with Ember's Python package (pip install ./python).\n\
+         import ember\n\n\
+         s = ember.Session()"
+            .into(),
+    )];
+    for c in &nb.cells {
+        let id = format!("cell-{}", c.id);
+        let name = c.name.as_str();
+        let register_sql =
+            |sql: &str| format!("{name} = s.sql({})\ns.register({}, {name})\n{name}.to_pandas()", py(sql), py(name));
+        match &c.kind {
+            CellKind::Markdown { text } => cells
+                .push(serde_json::json!({"cell_type": "markdown", "id": id, "metadata": {}, "source": lines(text)})),
+            CellKind::Sql { sql } => cells.push(code(id, Some(name), register_sql(sql))),
+            CellKind::DataFrame { pipeline } => {
+                let (prelude, source) = match &pipeline.source {
+                    crate::model::Source::Table(t) => (String::new(), t.trim().to_string()),
+                    crate::model::Source::File(p) => {
+                        let src = format!("{name}_source");
+                        (format!("s.register({}, {})\n", py(&src), py(p.trim())), src)
+                    }
                 };
-                serde_json::json!({
-                    "cell_type": "code", "execution_count": null, "metadata": {"ember_name": c.name},
-                    "outputs": [], "source": lines(&format!("%%sql {}\n{sql}", c.name))
-                })
+                let src = match pipeline.to_sql(&source) {
+                    Ok(sql) => format!("{prelude}{}", register_sql(&sql)),
+                    Err(e) => format!("# {e}"),
+                };
+                cells.push(code(id, Some(name), src));
             }
-        })
-        .collect();
+            CellKind::Graph { graph } => {
+                let directed = if graph.directed { "True" } else { "False" };
+                let mut src = match &graph.source {
+                    crate::model::GraphSource::File { path } => {
+                        format!("g = ember.GraphFrame.read({}, directed={directed})\n", py(path.trim()))
+                    }
+                    crate::model::GraphSource::Tables { vertices, edges } => {
+                        let v = if vertices.trim().is_empty() {
+                            "None".to_string()
+                        } else {
+                            format!("s.sql({})", py(&format!("SELECT * FROM {}", vertices.trim())))
+                        };
+                        let e = format!("s.sql({})", py(&format!("SELECT * FROM {}", edges.trim())));
+                        format!("g = ember.GraphFrame({v}, {e}, directed={directed})\n")
+                    }
+                };
+                let mut args = vec![py(&graph.algorithm)];
+                for (k, v) in &graph.params {
+                    if !v.trim().is_empty() {
+                        args.push(format!("{k}={}", py(v.trim())));
+                    }
+                }
+                args.push(format!("engine={}", py(&graph.engine)));
+                args.push(format!("partitions={}", graph.partitions));
+                args.push(format!("strategy={}", py(&graph.strategy)));
+                src.push_str(&format!("{name} = g.run({})\ns.register({}, {name})\n", args.join(", "), py(name)));
+                if matches!(graph.source, crate::model::GraphSource::File { .. }) {
+                    src.push_str(&format!(
+                        "s.register({}, g.vertices)\ns.register({}, g.edges)\n",
+                        py(&format!("{name}_vertices")),
+                        py(&format!("{name}_edges"))
+                    ));
+                }
+                src.push_str(&format!("{name}.to_pandas()"));
+                cells.push(code(id, Some(name), src));
+            }
+        }
+    }
     let doc = serde_json::json!({
         "cells": cells,
-        "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}, "title": nb.title},
+        "metadata": {
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+            "title": nb.title
+        },
         "nbformat": 4, "nbformat_minor": 5
     });
     serde_json::to_string_pretty(&doc).unwrap_or_default()
@@ -160,8 +213,10 @@ mod tests {
         nb.add(CellKind::Sql { sql: "SELECT 1".into() }, None);
         nb.add(CellKind::Markdown { text: "# Title\ntext".into() }, None);
         let v: serde_json::Value = serde_json::from_str(&to_ipynb(&nb)).unwrap();
-        assert_eq!(v["nbformat"], 4);
-        assert_eq!(v["cells"][0]["source"][0], "%%sql query\n");
-        assert_eq!(v["cells"][1]["cell_type"], "markdown");
+        assert_eq!((v["nbformat"].as_i64(), v["nbformat_minor"].as_i64()), (Some(4), Some(5)));
+        assert_eq!(v["cells"][0]["source"][1], "import ember\n");
+        assert_eq!(v["cells"][1]["source"][0], "query = s.sql(\"SELECT 1\")\n");
+        assert_eq!(v["cells"][1]["id"], "cell-1");
+        assert_eq!(v["cells"][2]["cell_type"], "markdown");
     }
 }

@@ -75,7 +75,9 @@ class Session:
         return self._s.tables()
 
     def sql(self, query: str, *, stream: bool = False) -> Any:
-        """Runs one SQL statement and returns its result as a ``pyarrow.Table``; with
+        """Runs a SQL statement (or a script: statements separated by ``;``, each taking effect
+        before the next, as ``CREATE VIEW``) and returns the last one's result as a
+        ``pyarrow.Table``; with
         ``stream=True``, a ``pyarrow.RecordBatchReader`` that computes batches as they are read
         (for results larger than memory). Syntax and planning errors raise :class:`SqlError`
         with ``line`` and ``column``."""

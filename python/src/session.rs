@@ -54,6 +54,18 @@ fn block_on_cancellable<T>(
     })
 }
 
+/// Runs every statement of a script but the last (DDL such as `CREATE VIEW` takes effect), and
+/// returns the last one planned.
+async fn last_statement(s: &Session, script: &str) -> Result<datafusion::prelude::DataFrame, ember::Error> {
+    let mut stmts = s.sql_all(script).await?;
+    let last =
+        stmts.pop().ok_or_else(|| ember::Error::Sql { line: 1, column: 1, message: "no SQL statement".into() })?;
+    for st in stmts {
+        st.df.collect().await.map_err(|e| s.sql_error(&st.sql, e))?;
+    }
+    Ok(last.df)
+}
+
 /// A 20 ms pause without tokio's timer feature: a blocking-pool sleep.
 async fn tokio_sleep() {
     let _ = tokio::task::spawn_blocking(|| std::thread::sleep(Duration::from_millis(20))).await;
@@ -126,7 +138,7 @@ impl PySession {
         let s = self.session.clone();
         let stream = interrupt::run(py, &cancel, None, |_| {
             block_on_cancellable(&cancel, async {
-                let df = s.sql(query).await?;
+                let df = last_statement(&s, query).await?;
                 df.execute_stream().await.map_err(|e| s.sql_error(query, e))
             })
         })?;
@@ -139,7 +151,7 @@ impl PySession {
         let s = self.session.clone();
         let (schema, batches) = interrupt::run(py, &cancel, None, |_| {
             block_on_cancellable(&cancel, async {
-                let df = s.sql(query).await?;
+                let df = last_statement(&s, query).await?;
                 let schema = df.schema().inner().clone();
                 let mut stream = df.execute_stream().await.map_err(|e| s.sql_error(query, e))?;
                 let mut batches = Vec::new();

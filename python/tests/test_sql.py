@@ -98,3 +98,14 @@ def test_module_docstring_examples():
 
     failed, tried = doctest.testmod(m, extraglobs={"ember": m, "pa": pa}, verbose=False)
     assert tried >= 8 and failed == 0
+
+
+def test_scripts_run_every_statement():
+    s = ember.Session()
+    s.register("t", pa.table({"x": [1, 2, 3]}))
+    r = s.sql("CREATE VIEW big AS SELECT x FROM t WHERE x > 1;\nSELECT sum(x) AS total FROM big")
+    assert r.to_pylist() == [{"total": 5}]
+    assert "big" in s.tables()
+    with pytest.raises(ember.SqlError) as e:
+        s.sql("SELECT 1;\nSELECT nosuch FROM t")
+    assert e.value.line == 2
