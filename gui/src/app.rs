@@ -77,6 +77,11 @@ pub struct NotebookApp {
     pub commands: Vec<Command>,
     /// Show elapsed times (off for pixel-stable screenshots).
     pub show_timings: bool,
+    /// Asking whether to save before quitting (the window's close button or Ctrl+Q with
+    /// unsaved changes).
+    pub confirm_close: bool,
+    /// The user chose to quit: the next close request goes through.
+    pub quitting: bool,
     autosave_to: PathBuf,
     saved_json: String,
     last_check: Instant,
@@ -109,6 +114,8 @@ impl NotebookApp {
             file_input: String::new(),
             commands: vec![],
             show_timings: true,
+            confirm_close: false,
+            quitting: false,
             autosave_to,
             saved_json,
             last_check: Instant::now(),

@@ -269,3 +269,38 @@ fn demo_notebook_runs_and_matches_its_screenshot() {
     h.run_steps(40);
     h.snapshot("demo_notebook");
 }
+
+#[test]
+fn keyboard_shortcuts_and_unsaved_changes_on_quit() {
+    use egui::{Key, Modifiers};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keys.ember.json");
+    let mut h = harness(app(dir.path()));
+    h.get_by_label("Add SQL cell").click();
+    h.run_steps(3);
+    assert!(h.state().is_dirty());
+    // Ctrl+Q with unsaved changes asks first; Cancel stays.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Q);
+    h.run_steps(2);
+    h.get_by_label("Unsaved changes");
+    assert!(!h.state().quitting);
+    h.get_by_label("Cancel").click();
+    h.run_steps(2);
+    assert!(h.query_by_label("Unsaved changes").is_none());
+    // Ctrl+S saves to the path in the File field.
+    h.get_by_role_and_label(Role::TextInput, "File:").focus();
+    h.get_by_role_and_label(Role::TextInput, "File:").type_text(&path.display().to_string());
+    h.run_steps(1);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    h.run_steps(3);
+    assert!(path.exists());
+    assert!(!h.state().is_dirty());
+    // Ctrl+O reopens it; Ctrl+Q without unsaved changes quits at once.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::O);
+    h.run_steps(3);
+    assert!(h.state().status.starts_with("opened "), "{}", h.state().status);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Q);
+    h.run_steps(2);
+    assert!(h.state().quitting);
+    assert!(h.query_by_label("Unsaved changes").is_none());
+}

@@ -19,6 +19,67 @@ fn labelled(ui: &mut Ui, label: &str, edit: egui::TextEdit<'_>) -> egui::Respons
 }
 
 /// The whole window.
+/// Ctrl+S saves, Ctrl+O opens the path in the File field, Ctrl+Q quits; quitting (also by the
+/// window's close button) with unsaved changes asks first: save, discard or stay.
+fn shortcuts_and_close(app: &mut NotebookApp, ui: &mut Ui) {
+    use egui::{Key, KeyboardShortcut, Modifiers, ViewportCommand};
+    let ctx = ui.ctx().clone();
+    let pressed = |k: Key| ctx.input_mut(|i| i.consume_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, k)));
+    if pressed(Key::S) {
+        app.commands.push(save_command(app));
+    }
+    if pressed(Key::O) {
+        app.commands.push(Command::Open(app.path_input.clone()));
+    }
+    let quit = pressed(Key::Q);
+    let close = ctx.input(|i| i.viewport().close_requested());
+    if (quit || close) && !app.quitting {
+        if app.is_dirty() {
+            if close {
+                ctx.send_viewport_cmd(ViewportCommand::CancelClose);
+            }
+            app.confirm_close = true;
+        } else if quit {
+            app.quitting = true;
+            ctx.send_viewport_cmd(ViewportCommand::Close);
+        }
+    }
+    if app.confirm_close {
+        let modal = egui::Modal::new(egui::Id::new("unsaved-changes")).show(&ctx, |ui| {
+            ui.heading("Unsaved changes");
+            ui.label(match &app.path {
+                Some(p) => format!("Save the changes to {} before quitting?", p.display()),
+                None => "This notebook has never been saved. Quit anyway?".to_string(),
+            });
+            ui.horizontal(|ui| {
+                if app.path.is_some() && ui.button("Save and quit").clicked() {
+                    app.commands.push(Command::Save);
+                    app.confirm_close = false;
+                    app.quitting = true;
+                    ctx.send_viewport_cmd(ViewportCommand::Close);
+                }
+                if ui.button("Quit without saving").clicked() {
+                    app.confirm_close = false;
+                    app.quitting = true;
+                    ctx.send_viewport_cmd(ViewportCommand::Close);
+                }
+                if ui.button("Cancel").clicked() {
+                    app.confirm_close = false;
+                }
+            });
+        });
+        if modal.should_close() {
+            app.confirm_close = false;
+        }
+    }
+}
+
+/// Save to the path in the File field (the notebook's own path: Save; another: Save as).
+fn save_command(app: &NotebookApp) -> Command {
+    let p = app.path_input.clone();
+    if app.path.as_ref().is_some_and(|x| x.display().to_string() == p) { Command::Save } else { Command::SaveAs(p) }
+}
+
 pub fn app_ui(app: &mut NotebookApp, ui: &mut Ui) {
     if let Some(text) = app.clipboard.take() {
         ui.ctx().copy_text(text);
@@ -30,6 +91,7 @@ pub fn app_ui(app: &mut NotebookApp, ui: &mut Ui) {
     for p in dropped {
         app.commands.push(Command::OpenFile(p));
     }
+    shortcuts_and_close(app, ui);
     egui::Panel::top("toolbar").show(ui, |ui| toolbar_ui(app, ui));
     egui::Panel::left("tables").resizable(true).default_size(250.0).show(ui, |ui| tables_ui(app, ui));
     egui::CentralPanel::default().show(ui, |ui| {
@@ -66,15 +128,10 @@ fn toolbar_ui(app: &mut NotebookApp, ui: &mut Ui) {
             "File:",
             egui::TextEdit::singleline(&mut app.path_input).desired_width(220.0).hint_text("notebook.ember.json"),
         );
-        if ui.button("Save").clicked() {
-            let p = app.path_input.clone();
-            app.commands.push(if app.path.as_ref().is_some_and(|x| x.display().to_string() == p) {
-                Command::Save
-            } else {
-                Command::SaveAs(p)
-            });
+        if ui.button("Save").on_hover_text("Ctrl+S").clicked() {
+            app.commands.push(save_command(app));
         }
-        if ui.button("Open").clicked() {
+        if ui.button("Open").on_hover_text("Ctrl+O").clicked() {
             app.commands.push(Command::Open(app.path_input.clone()));
         }
         if ui.button("Export .ipynb").clicked() {
