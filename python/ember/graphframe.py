@@ -145,6 +145,8 @@ class GraphFrame:
         files (as Spark writes them) or a glob. ``format`` overrides detection by name.
 
         >>> g = ember.GraphFrame.read("graphs/karate.txt.gz", directed=False)
+        >>> g.num_vertices, g.num_edges
+        (34, 78)
         """
         g = cls.__new__(cls)
         g._directed, g._simple = directed, simple
@@ -172,14 +174,24 @@ class GraphFrame:
 
     @property
     def vertices(self) -> pa.Table:
-        """The vertex table: ``id`` and the attributes."""
+        """The vertex table: ``id`` and the attributes.
+
+        >>> g = ember.GraphFrame(None, pa.table({"src": [1, 2, 3, 4], "dst": [2, 3, 1, 5]}))
+        >>> g.vertices.column_names
+        ['id']
+        """
         if self._vertices is None:
             self._vertices = pa.table(self._graph.vertices())
         return self._vertices
 
     @property
     def edges(self) -> pa.Table:
-        """The edge table: ``src``, ``dst`` and the attributes."""
+        """The edge table: ``src``, ``dst`` and the attributes.
+
+        >>> g = ember.GraphFrame(None, pa.table({"src": [1, 2, 3, 4], "dst": [2, 3, 1, 5]}))
+        >>> g.edges.num_rows
+        4
+        """
         if self._edges is None:
             self._edges = pa.table(self._graph.edges())
         return self._edges
@@ -221,24 +233,44 @@ class GraphFrame:
 
     @property
     def outDegrees(self) -> pa.Table:
-        """``id``, ``outDegree`` (int32) of each vertex with at least one out-edge."""
+        """``id``, ``outDegree`` (int32) of each vertex with at least one out-edge.
+
+        >>> g = ember.GraphFrame(None, pa.table({"src": [1, 2, 3, 4], "dst": [2, 3, 1, 5]}))
+        >>> g.outDegrees.to_pylist()[0]
+        {'id': 1, 'outDegree': 1}
+        """
         return self._degree("out_degree", "outDegree")
 
     @property
     def inDegrees(self) -> pa.Table:
-        """``id``, ``inDegree`` (int32) of each vertex with at least one in-edge."""
+        """``id``, ``inDegree`` (int32) of each vertex with at least one in-edge.
+
+        >>> g = ember.GraphFrame(None, pa.table({"src": [1, 2, 3, 4], "dst": [2, 3, 1, 5]}))
+        >>> g.inDegrees.num_rows
+        4
+        """
         return self._degree("in_degree", "inDegree")
 
     @property
     def degrees(self) -> pa.Table:
         """``id``, ``degree`` (int32) of each vertex with at least one edge (a self-loop counts
-        twice, as in GraphFrames)."""
+        twice, as in GraphFrames).
+
+        >>> g = ember.GraphFrame(None, pa.table({"src": [1, 2, 3, 4], "dst": [2, 3, 1, 5]}))
+        >>> g.degrees.to_pylist()[-1]
+        {'id': 5, 'degree': 1}
+        """
         return self._degree("degree", "degree")
 
     @property
     def triplets(self) -> pa.Table:
         """``src``, ``edge``, ``dst``: one row per edge, each a struct of all the columns of the
-        source vertex, the edge and the destination vertex."""
+        source vertex, the edge and the destination vertex.
+
+        >>> g = ember.GraphFrame(None, pa.table({"src": [1, 2, 3, 4], "dst": [2, 3, 1, 5]}))
+        >>> g.triplets.to_pylist()[0]
+        {'src': {'id': 1}, 'edge': {'src': 1, 'dst': 2}, 'dst': {'id': 2}}
+        """
         v, e = self.vertices, self.edges
         vs = v.to_struct_array() if hasattr(v, "to_struct_array") else _struct(v)
         si = pc.index_in(e["src"], value_set=v["id"])
@@ -261,6 +293,7 @@ class GraphFrame:
         ``checkpoint``, ...) as keyword arguments. Returns ``id`` plus the result columns, or
         the vertex table plus the result columns with ``with_vertices=True``.
 
+        >>> g = ember.GraphFrame(None, pa.table({"src": [1, 2, 3, 4], "dst": [2, 3, 1, 5]}))
         >>> g.run("pagerank", iterations=10, damping=0.85).column_names
         ['id', 'pagerank']
         """
@@ -326,8 +359,9 @@ class GraphFrame:
         change of an iteration is below ``tol`` (at most 100 iterations unless ``maxIter`` is
         given through :meth:`run`); GraphX's ``runUntilConvergence`` tests each vertex's change.
 
+        >>> g = ember.GraphFrame(None, pa.table({"src": [1, 2, 3, 4], "dst": [2, 3, 1, 5]}))
         >>> g.pageRank(resetProbability=0.15, maxIter=10).vertices.column_names
-        ['id', 'name', 'pagerank']
+        ['id', 'pagerank']
         """
         if (maxIter is None) == (tol is None):
             raise ConfigError("Exactly one of maxIter or tol should be set.")
@@ -364,6 +398,11 @@ class GraphFrame:
         one per source in the order given (a fixed-size list; GraphFrames gives a SparseVector of
         the same values),
         and whose edges carry ``weight``.
+
+        >>> g = ember.GraphFrame(None, pa.table({"src": [1, 2, 3, 4], "dst": [2, 3, 1, 5]}))
+        >>> r = g.parallelPersonalizedPageRank(sourceIds=[1, 4], maxIter=10)
+        >>> len(r.vertices["pageranks"][0])
+        2
         """
         if not sourceIds:
             raise ConfigError("Source vertices Ids sourceIds must be provided")
@@ -414,6 +453,10 @@ class GraphFrame:
         (``graphframes``, ``two_phase``, ``randomized_contraction``, ``graphx``): the components
         are the same; Ember picks its own engine (``engine=`` to choose). The checkpoint,
         broadcast and storage arguments are Spark's and have no effect here.
+
+        >>> g = ember.GraphFrame(None, pa.table({"src": [1, 2, 3, 4], "dst": [2, 3, 1, 5]}))
+        >>> g.connectedComponents().to_pylist()[3:]
+        [{'id': 4, 'component': 4}, {'id': 5, 'component': 4}]
         """
         if algorithm not in ("graphframes", "two_phase", "randomized_contraction", "graphx"):
             raise ConfigError(
@@ -428,7 +471,12 @@ class GraphFrame:
     ) -> pa.Table:
         """Strongly connected components: the vertex table plus ``component`` (the smallest
         vertex id of the component). Ember runs to completion; ``maxIter`` (GraphX's bound on
-        its iterations) only has to be positive."""
+        its iterations) only has to be positive.
+
+        >>> g = ember.GraphFrame(None, pa.table({"src": [1, 2, 3, 4], "dst": [2, 3, 1, 5]}))
+        >>> [r["component"] for r in g.stronglyConnectedComponents(maxIter=10).to_pylist()]
+        [1, 1, 1, 4, 5]
+        """
         if maxIter < 1:
             raise ConfigError(f"maxIter must be at least 1, got {maxIter}")
         v, _ = self._run("scc", dict(settings), with_vertices=True, progress=progress)
@@ -448,7 +496,12 @@ class GraphFrame:
 
         Ember runs LDBC's CDLP: each vertex takes the most frequent label among its neighbours
         (in- and out-edges), ties going to the smallest label; GraphX breaks ties arbitrarily, so
-        labels may differ on ties."""
+        labels may differ on ties.
+
+        >>> g = ember.GraphFrame(None, pa.table({"src": [1, 2, 3, 4], "dst": [2, 3, 1, 5]}))
+        >>> g.labelPropagation(maxIter=5).column_names
+        ['id', 'label']
+        """
         v, _ = self._run(
             "cdlp",
             dict(iterations=maxIter, **settings),
@@ -470,7 +523,12 @@ class GraphFrame:
     ) -> pa.Table:
         """Hops from each vertex to each landmark: the vertex table plus ``distances``, a map
         from landmark id to hop count (int32) holding the landmarks the vertex reaches, as in
-        GraphFrames. ``is_directed=False`` follows edges both ways."""
+        GraphFrames. ``is_directed=False`` follows edges both ways.
+
+        >>> g = ember.GraphFrame(None, pa.table({"src": [1, 2, 3, 4], "dst": [2, 3, 1, 5]}))
+        >>> g.shortestPaths(landmarks=[1]).to_pylist()[2]
+        {'id': 3, 'distances': [(1, 1)]}
+        """
         if not landmarks:
             raise ConfigError("landmarks: give at least one landmark vertex")
         g = self._as_undirected() if not is_directed and self.directed else self
@@ -493,7 +551,12 @@ class GraphFrame:
         **settings: Any,
     ) -> pa.Table:
         """Triangles through each vertex (edge directions ignored): the vertex table plus
-        ``count`` (int64). Only the exact algorithm exists here."""
+        ``count`` (int64). Only the exact algorithm exists here.
+
+        >>> g = ember.GraphFrame(None, pa.table({"src": [1, 2, 3, 4], "dst": [2, 3, 1, 5]}))
+        >>> [r["count"] for r in g.triangleCount().to_pylist()]
+        [1, 1, 1, 0, 0]
+        """
         if algorithm != "exact":
             raise ConfigError(f"triangleCount: algorithm '{algorithm}' is not available; Ember counts exactly")
         v, _ = self._run("triangles", dict(settings), with_vertices=True, progress=progress)

@@ -98,6 +98,9 @@ def test_module_docstring_examples():
 
     failed, tried = doctest.testmod(m, extraglobs={"ember": m, "pa": pa}, verbose=False)
     assert tried >= 8 and failed == 0
+    # Every GraphFrame method's example (run from the repository root, as run-tests does).
+    failed, tried = doctest.testmod(m.graphframe, extraglobs={"ember": m, "pa": pa}, verbose=False)
+    assert tried >= 30 and failed == 0
 
 
 def test_scripts_run_every_statement():
