@@ -55,6 +55,23 @@ fn sql_cell_type_run_and_see_rows() {
 }
 
 #[test]
+fn counts_agree_with_their_nouns() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app(dir.path()));
+    h.get_by_label("Add SQL cell").click();
+    h.run_steps(2);
+    let editor = h.get_by_role_and_label(Role::MultilineTextInput, "SQL");
+    editor.focus();
+    editor.type_text("SELECT 42 AS answer");
+    h.run_steps(2);
+    h.get_by_label("Run").click();
+    settle(&mut h);
+    h.get_by_label("1 row");
+    h.get_by_label_contains("query (1 row)");
+    assert!(h.query_by_label("1 rows").is_none());
+}
+
+#[test]
 fn sorting_runs_on_a_worker_and_edits_go_through_commands() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(app(dir.path()));

@@ -15,6 +15,15 @@ use crate::app::{Command, NotebookApp};
 use crate::model::{CellKind, ChartKind, Tab};
 use crate::runner::CellError;
 
+/// "1 row", "2 rows": a count with its noun.
+pub fn count(n: u64, noun: &str) -> String {
+    match (n, noun) {
+        (1, _) => format!("1 {noun}"),
+        (_, "active vertex") => format!("{n} active vertices"),
+        _ => format!("{n} {noun}s"),
+    }
+}
+
 pub fn output_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64) {
     let is_graph = app.is_graph(id);
     let live = app.runner.running.get(&id).map(|r| r.progress.clone());
@@ -27,7 +36,7 @@ pub fn output_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64) {
     if !has_result && live.is_none() {
         if let Some(o) = saved {
             ui.label(
-                RichText::new(format!("last saved result ({} rows; run the cell to refresh):", o.total_rows))
+                RichText::new(format!("last saved result ({}; run the cell to refresh):", count(o.total_rows, "row")))
                     .small()
                     .weak(),
             );
@@ -68,7 +77,7 @@ pub fn output_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64) {
         }
         if let (None, Some(Some(Ok(r)))) = (&live, app.cells.get(&id).map(|s| s.result.as_ref())) {
             let t = if app.show_timings { format!(" in {:.3} s", r.elapsed.as_secs_f64()) } else { String::new() };
-            ui.label(RichText::new(format!("{} rows{t}", r.rows)).weak());
+            ui.label(RichText::new(format!("{}{t}", count(r.rows as u64, "row"))).weak());
         }
     });
     if tab != view.tab {
@@ -106,7 +115,7 @@ fn table_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64) {
     let n = t.num_rows();
     let mut copy = false;
     ui.horizontal(|ui| {
-        ui.label(format!("{n} rows"));
+        ui.label(count(n as u64, "row"));
         copy = ui.small_button("Copy as CSV").clicked();
         if st.sorting.is_some() {
             ui.spinner();
@@ -311,10 +320,10 @@ fn supersteps_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64, live: Option<Vec<e
     }
     let last = &stats[stats.len() - 1];
     ui.label(format!(
-        "{} supersteps; last: {} active vertices, {} messages, {:.1} ms",
-        last.superstep,
-        last.active_vertices,
-        last.messages,
+        "{}; last: {}, {}, {:.1} ms",
+        count(last.superstep as u64, "superstep"),
+        count(last.active_vertices, "active vertex"),
+        count(last.messages, "message"),
         last.elapsed.as_secs_f64() * 1e3
     ));
     let active: Vec<[f64; 2]> = stats.iter().map(|s| [s.superstep as f64, s.active_vertices as f64]).collect();
