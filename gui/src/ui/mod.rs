@@ -170,7 +170,7 @@ fn tables_ui(app: &mut NotebookApp, ui: &mut Ui) {
             ui.label(RichText::new("no tables yet: run a cell or open a file").weak());
         }
         for t in &app.tables {
-            let rows = t.rows.map(|r| format!(" ({})", output::count(r as u64, "row"))).unwrap_or_default();
+            let rows = t.rows.map(|r| format!(" ({})", output::count(r, "row"))).unwrap_or_default();
             egui::CollapsingHeader::new(format!("{}{rows}", t.name)).id_salt(("table", &t.name)).show(ui, |ui| {
                 for (c, ty) in &t.columns {
                     ui.horizontal(|ui| {
