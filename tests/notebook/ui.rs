@@ -321,3 +321,40 @@ fn keyboard_shortcuts_and_unsaved_changes_on_quit() {
     assert!(h.state().quitting);
     assert!(h.query_by_label("Unsaved changes").is_none());
 }
+
+#[test]
+fn charts_label_text_axes_and_superstep_plots_have_sane_bounds() {
+    use ember_notebook::model::{CellView, ChartKind, GraphSource, Tab};
+    let dir = tempfile::tempdir().unwrap();
+    let mut nb = Notebook::default();
+    nb.add(
+        CellKind::Sql {
+            sql: "SELECT * FROM (VALUES ('alice', 3), ('bob', 5), ('carol', 2)) AS t(member, score)".into(),
+        },
+        None,
+    );
+    nb.cells[0].view = CellView { tab: Tab::Chart, chart: ChartKind::Bar, x: "member".into(), y: "score".into() };
+    // The graph comes from a table (no file path in the picture, so it is the same on every machine).
+    nb.add(CellKind::Sql { sql: "SELECT * FROM (VALUES (1, 2), (2, 3), (3, 1), (3, 4)) AS t(src, dst)".into() }, None);
+    nb.cells[1].name = "e".into();
+    let mut graph = ember_notebook::model::GraphSpec {
+        source: GraphSource::Tables { vertices: String::new(), edges: "e".into() },
+        algorithm: "pagerank".into(),
+        ..Default::default()
+    };
+    graph.set_param("iterations", "1");
+    nb.add(CellKind::Graph { graph }, None);
+    nb.cells[2].view = CellView { tab: Tab::Supersteps, ..CellView::default() };
+    let mut a = NotebookApp::new(nb, None).unwrap();
+    a.set_autosave_path(dir.path().join("charts.ember.json"));
+    a.show_timings = false;
+    let mut h = Harness::builder().with_size([1000.0, 1300.0]).wgpu().build_eframe(move |_cc| a);
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::Button, "Run all").click();
+    settle(&mut h);
+    h.get_by_label_contains("1 superstep;");
+    h.run_steps(5);
+    // The bars are labelled alice, bob, carol (not 0, 1, 2); the superstep plot spans 0..1 on x
+    // and counts on a log axis.
+    h.snapshot("charts_and_supersteps");
+}

@@ -281,7 +281,21 @@ fn chart_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64) {
     let labels: Vec<String> =
         (0..bars).map(|r| array_value_to_string(t.column(xi).as_ref(), r).unwrap_or_default()).collect();
     let (yname, xname) = (v.y.clone(), v.x.clone());
-    Plot::new(("chart", id)).height(240.0).legend(Legend::default()).x_axis_label(xname).show(ui, |p| match kind {
+    let mut plot = Plot::new(("chart", id)).height(240.0).legend(Legend::default()).x_axis_label(xname);
+    if xs_num.is_none() {
+        // A text x column is categorical: row i sits at x = i and the axis shows its value
+        // (formatted only for the ticks drawn).
+        let xcol = t.column(xi).clone();
+        let rows = n;
+        plot = plot.x_axis_formatter(move |mark, _| {
+            let i = mark.value.round();
+            if (mark.value - i).abs() > 1e-6 || i < 0.0 || i as usize >= rows {
+                return String::new();
+            }
+            array_value_to_string(xcol.as_ref(), i as usize).unwrap_or_default()
+        });
+    }
+    plot.show(ui, |p| match kind {
         ChartKind::Bar => {
             let bars: Vec<Bar> = (0..bars)
                 .map(|i| Bar::new(xs_num.as_ref().map_or(i as f64, |x| x[i]), ys[i]).name(&labels[i]).width(0.8))
@@ -297,13 +311,6 @@ fn chart_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64) {
             p.points(Points::new(yname, PlotPoints::from(pts)).radius(3.0));
         }
     });
-    if xs_num.is_none() {
-        ui.label(
-            RichText::new(format!("x is text: bars are placed in row order; hover a bar for its {}", names[xi]))
-                .small()
-                .weak(),
-        );
-    }
 }
 
 fn supersteps_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64, live: Option<Vec<ember::SuperstepStats>>) {
@@ -319,17 +326,58 @@ fn supersteps_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64, live: Option<Vec<e
         return;
     }
     let last = &stats[stats.len() - 1];
+    let took = if app.show_timings { format!(", {:.1} ms", last.elapsed.as_secs_f64() * 1e3) } else { String::new() };
     ui.label(format!(
-        "{}; last: {}, {}, {:.1} ms",
+        "{}; last: {}, {}{took}",
         count(last.superstep as u64, "superstep"),
         count(last.active_vertices, "active vertex"),
         count(last.messages, "message"),
-        last.elapsed.as_secs_f64() * 1e3
     ));
-    let active: Vec<[f64; 2]> = stats.iter().map(|s| [s.superstep as f64, s.active_vertices as f64]).collect();
-    let msgs: Vec<[f64; 2]> = stats.iter().map(|s| [s.superstep as f64, s.messages as f64]).collect();
-    Plot::new(("supersteps", id)).height(200.0).legend(Legend::default()).x_axis_label("superstep").show(ui, |p| {
-        p.line(Line::new("active vertices", PlotPoints::from(active)));
-        p.line(Line::new("messages", PlotPoints::from(msgs)));
-    });
+    // Messages outnumber active vertices by the average degree: one linear axis flattens the
+    // vertices at the bottom, so both are drawn on a log10 axis (ticks read as counts).
+    let log = |v: u64| (v.max(1) as f64).log10();
+    let active: Vec<[f64; 2]> = stats.iter().map(|s| [s.superstep as f64, log(s.active_vertices)]).collect();
+    let msgs: Vec<[f64; 2]> = stats.iter().map(|s| [s.superstep as f64, log(s.messages)]).collect();
+    let top = stats.iter().map(|s| log(s.active_vertices).max(log(s.messages))).fold(1.0, f64::max);
+    Plot::new(("supersteps", id))
+        .height(200.0)
+        .legend(Legend::default())
+        .x_axis_label("superstep")
+        .y_axis_label("count (log scale)")
+        // Sane bounds for short runs (a one-superstep run had an x axis of ±100,000).
+        .include_x(0.0)
+        .include_x((last.superstep as f64).max(1.0))
+        .include_y(0.0)
+        .include_y(top.ceil())
+        .y_axis_formatter(|mark, _| {
+            if (mark.value - mark.value.round()).abs() > 1e-6 || mark.value < 0.0 {
+                return String::new();
+            }
+            count_text(10f64.powi(mark.value.round() as i32))
+        })
+        .x_axis_formatter(|mark, _| {
+            if (mark.value - mark.value.round()).abs() > 1e-6 || mark.value < 0.0 {
+                String::new()
+            } else {
+                format!("{}", mark.value.round() as i64)
+            }
+        })
+        .show(ui, |p| {
+            // Points as well as lines: a one-superstep run has one point per series.
+            let (a, m) = (Color32::from_rgb(230, 140, 50), Color32::from_rgb(90, 150, 230));
+            p.line(Line::new("active vertices", PlotPoints::from(active.clone())).color(a));
+            p.points(Points::new("active vertices", PlotPoints::from(active)).radius(3.0).color(a));
+            p.line(Line::new("messages", PlotPoints::from(msgs.clone())).color(m));
+            p.points(Points::new("messages", PlotPoints::from(msgs)).radius(3.5).color(m));
+        });
+}
+
+/// 1, 10, 100, 1k, 10k, 1M, ...
+fn count_text(v: f64) -> String {
+    match v {
+        v if v >= 1e9 => format!("{}G", v / 1e9),
+        v if v >= 1e6 => format!("{}M", v / 1e6),
+        v if v >= 1e3 => format!("{}k", v / 1e3),
+        v => format!("{v}"),
+    }
 }
