@@ -358,3 +358,30 @@ fn charts_label_text_axes_and_superstep_plots_have_sane_bounds() {
     // and counts on a log axis.
     h.snapshot("charts_and_supersteps");
 }
+
+#[test]
+fn job_plans_read_as_trees() {
+    use ember_notebook::model::{CellView, GraphSource, Tab};
+    let dir = tempfile::tempdir().unwrap();
+    let mut nb = Notebook::default();
+    nb.add(CellKind::Sql { sql: "SELECT * FROM (VALUES (1, 2), (2, 3), (3, 1), (3, 4)) AS t(src, dst)".into() }, None);
+    nb.cells[0].name = "e".into();
+    let graph = ember_notebook::model::GraphSpec {
+        source: GraphSource::Tables { vertices: String::new(), edges: "e".into() },
+        algorithm: "wcc".into(),
+        engine: "pregel".into(),
+        partitions: 2,
+        ..Default::default()
+    };
+    nb.add(CellKind::Graph { graph }, None);
+    nb.cells[1].view = CellView { tab: Tab::Plan, ..CellView::default() };
+    let mut a = NotebookApp::new(nb, None).unwrap();
+    a.set_autosave_path(dir.path().join("plan.ember.json"));
+    a.show_timings = false;
+    let mut h = Harness::builder().with_size([1000.0, 900.0]).wgpu().build_eframe(move |_cc| a);
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::Button, "Run all").click();
+    settle(&mut h);
+    h.run_steps(3);
+    h.snapshot("job_plan");
+}

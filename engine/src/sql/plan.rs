@@ -79,6 +79,50 @@ pub fn logical_tree(plan: &LogicalPlan) -> PlanNode {
     PlanNode { name, details, metrics: vec![], children: plan.inputs().into_iter().map(logical_tree).collect() }
 }
 
+/// An operator's details without the Rust debug text DataFusion prints for some of them: a
+/// window's output field (`Ok(Field { name: "..", data_type: T, nullable: .. })`) becomes its
+/// type `T`, and its frame (`, frame: WindowFrame { .. }`, already spelled out in the window's
+/// name) is left out.
+pub fn tidy(details: &str) -> String {
+    let mut s = details.to_string();
+    while let Some(start) = s.find("Ok(Field { name: \"") {
+        let rest = &s[start..];
+        let (Some(t0), Some(t1), Some(end)) =
+            (rest.find("\", data_type: "), rest.find(", nullable: "), rest.find(" })"))
+        else {
+            break;
+        };
+        if !(t0 < t1 && t1 < end) {
+            break;
+        }
+        let ty = rest[t0 + "\", data_type: ".len()..t1].to_string();
+        s.replace_range(start..start + end + " })".len(), &ty);
+    }
+    while let Some(start) = s.find(", frame: WindowFrame {") {
+        let open = start + ", frame: WindowFrame ".len();
+        let mut depth = 0usize;
+        let mut end = None;
+        for (i, c) in s[open..].char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = Some(open + i + 1);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        match end {
+            Some(e) => s.replace_range(start..e, ""),
+            None => break,
+        }
+    }
+    s
+}
+
 /// A physical plan as a tree, with the metrics it has collected so far.
 pub fn physical_tree(plan: &Arc<dyn ExecutionPlan>) -> PlanNode {
     let line = displayable(plan.as_ref()).one_line().to_string();
@@ -96,7 +140,7 @@ pub fn physical_tree(plan: &Arc<dyn ExecutionPlan>) -> PlanNode {
         .unwrap_or_default();
     PlanNode {
         name: plan.name().to_string(),
-        details,
+        details: tidy(&details),
         metrics,
         children: plan.children().into_iter().map(physical_tree).collect(),
     }
@@ -143,20 +187,47 @@ pub async fn analyze(df: DataFrame) -> Result<Analyzed> {
 }
 
 /// A graph job's plan as a tree: the output at the root, the load at the leaf.
+/// An `elapsed` metric, or none for a phase whose time is not measured on its own (the
+/// dictionary is built while loading, the output with the computation).
+fn elapsed(t: Duration) -> Vec<(String, String)> {
+    if t.is_zero() { vec![] } else { vec![("elapsed".into(), format!("{t:.3?}"))] }
+}
+
 pub fn job_tree(plan: &JobPlan, load: Option<(String, Duration)>) -> PlanNode {
-    let mut node: Option<PlanNode> = load.map(|(what, t)| PlanNode {
-        name: "Load".into(),
-        details: what,
-        metrics: vec![("elapsed".into(), format!("{t:.3?}"))],
-        children: vec![],
-    });
+    let mut node: Option<PlanNode> =
+        load.map(|(what, t)| PlanNode { name: "Load".into(), details: what, metrics: elapsed(t), children: vec![] });
     for p in &plan.phases {
         node = Some(PlanNode {
             name: p.name.clone(),
             details: p.details.clone(),
-            metrics: vec![("elapsed".into(), format!("{:.3?}", p.elapsed))],
+            metrics: elapsed(p.elapsed),
             children: node.into_iter().collect(),
         });
     }
     node.unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_details_lose_their_debug_text() {
+        let raw = "wdw=[sum(s.quantity) ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING: Ok(Field { name: \
+                   \"sum(s.quantity) ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING\", data_type: Int64, \
+                   nullable: true }), frame: WindowFrame { units: Rows, start_bound: Preceding(UInt64(NULL)), \
+                   end_bound: Following(UInt64(NULL)), is_causal: false }]";
+        assert_eq!(tidy(raw), "wdw=[sum(s.quantity) ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING: Int64]");
+        assert_eq!(tidy("expr=[a@0 as a]"), "expr=[a@0 as a]");
+        let plan = JobPlan {
+            phases: vec![crate::job::Phase {
+                kind: crate::job::PhaseKind::Output,
+                name: "Output".into(),
+                details: String::new(),
+                elapsed: Duration::ZERO,
+            }],
+            ..Default::default()
+        };
+        assert!(job_tree(&plan, None).metrics.is_empty());
+    }
 }

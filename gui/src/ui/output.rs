@@ -177,31 +177,45 @@ fn table_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64) {
     }
 }
 
-fn tree_ui(ui: &mut Ui, node: &PlanNode, path: &mut Vec<usize>) {
+/// A plan as a tree of collapsible operators, metrics under each (without times when timings
+/// are hidden, as in screenshots).
+fn tree_ui(ui: &mut Ui, node: &PlanNode, path: &mut Vec<usize>, timings: bool) {
     let title = if node.details.is_empty() { node.name.clone() } else { format!("{}: {}", node.name, node.details) };
     egui::CollapsingHeader::new(RichText::new(title).monospace().small())
         .id_salt(("plan", path.clone()))
         .default_open(true)
         .show(ui, |ui| {
-            if !node.metrics.is_empty() {
-                let m: Vec<String> = node.metrics.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let m: Vec<String> = node
+                .metrics
+                .iter()
+                .filter(|(k, _)| timings || !(k.contains("elapsed") || k.contains("time")))
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            if !m.is_empty() {
                 ui.label(RichText::new(m.join(", ")).small().color(Color32::from_rgb(90, 140, 200)));
             }
             for (i, c) in node.children.iter().enumerate() {
                 path.push(i);
-                tree_ui(ui, c, path);
+                tree_ui(ui, c, path, timings);
                 path.pop();
             }
         });
 }
 
 fn plan_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64) {
+    let timings = app.show_timings;
     let st = app.state(id);
     let Some(Ok(r)) = st.result.as_ref() else { return };
     let r = r.clone();
     if let Some(job) = &r.job {
-        ui.label(RichText::new("Graph job plan (load → dictionary → partition → Pregel → output)").small());
-        tree_ui(ui, job, &mut vec![id as usize, 9]);
+        // Plain words: the small font has no arrow glyph (it drew boxes).
+        ui.label(
+            RichText::new(
+                "Graph job plan, last phase first (load, dictionary, CSR or partition, kernel or Pregel, output)",
+            )
+            .small(),
+        );
+        tree_ui(ui, job, &mut vec![id as usize, 9], timings);
     }
     if let Some(p) = &r.plans {
         ui.horizontal(|ui| {
@@ -214,7 +228,7 @@ fn plan_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64) {
             1 => &p.optimized,
             _ => &p.physical,
         };
-        tree_ui(ui, node, &mut vec![id as usize, st.plan_kind]);
+        tree_ui(ui, node, &mut vec![id as usize, st.plan_kind], timings);
     }
 }
 
