@@ -295,14 +295,28 @@ impl NotebookApp {
                     for id in self.runner.running.keys().copied().collect::<Vec<_>>() {
                         self.runner.cancel(id);
                     }
-                    self.saved_json = persist::to_json(&nb);
-                    self.dirty = false;
-                    self.notebook = nb;
                     self.cells.clear();
-                    self.path = Some(PathBuf::from(p.trim()));
-                    self.autosave_to = PathBuf::from(p.trim());
-                    self.recovery = persist::recovery(std::path::Path::new(p.trim())).filter(|r| *r != self.notebook);
-                    self.status = format!("opened {}", p.trim());
+                    let opened = std::path::absolute(p.trim()).unwrap_or_else(|_| PathBuf::from(p.trim()));
+                    if persist::is_ipynb(&opened) {
+                        // Imported: Save writes an Ember notebook beside it, never over the .ipynb.
+                        let target = opened.with_extension("ember.json");
+                        self.saved_json = String::new();
+                        self.notebook = nb;
+                        self.path = None;
+                        self.path_input = target.display().to_string();
+                        self.autosave_to = target.clone();
+                        self.recovery = None;
+                        self.status = format!("imported {}; Save keeps it as {}", opened.display(), target.display());
+                    } else {
+                        self.saved_json = persist::to_json(&nb);
+                        self.dirty = false;
+                        self.notebook = nb;
+                        self.path = Some(opened.clone());
+                        self.path_input = opened.display().to_string();
+                        self.autosave_to = opened.clone();
+                        self.recovery = persist::recovery(&opened).filter(|r| *r != self.notebook);
+                        self.status = format!("opened {}", opened.display());
+                    }
                 }
                 Err(e) => self.status = format!("could not open {e}"),
             },
@@ -340,6 +354,13 @@ impl NotebookApp {
     }
 
     fn save_to(&mut self, p: PathBuf) {
+        // Shown and remembered absolute: the launch folder is not what the user sees.
+        let p = std::path::absolute(&p).unwrap_or(p);
+        // An .ipynb path is for Export; Save writes Ember notebooks only.
+        if persist::is_ipynb(&p) {
+            self.status = format!("{}: save as .ember.json (Export .ipynb writes Jupyter notebooks)", p.display());
+            return;
+        }
         // Keep each cell's last small output in the file.
         for cell in &mut self.notebook.cells {
             if let Some(t) = self.cells.get(&cell.id).and_then(|s| s.table.as_ref()) {

@@ -27,7 +27,58 @@ pub fn save(nb: &Notebook, path: &Path) -> Result<(), String> {
 /// Opens a notebook; errors name the file and the line and column of bad JSON.
 pub fn load(path: &Path) -> Result<Notebook, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    if is_ipynb(path) {
+        return from_ipynb(&text).map_err(|e| format!("{}: {e}", path.display()));
+    }
     parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Whether `path` names a Jupyter notebook (imported, never written over by Save).
+pub fn is_ipynb(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("ipynb"))
+}
+
+/// A Jupyter notebook as an Ember notebook: cells Ember exported come back whole (each carries
+/// its Ember cell in `metadata.ember`); other markdown cells stay markdown; other code cells are
+/// kept as markdown holding the code, so nothing is lost.
+pub fn from_ipynb(text: &str) -> Result<Notebook, String> {
+    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("not a valid .ipynb: {e}"))?;
+    if v["nbformat"].as_u64() != Some(4) {
+        return Err(format!("not an nbformat 4 notebook (nbformat {})", v["nbformat"]));
+    }
+    let source = |c: &serde_json::Value| -> String {
+        match &c["source"] {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Array(parts) => parts.iter().filter_map(|p| p.as_str()).collect(),
+            _ => String::new(),
+        }
+    };
+    let mut nb =
+        Notebook { title: v["metadata"]["title"].as_str().unwrap_or_default().to_string(), ..Notebook::default() };
+    let cells = v["cells"].as_array().ok_or("no cells list")?;
+    for (i, c) in cells.iter().enumerate() {
+        if let Some(e) = c["metadata"].get("ember") {
+            let mut cell: crate::model::Cell =
+                serde_json::from_value(e.clone()).map_err(|err| format!("cell {}: {err}", i + 1))?;
+            if nb.cells.iter().any(|x| x.id == cell.id || x.name == cell.name) {
+                return Err(format!("cell {}: its id or name repeats an earlier cell's", i + 1));
+            }
+            cell.output = None;
+            nb.cells.push(cell);
+            continue;
+        }
+        let text = source(c);
+        let kind = match c["cell_type"].as_str() {
+            Some("markdown") => CellKind::Markdown { text },
+            Some("code") if c["id"].as_str() == Some("ember-setup") => continue,
+            Some("code") => {
+                CellKind::Markdown { text: format!("Imported code cell (not run by Ember):\n\n```\n{text}\n```") }
+            }
+            _ => continue,
+        };
+        nb.add(kind, None);
+    }
+    Ok(nb)
 }
 
 pub fn parse(text: &str) -> Result<Notebook, String> {
@@ -87,10 +138,10 @@ pub fn to_ipynb(nb: &Notebook) -> String {
     let lines = |s: &str| -> Vec<String> { s.split_inclusive('\n').map(String::from).collect() };
     // A Python string literal (JSON's escapes are Python's).
     let py = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into());
-    let code = |id: String, name: Option<&str>, src: String| {
+    let code = |id: String, ember: Option<serde_json::Value>, src: String| {
         let mut meta = serde_json::Map::new();
-        if let Some(n) = name {
-            meta.insert("ember_name".into(), n.into());
+        if let Some(e) = ember {
+            meta.insert("ember".into(), e);
         }
         serde_json::json!({"cell_type": "code", "id": id, "execution_count": null, "metadata": meta,
                            "outputs": [], "source": lines(&src)})
@@ -106,12 +157,15 @@ pub fn to_ipynb(nb: &Notebook) -> String {
     for c in &nb.cells {
         let id = format!("cell-{}", c.id);
         let name = c.name.as_str();
+        // The Ember cell itself, so that importing the file gives it back whole.
+        let ember = serde_json::to_value(crate::model::Cell { output: None, ..c.clone() }).unwrap_or_default();
         let register_sql =
             |sql: &str| format!("{name} = s.sql({})\ns.register({}, {name})\n{name}.to_pandas()", py(sql), py(name));
         match &c.kind {
-            CellKind::Markdown { text } => cells
-                .push(serde_json::json!({"cell_type": "markdown", "id": id, "metadata": {}, "source": lines(text)})),
-            CellKind::Sql { sql } => cells.push(code(id, Some(name), register_sql(sql))),
+            CellKind::Markdown { text } => cells.push(
+                serde_json::json!({"cell_type": "markdown", "id": id, "metadata": {"ember": ember}, "source": lines(text)}),
+            ),
+            CellKind::Sql { sql } => cells.push(code(id, Some(ember), register_sql(sql))),
             CellKind::DataFrame { pipeline } => {
                 let (prelude, source) = match &pipeline.source {
                     crate::model::Source::Table(t) => (String::new(), t.trim().to_string()),
@@ -124,7 +178,7 @@ pub fn to_ipynb(nb: &Notebook) -> String {
                     Ok(sql) => format!("{prelude}{}", register_sql(&sql)),
                     Err(e) => format!("# {e}"),
                 };
-                cells.push(code(id, Some(name), src));
+                cells.push(code(id, Some(ember), src));
             }
             CellKind::Graph { graph } => {
                 let directed = if graph.directed { "True" } else { "False" };
@@ -160,7 +214,7 @@ pub fn to_ipynb(nb: &Notebook) -> String {
                     ));
                 }
                 src.push_str(&format!("{name}.to_pandas()"));
-                cells.push(code(id, Some(name), src));
+                cells.push(code(id, Some(ember), src));
             }
         }
     }
@@ -205,6 +259,30 @@ mod tests {
         assert!(e.starts_with("not a valid notebook: ") && e.contains("line 1 column"), "{e}");
         let e = parse("{\"format\": 7}").unwrap_err();
         assert!(e.contains("newer"), "{e}");
+    }
+
+    #[test]
+    fn ipynb_import_gives_back_what_was_exported() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut nb = crate::demo::notebook(dir.path());
+        nb.title = "demo".into();
+        let back = from_ipynb(&to_ipynb(&nb)).unwrap();
+        let strip = |n: &Notebook| -> Vec<crate::model::Cell> {
+            n.cells.iter().map(|c| crate::model::Cell { output: None, ..c.clone() }).collect()
+        };
+        assert_eq!(strip(&back), strip(&nb));
+        assert_eq!(back.title, "demo");
+        // A notebook from elsewhere: markdown stays, code is kept as markdown, nothing is lost.
+        let foreign = r##"{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+            {"cell_type": "markdown", "id": "a", "metadata": {}, "source": ["# Hi\n", "there"]},
+            {"cell_type": "code", "id": "b", "metadata": {}, "execution_count": null, "outputs": [],
+             "source": "x = 1\nprint(x)"}]}"##;
+        let nb = from_ipynb(foreign).unwrap();
+        assert_eq!(nb.cells.len(), 2);
+        assert!(matches!(&nb.cells[0].kind, CellKind::Markdown { text } if text == "# Hi\nthere"));
+        assert!(matches!(&nb.cells[1].kind, CellKind::Markdown { text } if text.contains("x = 1\nprint(x)")));
+        assert!(from_ipynb("{\"nbformat\": 3, \"cells\": []}").unwrap_err().contains("nbformat 4"));
+        assert!(from_ipynb("{ nope").unwrap_err().starts_with("not a valid .ipynb"));
     }
 
     #[test]

@@ -385,3 +385,33 @@ fn job_plans_read_as_trees() {
     h.run_steps(3);
     h.snapshot("job_plan");
 }
+
+#[test]
+fn an_exported_ipynb_opens_as_the_notebook_it_came_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let ipynb = dir.path().join("demo.ipynb");
+    let demo = ember_notebook::demo::notebook(dir.path());
+    std::fs::write(&ipynb, ember_notebook::persist::to_ipynb(&demo)).unwrap();
+    let mut h = harness(app(dir.path()));
+    h.get_by_role_and_label(Role::TextInput, "File:").focus();
+    h.get_by_role_and_label(Role::TextInput, "File:").type_text(&ipynb.display().to_string());
+    h.get_by_label("Open").click();
+    h.run_steps(3);
+    let st = h.state();
+    assert_eq!(st.notebook.cells.len(), demo.cells.len());
+    assert_eq!(
+        st.notebook.cells.iter().map(|c| &c.name).collect::<Vec<_>>(),
+        demo.cells.iter().map(|c| &c.name).collect::<Vec<_>>()
+    );
+    // Save goes to an Ember notebook beside it, not over the .ipynb.
+    assert!(st.path.is_none());
+    assert_eq!(st.path_input, dir.path().join("demo.ember.json").display().to_string());
+    assert!(st.status.starts_with("imported "), "{}", st.status);
+    // Saving over the .ipynb is refused (it would hold Ember's JSON); the file is untouched.
+    let before = std::fs::read_to_string(&ipynb).unwrap();
+    h.state_mut().path_input = ipynb.display().to_string();
+    h.get_by_label("Save").click();
+    h.run_steps(3);
+    assert!(h.state().status.contains("save as .ember.json"), "{}", h.state().status);
+    assert_eq!(std::fs::read_to_string(&ipynb).unwrap(), before);
+}
