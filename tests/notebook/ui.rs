@@ -268,11 +268,21 @@ fn save_reopen_and_corrupt_files() {
 
 #[test]
 fn demo_notebook_runs_and_matches_its_screenshot() {
+    demo_snapshot([1280.0, 2600.0], "demo_notebook");
+}
+
+#[test]
+fn demo_notebook_at_800x600() {
+    // The smallest window the layout is meant for: the toolbar wraps, cell buttons stay in view.
+    demo_snapshot([800.0, 600.0], "demo_notebook_800x600");
+}
+
+fn demo_snapshot(size: [f32; 2], name: &str) {
     let dir = tempfile::tempdir().unwrap();
     let mut a = NotebookApp::demo().unwrap();
     a.set_autosave_path(dir.path().join("demo.ember.json"));
     a.show_timings = false;
-    let mut h = Harness::builder().with_size([1280.0, 2600.0]).wgpu().build_eframe(move |_cc| a);
+    let mut h = Harness::builder().with_size(size).wgpu().build_eframe(move |_cc| a);
     h.run_steps(2);
     h.get_by_role_and_label(Role::Button, "Run all").click();
     settle(&mut h);
@@ -284,7 +294,7 @@ fn demo_notebook_runs_and_matches_its_screenshot() {
     h.get_by_label_contains("ranked_members (10 rows)");
     // Let the graph layouts settle, then compare pixels.
     h.run_steps(40);
-    h.snapshot("demo_notebook");
+    h.snapshot(name);
 }
 
 #[test]
@@ -414,4 +424,17 @@ fn an_exported_ipynb_opens_as_the_notebook_it_came_from() {
     h.run_steps(3);
     assert!(h.state().status.contains("save as .ember.json"), "{}", h.state().status);
     assert_eq!(std::fs::read_to_string(&ipynb).unwrap(), before);
+}
+
+#[test]
+fn a_small_window_keeps_the_toolbar_and_cell_buttons_in_view() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path());
+    a.apply(ember_notebook::app::Command::Add("SQL".into(), None));
+    let mut h = Harness::builder().with_size([640.0, 480.0]).build_eframe(move |_cc| a);
+    h.run_steps(3);
+    for label in ["Run all", "Save", "Open", "Export .ipynb", "Run"] {
+        let r = h.get_by_label(label).rect();
+        assert!(r.max.x <= 640.0 && r.max.y <= 480.0, "{label} at {r:?} is outside a 640x480 window");
+    }
 }

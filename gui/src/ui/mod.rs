@@ -113,7 +113,8 @@ pub fn app_ui(app: &mut NotebookApp, ui: &mut Ui) {
 }
 
 fn toolbar_ui(app: &mut NotebookApp, ui: &mut Ui) {
-    ui.horizontal(|ui| {
+    // Wraps onto a second line in a narrow window rather than cutting buttons off.
+    ui.horizontal_wrapped(|ui| {
         ui.heading("Ember");
         let mut title = app.notebook.title.clone();
         if ui.add(egui::TextEdit::singleline(&mut title).desired_width(160.0).hint_text("title")).changed() {
@@ -194,7 +195,7 @@ fn add_menu(app: &mut NotebookApp, ui: &mut Ui, at: Option<usize>) {
 }
 
 fn cells_ui(app: &mut NotebookApp, ui: &mut Ui) {
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.label("Add cell:");
         for kind in NotebookApp::kinds() {
             if ui.button(format!("Add {kind} cell")).clicked() {
@@ -308,7 +309,7 @@ fn cell_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64) {
 }
 
 fn dataframe_ui(ui: &mut Ui, id: u64, p: &mut crate::model::Pipeline, name: &str, ran_sql: Option<&str>) {
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.label("Source:");
         let is_file = matches!(p.source, Source::File(_));
         if ui.radio(!is_file, "table").clicked() && is_file {
@@ -329,7 +330,7 @@ fn dataframe_ui(ui: &mut Ui, id: u64, p: &mut crate::model::Pipeline, name: &str
     });
     let mut remove = None;
     for (i, step) in p.steps.iter_mut().enumerate() {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             ui.label(format!("{}. {}", i + 1, step.kind()));
             let field = |ui: &mut Ui, v: &mut String, hint: &str, w: f32, k: usize| {
                 let (label, hint) = hint.split_once(": ").unwrap_or((hint, ""));
@@ -378,7 +379,7 @@ fn dataframe_ui(ui: &mut Ui, id: u64, p: &mut crate::model::Pipeline, name: &str
     if let Some(i) = remove {
         p.steps.remove(i);
     }
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.label("Add step:");
         for k in Step::KINDS {
             if ui.small_button(*k).clicked() {
@@ -411,7 +412,7 @@ fn dataframe_ui(ui: &mut Ui, id: u64, p: &mut crate::model::Pipeline, name: &str
 }
 
 fn graph_ui(ui: &mut Ui, id: u64, g: &mut crate::model::GraphSpec) {
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.label("Graph from:");
         let is_file = matches!(g.source, GraphSource::File { .. });
         if ui.radio(!is_file, "tables").clicked() && is_file {
