@@ -69,7 +69,15 @@ impl PyGraph {
         let graph = interrupt::run(py, &cancel, progress, move |_| {
             let e = arrow_io::collect(er, "edges")?;
             let v = match vr {
-                Some(r) => Some(arrow_io::collect(r, "vertices")?),
+                Some(r) => {
+                    let mut t = arrow_io::collect(r, "vertices")?;
+                    // An empty table may come as a stream of no batches: one empty batch keeps
+                    // its schema (an empty graph, not a missing table).
+                    if t.batches.is_empty() {
+                        t.batches.push(RecordBatch::new_empty(t.schema.clone()));
+                    }
+                    Some(t)
+                }
                 None => None,
             };
             if e.batches.is_empty() {

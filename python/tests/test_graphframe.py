@@ -255,3 +255,16 @@ def test_readme_example_runs(graphs_dir, monkeypatch):
     code = section[start:section.index("```", start)]
     monkeypatch.chdir(graphs_dir.parent)
     exec(compile(code, "README.md", "exec"), {})
+
+
+def test_empty_graphs():
+    e = pa.table({"src": pa.array([], pa.int64()), "dst": pa.array([], pa.int64())})
+    g = ember.GraphFrame(None, e)
+    assert (g.num_vertices, g.num_edges) == (0, 0)
+    assert g.connectedComponents().num_rows == 0
+    assert g.pageRank(maxIter=3).vertices.num_rows == 0
+    # Vertices without edges: each its own component; no one reaches a landmark but itself.
+    g = ember.GraphFrame(pa.table({"id": [1, 2]}), e)
+    assert g.connectedComponents().to_pylist() == [{"id": 1, "component": 1}, {"id": 2, "component": 2}]
+    assert g.shortestPaths([1]).to_pylist() == [{"id": 1, "distances": [(1, 0)]}, {"id": 2, "distances": []}]
+    assert g.triplets.num_rows == 0 and g.degrees.num_rows == 0
