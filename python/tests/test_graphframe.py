@@ -223,6 +223,10 @@ def test_pandas_polars_and_datafusion_inputs(karate):
     want = ember.GraphFrame(None, karate).connectedComponents()
     assert ember.GraphFrame(None, df).connectedComponents().equals(want)
     assert ember.GraphFrame(None, pl.from_arrow(karate)).connectedComponents().equals(want)
+    # polars hands strings over as string_view.
+    names = pl.DataFrame({"src": ["a", "b", "c"], "dst": ["b", "c", "a"]})
+    assert str(pa.table(names).schema.field("src").type) == "string_view"
+    assert ember.GraphFrame(None, names).connectedComponents()["component"].to_pylist() == ["a", "a", "a"]
     assert isinstance(df, pd.DataFrame)
     datafusion = pytest.importorskip("datafusion")
     ctx = datafusion.SessionContext()
