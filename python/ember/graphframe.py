@@ -110,15 +110,7 @@ class GraphFrame:
         self.last_run: Optional[Dict[str, Any]] = None
         """What the last algorithm run executed: engine, supersteps, messages, phases."""
         if _is_path(e) and (v is None or _is_path(v)):
-            self._graph = _run_job(
-                _ember.Graph.load,
-                "reading",
-                progress,
-                os.fspath(e),
-                None if v is None else os.fspath(v),
-                directed=directed,
-                simple=simple,
-            )
+            self._graph = GraphFrame.read(e, v, directed=directed, simple=simple, progress=progress)._graph
         else:
             self._graph = _ember.Graph.from_arrow(
                 as_arrow(e, "edges"),
@@ -148,11 +140,7 @@ class GraphFrame:
         >>> g.num_vertices, g.num_edges
         (34, 78)
         """
-        g = cls.__new__(cls)
-        g._directed, g._simple = directed, simple
-        g._vertices = g._edges = g._undirected = None
-        g.last_run = None
-        g._graph = _run_job(
+        graph = _run_job(
             _ember.Graph.load,
             "reading",
             progress,
@@ -164,11 +152,19 @@ class GraphFrame:
             delimiter=delimiter,
             header=header,
         )
-        return g
+        return cls._wrap(graph, simple)
 
     @classmethod
-    def _from_tables(cls, v: pa.Table, e: pa.Table, directed: bool) -> "GraphFrame":
-        return cls(v, e, directed=directed)
+    def _wrap(
+        cls, graph: Any, simple: bool, v: Optional[pa.Table] = None, e: Optional[pa.Table] = None
+    ) -> "GraphFrame":
+        """A GraphFrame over an already built graph (and its tables, when known)."""
+        g = cls.__new__(cls)
+        g._directed, g._simple = graph.directed, simple
+        g._vertices, g._edges, g._undirected = v, e, None
+        g.last_run = None
+        g._graph = graph
+        return g
 
     # --- the tables ---------------------------------------------------------------------
 
@@ -566,11 +562,8 @@ class GraphFrame:
     # --- helpers ----------------------------------------------------------------------------
 
     def _derived(self, v: pa.Table, e: pa.Table) -> "GraphFrame":
-        g = GraphFrame.__new__(GraphFrame)
-        g._directed, g._simple = self._directed, self._simple
-        g._vertices, g._edges, g._undirected = v, e, None
+        g = GraphFrame._wrap(_ember.Graph.from_arrow(e, v, directed=self.directed), self._simple, v, e)
         g.last_run = self.last_run
-        g._graph = _ember.Graph.from_arrow(e, v, directed=self.directed)
         return g
 
     def _as_undirected(self) -> "GraphFrame":
