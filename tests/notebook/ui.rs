@@ -292,6 +292,10 @@ fn demo_snapshot(size: [f32; 2], name: &str) {
         }
     }
     h.get_by_label_contains("ranked_members (10 rows)");
+    if size[1] > 1000.0 {
+        // The graph view says what its colours mean.
+        h.get_by_label("colour and size: low");
+    }
     // Let the graph layouts settle, then compare pixels.
     h.run_steps(40);
     h.snapshot(name);
