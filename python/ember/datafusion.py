@@ -20,14 +20,13 @@ these must look its tables up. The job runs when DataFusion plans the query.
 from __future__ import annotations
 
 import concurrent.futures
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
 import pyarrow as pa
 
 from . import _ember
 from .errors import ConfigError
 
-_GRAPH = {"directed", "src_column", "dst_column", "weight_column"}
 
 
 def register(ctx: Any, names: Optional[List[str]] = None) -> None:
@@ -35,72 +34,39 @@ def register(ctx: Any, names: Optional[List[str]] = None) -> None:
     ``datafusion.SessionContext``."""
     from datafusion import udtf
 
-    reg = _ember.registry()
-    for a in reg["algorithms"]:
+    for a in _ember.registry()["algorithms"]:
         if names is None or a["name"] in names:
-            ctx.register_udtf(udtf(_function(a, reg["settings"]), a["name"], with_session=True))
+            ctx.register_udtf(udtf(_function(a["name"], a["summary"]), a["name"], with_session=True))
 
 
-def _function(spec: Dict[str, Any], settings: List[Dict[str, Any]]) -> Any:
-    name = spec["name"]
-    positional_names = ["vertices", "edges"] + [p["name"] for p in spec["params"]]
-    setting_names = {s["name"] for s in settings}
-
+def _function(name: str, summary: str) -> Any:
     def call(*args: Any, session: Any = None) -> Any:
+        # The arguments as Ember's SQL takes them; Ember parses them exactly as in its own SQL.
         values = [_literal(a, name, i) for i, a in enumerate(args)]
-        given: Dict[str, str] = {}
-        named = False
-        for i, v in enumerate(values):
-            if i >= 2 and isinstance(v, str) and "=" in v:
-                k, _, val = v.partition("=")
-                k = k.strip().lower()
-                if k in given:
-                    raise ConfigError(f"{name}: parameter '{k}' given twice")
-                given[k] = val.strip()
-                named = True
-                continue
-            if named:
-                raise ConfigError(f"{name}: positional argument {i + 1} after a named one")
-            if i >= len(positional_names):
-                raise ConfigError(
-                    f"{name} takes at most {len(positional_names)} positional arguments "
-                    f"({', '.join(positional_names)}), got {len(values)}"
-                )
-            if v is not None and v != "":
-                given[positional_names[i]] = _text(v)
-        edges = given.pop("edges", None)
-        if not edges:
-            raise ConfigError(f"{name}: parameter 'edges' is required")
-        vertices = given.pop("vertices", None)
-        graph_opts = {k: given.pop(k) for k in list(given) if k in _GRAPH}
-        settings_kv: List[Tuple[str, str]] = [(k, given.pop(k)) for k in list(given) if k in setting_names]
-        params = list(given.items())
+        text = [None if v is None or v == "" else _text(v) for v in values]
+        edges = text[1] if len(text) > 1 else None
+        vertices = text[0] if text else None
 
-        def read() -> Tuple[pa.Table, Optional[pa.Table]]:
+        def read() -> Tuple[Optional[pa.Table], Optional[pa.Table]]:
             # DataFusion's Python session blocks on its runtime; from the planning thread (inside
             # that runtime) it cannot, so the tables are read on a helper thread.
-            e = pa.table(session.table(edges))
+            e = pa.table(session.table(edges)) if edges else None
             v = pa.table(session.table(vertices)) if vertices else None
             return e, v
 
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
             e, v = pool.submit(read).result()
-        g = _ember.Graph.from_arrow(
-            e,
-            v,
-            directed=graph_opts.get("directed", "true").lower() != "false",
-            src=graph_opts.get("src_column", "src"),
-            dst=graph_opts.get("dst_column", "dst"),
-            weight=graph_opts.get("weight_column", "weight"),
-        )
-        stream, _ = g.run(name, params, settings_kv)
+        if e is None:
+            # No edge table: Ember's parser says what is missing.
+            e = pa.table({"src": pa.array([], pa.int64()), "dst": pa.array([], pa.int64())})
+        stream = _ember.run_call(name, text, e, v)
         import pyarrow.dataset as ds
         from datafusion import Table
 
         return Table(ds.dataset(pa.table(stream)))
 
     call.__name__ = name
-    call.__doc__ = spec["summary"]
+    call.__doc__ = summary
     return call
 
 

@@ -7,6 +7,7 @@ Where Ember's numbers or types differ from GraphFrames', the method's docstring 
 
 from __future__ import annotations
 
+import functools
 import os
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
@@ -305,7 +306,7 @@ class GraphFrame:
         progress: Optional[bool],
         nest: Optional[str] = None,
     ) -> Tuple[pa.Table, Dict[str, Any]]:
-        settings_names = {s["name"] for s in _ember.registry()["settings"]}
+        settings_names = _setting_names()
         algo_params: List[Tuple[str, str]] = []
         settings: List[Tuple[str, str]] = []
         for k, val in params.items():
@@ -570,6 +571,12 @@ class GraphFrame:
         if self._undirected is None:
             self._undirected = GraphFrame(self.vertices, self.edges, directed=False)
         return self._undirected
+
+
+@functools.lru_cache(maxsize=1)
+def _setting_names() -> frozenset:
+    """The job settings' names, from the registry (read once)."""
+    return frozenset(s["name"] for s in _ember.registry()["settings"])
 
 
 def _check_probability(p: float) -> None:

@@ -69,21 +69,10 @@ impl PyGraph {
         let graph = interrupt::run(py, &cancel, progress, move |_| {
             let e = arrow_io::collect(er, "edges")?;
             let v = match vr {
-                Some(r) => {
-                    let mut t = arrow_io::collect(r, "vertices")?;
-                    // An empty table may come as a stream of no batches: one empty batch keeps
-                    // its schema (an empty graph, not a missing table).
-                    if t.batches.is_empty() {
-                        t.batches.push(RecordBatch::new_empty(t.schema.clone()));
-                    }
-                    Some(t)
-                }
+                Some(r) => Some(arrow_io::collect(r, "vertices")?),
                 None => None,
             };
-            if e.batches.is_empty() {
-                return empty_graph(&e.schema, v.as_ref().map(|v| &v.batches[..]), &opts);
-            }
-            Graph::from_batches(v.as_ref().map(|v| &v.batches[..]), &e.batches, &opts)
+            build(e, v, &opts)
         })?;
         Ok(PyGraph { graph: Arc::new(graph) })
     }
@@ -233,6 +222,59 @@ impl PyGraph {
         info.set_item("summary", out.summary.clone())?;
         Ok((ArrowStream::one(table), info))
     }
+}
+
+/// Runs a graph table function's call (`name`, its SQL arguments as text or None) on the given
+/// tables, parsed and run as Ember's SQL does (`sql::functions::parse_call`): the graph
+/// functions registered into DataFusion's Python package. Returns the result table.
+#[pyfunction]
+#[pyo3(signature = (name, args, edges, vertices=None))]
+pub fn run_call(
+    py: Python<'_>,
+    name: &str,
+    args: Vec<Option<String>>,
+    edges: &Bound<'_, PyAny>,
+    vertices: Option<&Bound<'_, PyAny>>,
+) -> PyResult<ArrowStream> {
+    let call = ember::sql::functions::parse_call(name, &args).map_err(crate::errors::to_py)?;
+    let er = arrow_io::reader(edges, "edges")?;
+    let vr = match vertices {
+        Some(v) => Some(arrow_io::reader(v, "vertices")?),
+        None => None,
+    };
+    let cancel = CancelToken::new();
+    let c2 = cancel.clone();
+    let table = interrupt::run(py, &cancel, None, move |_| {
+        let opts = options(call.directed, &call.src_column, &call.dst_column, "id", Some(&call.weight_column), false);
+        let e = arrow_io::collect(er, "edges")?;
+        let v = match vr {
+            Some(r) => Some(arrow_io::collect(r, "vertices")?),
+            None => None,
+        };
+        let graph = build(e, v, &opts)?;
+        let common = ember::algo::Common {
+            strategy: call.strategy,
+            partitions: call.partitions,
+            engine: call.engine,
+            ctx: RunContext { cancel: c2, observer: None, checkpoint: call.checkpoint.clone() },
+        };
+        Ok(job::run(&graph, &call.algorithm, &common, 0)?.table)
+    })?;
+    Ok(ArrowStream::one(table))
+}
+
+/// A graph from collected tables (an empty stream keeps its schema: an empty graph).
+fn build(e: arrow_io::Imported, v: Option<arrow_io::Imported>, opts: &GraphOptions) -> Result<Graph, ember::Error> {
+    let v = v.map(|mut t| {
+        if t.batches.is_empty() {
+            t.batches.push(RecordBatch::new_empty(t.schema.clone()));
+        }
+        t
+    });
+    if e.batches.is_empty() {
+        return empty_graph(&e.schema, v.as_ref().map(|v| &v.batches[..]), opts);
+    }
+    Graph::from_batches(v.as_ref().map(|v| &v.batches[..]), &e.batches, opts)
 }
 
 /// A graph from an edge stream with no batches: no vertices unless a vertex table is given.

@@ -83,6 +83,15 @@ fn setting(f: &str, named: &[(String, String)], name: &str) -> DfResult<Value> {
     p.kind.parse(text).map_err(|e| plan_err(format!("{f}: {name} {e}")))
 }
 
+/// A graph table function's call, its arguments given as text (`None` for NULL), parsed as SQL
+/// parses them: for front ends that receive the arguments outside Ember's SQL (the graph
+/// functions registered into DataFusion's Python package). Errors are `Error::Config`.
+pub fn parse_call(name: &str, args: &[Option<String>]) -> crate::Result<GraphCall> {
+    let spec = registry::lookup(name)?;
+    let exprs: Vec<Expr> = args.iter().map(|a| Expr::Literal(ScalarValue::Utf8(a.clone()), None)).collect();
+    GraphFunction { spec }.parse(&exprs).map_err(|e| crate::Error::Config(e.find_root().to_string()))
+}
+
 impl GraphFunction {
     fn parse(&self, exprs: &[Expr]) -> DfResult<GraphCall> {
         let spec = self.spec;
