@@ -23,6 +23,9 @@ pub enum Error {
     /// A SQL statement is wrong at a known position (1-based line and column).
     #[error("SQL error at line {line}, column {column}: {message}")]
     Sql { line: u64, column: u64, message: String },
+    /// A motif pattern is malformed at a column (1-based, in characters).
+    #[error("invalid pattern '{pattern}' at column {column}: {message}")]
+    Pattern { pattern: String, column: usize, message: String },
     /// The caller asked for something invalid (bad parameter, unknown strategy, ...).
     #[error("invalid configuration: {0}")]
     Config(String),

@@ -23,6 +23,7 @@ pub mod load;
 pub mod output;
 pub mod partition;
 pub mod pregel;
+pub mod query;
 pub mod registry;
 pub mod sql;
 

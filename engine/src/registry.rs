@@ -192,6 +192,35 @@ pub fn job_param(name: &str) -> Option<&'static Param> {
     JOB_PARAMS.iter().find(|p| p.name == name)
 }
 
+/// A graph query: a table function whose result is a DataFusion plan over the graph's tables
+/// (see [`crate::query`]); it builds no dense indices and runs no job.
+#[derive(Debug)]
+pub struct QuerySpec {
+    pub name: &'static str,
+    /// One line: what the query returns.
+    pub summary: &'static str,
+    /// The arguments in order: name and doc.
+    pub args: &'static [(&'static str, &'static str)],
+    pub returns: &'static str,
+}
+
+/// Motif finding (GraphFrames' `find`).
+pub const MOTIFS: QuerySpec = QuerySpec {
+    name: "motifs",
+    summary: "motif finding (GraphFrames' find): every match of a pattern of vertices and edges",
+    args: &[
+        ("vertices", "vertex table with `id` (NULL or '': the edges' endpoints)"),
+        ("edges", "edge table with `src` and `dst`"),
+        ("pattern", "GraphFrames' motif language: '(a)-[e]->(b); (b)-[]->(c); !(c)-[]->(a)'"),
+    ],
+    returns: "a struct column per named element (a vertex's holds the vertex table's columns, an edge's \
+              the edge table's), in order of appearance; `_pattern`, `_direction` for an undirected edge \
+              (a)-[e]-(b); `_hop` for a length range (a)-[e*1..3]->(b). Filter with a.age > 30, e.src = ...",
+};
+
+/// Every graph query, for `ember sql --functions` and the front ends.
+pub const QUERIES: &[&QuerySpec] = &[&MOTIFS];
+
 /// The reference of every algorithm and job setting as text (`ember sql --functions`).
 pub fn reference() -> String {
     let mut s = String::from(
@@ -223,6 +252,15 @@ pub fn reference() -> String {
     s.push_str("\nSettings of every function (by name):\n");
     for p in JOB_PARAMS {
         s.push_str(&param_line(p));
+    }
+    s.push_str("\nGraph queries (plans over the tables, optimised with the query around them):\n");
+    for q in QUERIES {
+        let args: Vec<&str> = q.args.iter().map(|(n, _)| *n).collect();
+        s.push_str(&format!("{}({})  -- {}\n", q.name, args.join(", "), q.summary));
+        s.push_str(&format!("    returns: {}\n", q.returns));
+        for (n, doc) in q.args {
+            s.push_str(&format!("    {n:<14} {doc}\n"));
+        }
     }
     s
 }

@@ -31,6 +31,7 @@ from ._progress import set_progress
 from .errors import (
     Cancelled,
     ConfigError,
+    PatternError,
     EmberError,
     EmberIOError,
     EmberMemoryError,
@@ -131,6 +132,7 @@ __all__ = [
     "InputError",
     "SqlError",
     "ConfigError",
+    "PatternError",
     "EmberIOError",
     "EmberMemoryError",
     "Cancelled",

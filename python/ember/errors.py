@@ -9,6 +9,8 @@ Python caller would catch for that kind of fault, so ``except ValueError`` still
   position when known.
 - :class:`ConfigError` (``ValueError``): a parameter or setting is wrong (unknown algorithm,
   out-of-range value, ...).
+- :class:`PatternError` (``ValueError``): a motif pattern is malformed; ``column`` gives the
+  position in the pattern (1-based).
 - :class:`EmberIOError` (``OSError``): the operating system refused (missing file, full disk);
   ``path`` names the file.
 - :class:`EmberMemoryError` (``MemoryError``): a query went over its memory limit.
@@ -41,6 +43,10 @@ class ConfigError(EmberError, ValueError):
     """A parameter or setting is wrong."""
 
 
+class PatternError(EmberError, ValueError):
+    """A motif pattern is malformed at ``column`` (1-based, in characters)."""
+
+
 class EmberIOError(EmberError, OSError):
     """An operating-system error on a named file (``path``)."""
 
@@ -64,6 +70,7 @@ __all__ = [
     "InputError",
     "SqlError",
     "ConfigError",
+    "PatternError",
     "EmberIOError",
     "EmberMemoryError",
     "Cancelled",

@@ -31,6 +31,10 @@ fn build(py: Python<'_>, e: Error) -> PyErr {
             "SqlError"
         }
         Error::Config(_) => "ConfigError",
+        Error::Pattern { column, .. } => {
+            let _ = attrs.set_item("column", *column);
+            "PatternError"
+        }
         Error::Io { path, source } => {
             let _ = attrs.set_item("path", path.display().to_string());
             let _ = attrs.set_item("errno", source.raw_os_error());

@@ -7,6 +7,7 @@ mod fuzz_corpora;
 mod helpers;
 mod ldbc;
 mod loaders;
+mod motifs;
 mod pregel_api;
 mod properties;
 mod references;

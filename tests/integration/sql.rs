@@ -23,6 +23,11 @@ async fn session() -> Session {
     s.load_graph(&spec, "karate_vertices", "karate_edges").await.unwrap();
     s.register_file("members", repo().join("graphs/karate_members.csv")).await.unwrap();
     s.register_file("sales", repo().join("graphs/sales_data.csv")).await.unwrap();
+    // In memory, so that plans do not show the clone's path.
+    for (name, file) in [("friends_v", "friends_vertices.csv"), ("friends_e", "friends_edges.csv")] {
+        let batches = s.read_file(repo().join("graphs").join(file)).await.unwrap().collect().await.unwrap();
+        s.register_batches(name, batches).unwrap();
+    }
     s
 }
 

@@ -49,7 +49,7 @@ fn plan_err(msg: String) -> DataFusionError {
 }
 
 /// An argument value: a literal, possibly negated.
-fn literal(e: &Expr) -> Option<ScalarValue> {
+pub(crate) fn literal(e: &Expr) -> Option<ScalarValue> {
     match e {
         Expr::Literal(v, _) => Some(v.clone()),
         Expr::Negative(inner) => match literal(inner)? {
@@ -61,7 +61,7 @@ fn literal(e: &Expr) -> Option<ScalarValue> {
     }
 }
 
-fn text(v: &ScalarValue) -> Option<String> {
+pub(crate) fn text(v: &ScalarValue) -> Option<String> {
     if v.is_null() {
         return None;
     }

@@ -10,6 +10,7 @@
 pub mod functions;
 pub mod graph_exec;
 pub mod plan;
+pub mod queries;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -88,6 +89,7 @@ impl Session {
     /// Wraps an existing DataFusion context and registers Ember's table functions in it.
     pub fn from_context(ctx: SessionContext) -> Session {
         functions::register_all(&ctx);
+        queries::register_all(&ctx);
         Session { ctx }
     }
 

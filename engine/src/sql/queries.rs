@@ -1,0 +1,101 @@
+//! Graph queries as SQL table functions, one per [`registry::QUERIES`] entry: their result is
+//! a view (a logical plan over the named tables) that DataFusion inlines into the statement,
+//! so the joins show in EXPLAIN and filters on the result are pushed into them.
+//!
+//! ```sql
+//! SELECT a.name, b.name FROM motifs('people', 'follows', '(a)-[e]->(b); (b)-[]->(a)')
+//! WHERE a.age > 30;
+//! ```
+
+use std::sync::Arc;
+
+use datafusion::catalog::view::ViewTable;
+use datafusion::catalog::{TableFunctionArgs, TableFunctionImpl, TableProvider};
+use datafusion::datasource::provider_as_source;
+use datafusion::error::{DataFusionError, Result as DfResult};
+use datafusion::logical_expr::{LogicalPlan, LogicalPlanBuilder};
+use datafusion::prelude::SessionContext;
+
+use super::functions::{literal, lookup, text};
+use crate::query::{self, motif, pattern};
+use crate::registry::{self, QuerySpec};
+
+/// Registers every graph query in `ctx`.
+pub fn register_all(ctx: &SessionContext) {
+    ctx.register_udtf(registry::MOTIFS.name, Arc::new(Motifs { spec: &registry::MOTIFS }));
+}
+
+fn plan_err(msg: String) -> DataFusionError {
+    DataFusionError::Plan(msg)
+}
+
+/// The call's arguments as text (`None` for NULL or ''), checked against the spec's count.
+fn args(spec: &QuerySpec, exprs: &[datafusion::logical_expr::Expr]) -> DfResult<Vec<Option<String>>> {
+    let f = spec.name;
+    if exprs.len() != spec.args.len() {
+        let names: Vec<&str> = spec.args.iter().map(|(n, _)| *n).collect();
+        return Err(plan_err(format!(
+            "{f} takes {} arguments ({}), got {}",
+            names.len(),
+            names.join(", "),
+            exprs.len()
+        )));
+    }
+    exprs
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let v = literal(e).ok_or_else(|| {
+                plan_err(format!("{f}: argument {} ({}) must be a literal in quotes", i + 1, spec.args[i].0))
+            })?;
+            Ok(text(&v).filter(|s| !s.is_empty()))
+        })
+        .collect()
+}
+
+/// The vertex and edge tables of a call as logical plans (scans of the named tables).
+fn tables(
+    args: &TableFunctionArgs,
+    f: &str,
+    vertices: Option<&str>,
+    edges: &str,
+) -> DfResult<(LogicalPlan, LogicalPlan)> {
+    // Table lookups of registered tables and views complete without waiting.
+    let scan = |name: &str| -> DfResult<LogicalPlan> {
+        let provider = futures::executor::block_on(lookup(args.session(), name, f))?;
+        LogicalPlanBuilder::scan(name, provider_as_source(provider), None)?.build()
+    };
+    let e = scan(edges)?;
+    let v = match vertices {
+        Some(v) => scan(v)?,
+        None => query::endpoint_vertices(&e).map_err(|err| plan_err(format!("{f}: {err}")))?,
+    };
+    query::check_columns(&v, &e).map_err(|err| plan_err(format!("{f}: {err}")))?;
+    Ok((v, e))
+}
+
+#[derive(Debug)]
+struct Motifs {
+    spec: &'static QuerySpec,
+}
+
+impl TableFunctionImpl for Motifs {
+    fn call_with_args(&self, call: TableFunctionArgs) -> DfResult<Arc<dyn TableProvider>> {
+        let f = self.spec.name;
+        let a = args(self.spec, call.exprs())?;
+        let edges = a[1].as_deref().ok_or_else(|| plan_err(format!("{f}: the edge table is required")))?;
+        let text = a[2].as_deref().ok_or_else(|| plan_err(format!("{f}: the pattern is required")))?;
+        let pattern = pattern::parse(text).map_err(|e| plan_err(format!("{f}: {e}")))?;
+        let (v, e) = tables(&call, f, a[0].as_deref(), edges)?;
+        let plan = motif::plan(&v, &e, &pattern).map_err(|e| plan_err(format!("{f}: {}", e_text(e))))?;
+        Ok(Arc::new(ViewTable::new(plan, None)))
+    }
+}
+
+/// A library error's text without DataFusion's own prefix repeated.
+fn e_text(e: crate::Error) -> String {
+    match e {
+        crate::Error::DataFusion { context, source } => format!("{context}: {}", source.find_root()),
+        other => other.to_string(),
+    }
+}
