@@ -275,6 +275,35 @@ class GraphFrame:
         es = e.to_struct_array() if hasattr(e, "to_struct_array") else _struct(e)
         return pa.table({"src": vs.take(si), "edge": es, "dst": vs.take(di)})
 
+    # --- graph queries -------------------------------------------------------------------------
+
+    def find(self, pattern: str) -> pa.Table:
+        """Motif finding, in GraphFrames' pattern language: one row per match, one struct column
+        per named vertex (all vertex columns) or edge (all edge columns), in order of appearance.
+
+        ``(a)-[e]->(b)`` an edge; ``;`` joins terms on shared names; ``()``/``[]`` anonymous;
+        ``!(a)-[]->(b)`` no such edge; ``(a)<-[e]-(b)`` reversed; ``(a)<-[e]->(b)`` both ways
+        (edges ``e1``, ``e2``); ``(a)-[e]-(b)`` either way (adds ``_pattern``, ``_direction``);
+        ``(a)-[e*3]->(b)`` a chain of 3 edges; ``(a)-[e*1..3]->(b)`` every length from 1 to 3
+        (adds ``_hop``; the pattern's only term). A malformed pattern raises
+        :class:`ember.PatternError` with its ``column``.
+
+        Ember returns a ``pyarrow.Table`` (filter it with ``pyarrow.compute``, or write the
+        query in SQL with ``motifs(...)`` to have filters pushed into the joins). Differences
+        from GraphFrames: a negated term removes matches without also removing duplicate rows
+        (GraphFrames' ``except`` does), and the rows of an undirected term are not sorted.
+
+        >>> v = pa.table({"id": ["a", "b", "c"], "age": [34, 36, 30]})
+        >>> e = pa.table({"src": ["a", "b", "c"], "dst": ["b", "c", "b"]})
+        >>> g = ember.GraphFrame(v, e)
+        >>> m = g.find("(x)-[]->(y); (y)-[]->(x)")
+        >>> m.column_names
+        ['x', 'y']
+        >>> sorted(r["id"] for r in m.column("x").to_pylist())
+        ['b', 'c']
+        """
+        return pa.table(self._graph.find(pattern))
+
     # --- running registry algorithms ----------------------------------------------------------
 
     def run(

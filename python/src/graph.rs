@@ -139,6 +139,29 @@ impl PyGraph {
         Ok(ArrowStream::one(self.graph.edges_batch().map_err(crate::errors::to_py)?))
     }
 
+    /// Motif finding over the graph's tables (`ember::query::GraphFrame::find`): one struct
+    /// column per named element of `pattern`.
+    fn find(&self, py: Python<'_>, pattern: &str) -> PyResult<ArrowStream> {
+        let cancel = CancelToken::new();
+        let graph = self.graph.clone();
+        let (schema, batches) = interrupt::run(py, &cancel, None, |_| {
+            crate::session::block_on_cancellable(&cancel, async {
+                let session = ember::sql::Session::new();
+                session.register_graph(&graph, "vertices", "edges")?;
+                let table = |name: &'static str| {
+                    let ctx = session.context().clone();
+                    async move { ctx.table(name).await.map_err(|e| ember::Error::df(format!("reading {name}"), e)) }
+                };
+                let g = ember::query::GraphFrame::new(table("vertices").await?, table("edges").await?)?;
+                let df = g.find(pattern)?;
+                let schema = df.schema().inner().clone();
+                let batches = df.collect().await.map_err(|e| ember::Error::df("finding the motif", e))?;
+                Ok((schema, batches))
+            })
+        })?;
+        Ok(ArrowStream::new(schema, batches))
+    }
+
     /// The edge table with `column` = 1 / out-degree of `src` (GraphFrames' PageRank edges).
     fn edges_with_out_weight(&self, column: &str) -> PyResult<ArrowStream> {
         let g = &self.graph;

@@ -34,7 +34,7 @@ pub fn runtime() -> Result<&'static tokio::runtime::Runtime, ember::Error> {
 
 /// Runs `fut` on the runtime until it finishes or `cancel` is set (then it is dropped, which
 /// cancels DataFusion's streams and Ember's graph jobs).
-fn block_on_cancellable<T>(
+pub(crate) fn block_on_cancellable<T>(
     cancel: &CancelToken,
     fut: impl std::future::Future<Output = Result<T, ember::Error>>,
 ) -> Result<T, ember::Error> {
