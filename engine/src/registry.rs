@@ -218,8 +218,19 @@ pub const MOTIFS: QuerySpec = QuerySpec {
               (a)-[e]-(b); `_hop` for a length range (a)-[e*1..3]->(b). Filter with a.age > 30, e.src = ...",
 };
 
+/// GraphFrames' `triplets`.
+pub const TRIPLETS: QuerySpec = QuerySpec {
+    name: "triplets",
+    summary: "every edge with its endpoints (GraphFrames' triplets): motifs(v, e, '(src)-[edge]->(dst)')",
+    args: &[
+        ("vertices", "vertex table with `id` (NULL or '': the edges' endpoints)"),
+        ("edges", "edge table with `src` and `dst`"),
+    ],
+    returns: "src, edge, dst: structs of the source vertex's, the edge's and the destination vertex's columns",
+};
+
 /// Every graph query, for `ember sql --functions` and the front ends.
-pub const QUERIES: &[&QuerySpec] = &[&MOTIFS];
+pub const QUERIES: &[&QuerySpec] = &[&MOTIFS, &TRIPLETS];
 
 /// The reference of every algorithm and job setting as text (`ember sql --functions`).
 pub fn reference() -> String {

@@ -304,6 +304,39 @@ class GraphFrame:
         """
         return pa.table(self._graph.find(pattern))
 
+    def filterVertices(self, condition: str) -> "GraphFrame":
+        """The vertices where ``condition`` (SQL over the vertex columns) holds, and the edges
+        whose two endpoints both remain (GraphFrames' ``filterVertices``; a ``Column`` is not
+        accepted, write the condition as text).
+
+        >>> g = ember.GraphFrame(pa.table({"id": [1, 2, 3], "age": [20, 40, 50]}),
+        ...                      pa.table({"src": [1, 2, 3], "dst": [2, 3, 1]}))
+        >>> h = g.filterVertices("age > 30")
+        >>> h.num_vertices, h.edges.to_pylist()
+        (2, [{'src': 2, 'dst': 3}])
+        """
+        return self._wrap(self._graph.subgraph("vertices", condition), self._simple)
+
+    def filterEdges(self, condition: str) -> "GraphFrame":
+        """Every vertex and the edges where ``condition`` (SQL over the edge columns) holds
+        (GraphFrames' ``filterEdges``).
+
+        >>> g = ember.GraphFrame(None, pa.table({"src": [1, 2], "dst": [2, 3], "w": [5, 9]}))
+        >>> g.filterEdges("w > 6").edges.to_pylist()
+        [{'src': 2, 'dst': 3, 'w': 9}]
+        """
+        return self._wrap(self._graph.subgraph("edges", condition), self._simple)
+
+    def dropIsolatedVertices(self) -> "GraphFrame":
+        """The vertices with at least one edge, and every edge (GraphFrames'
+        ``dropIsolatedVertices``).
+
+        >>> g = ember.GraphFrame(pa.table({"id": [1, 2, 3]}), pa.table({"src": [1], "dst": [2]}))
+        >>> g.dropIsolatedVertices().num_vertices
+        2
+        """
+        return self._wrap(self._graph.subgraph("isolated"), self._simple)
+
     # --- running registry algorithms ----------------------------------------------------------
 
     def run(

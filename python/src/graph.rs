@@ -146,20 +146,47 @@ impl PyGraph {
         let graph = self.graph.clone();
         let (schema, batches) = interrupt::run(py, &cancel, None, |_| {
             crate::session::block_on_cancellable(&cancel, async {
-                let session = ember::sql::Session::new();
-                session.register_graph(&graph, "vertices", "edges")?;
-                let table = |name: &'static str| {
-                    let ctx = session.context().clone();
-                    async move { ctx.table(name).await.map_err(|e| ember::Error::df(format!("reading {name}"), e)) }
-                };
-                let g = ember::query::GraphFrame::new(table("vertices").await?, table("edges").await?)?;
-                let df = g.find(pattern)?;
+                let df = frame(&graph).await?.find(pattern)?;
                 let schema = df.schema().inner().clone();
                 let batches = df.collect().await.map_err(|e| ember::Error::df("finding the motif", e))?;
                 Ok((schema, batches))
             })
         })?;
         Ok(ArrowStream::new(schema, batches))
+    }
+
+    /// A subgraph (GraphFrames' `filterVertices`, `filterEdges`, `dropIsolatedVertices`):
+    /// `kind` is `vertices` or `edges` with a SQL `condition` over that table's columns, or
+    /// `isolated`.
+    #[pyo3(signature = (kind, condition=None))]
+    fn subgraph(&self, py: Python<'_>, kind: &str, condition: Option<&str>) -> PyResult<PyGraph> {
+        let cancel = CancelToken::new();
+        let graph = self.graph.clone();
+        let g = interrupt::run(py, &cancel, None, |_| {
+            crate::session::block_on_cancellable(&cancel, async {
+                let f = frame(&graph).await?;
+                let cond = condition.unwrap_or_default();
+                let sub = match kind {
+                    "vertices" => f.filter_vertices(f.vertex_condition(cond)?)?,
+                    "edges" => f.filter_edges(f.edge_condition(cond)?)?,
+                    "isolated" => f.drop_isolated_vertices()?,
+                    other => return Err(ember::Error::Internal(format!("no subgraph kind {other}"))),
+                };
+                let collect = |df: datafusion::prelude::DataFrame, what: &'static str| async move {
+                    let schema = df.schema().inner().clone();
+                    let mut b = df.collect().await.map_err(|e| ember::Error::df(what, e))?;
+                    if b.is_empty() {
+                        b.push(RecordBatch::new_empty(schema));
+                    }
+                    Ok::<_, ember::Error>(b)
+                };
+                let v = collect(sub.vertices().clone(), "filtering the vertices").await?;
+                let e = collect(sub.edges().clone(), "filtering the edges").await?;
+                let opts = GraphOptions { directed: graph.is_directed(), ..GraphOptions::default() };
+                Graph::from_batches(Some(&v), &e, &opts)
+            })
+        })?;
+        Ok(PyGraph { graph: Arc::new(g) })
     }
 
     /// The edge table with `column` = 1 / out-degree of `src` (GraphFrames' PageRank edges).
@@ -287,6 +314,17 @@ pub fn run_call(
 }
 
 /// A graph from collected tables (an empty stream keeps its schema: an empty graph).
+/// The graph's tables as a query `GraphFrame` in a fresh session.
+async fn frame(graph: &Graph) -> Result<ember::query::GraphFrame, ember::Error> {
+    let session = ember::sql::Session::new();
+    session.register_graph(graph, "vertices", "edges")?;
+    let ctx = session.context();
+    let table = |name: &'static str| async move {
+        ctx.table(name).await.map_err(|e| ember::Error::df(format!("reading {name}"), e))
+    };
+    ember::query::GraphFrame::new(table("vertices").await?, table("edges").await?)
+}
+
 fn build(e: arrow_io::Imported, v: Option<arrow_io::Imported>, opts: &GraphOptions) -> Result<Graph, ember::Error> {
     let v = v.map(|mut t| {
         if t.batches.is_empty() {

@@ -80,3 +80,14 @@ def test_malformed_patterns_name_the_column(friends):
     assert "expected '->' or '-'" in str(err.value)
     with pytest.raises(ValueError, match="names both a vertex and an edge"):
         friends.find("(a)-[a]->(b)")
+
+
+def test_subgraphs(friends):
+    h = friends.filterVertices("age > 30")
+    assert sorted(h.vertices["id"].to_pylist()) == ["a", "b", "e", "f", "g"]
+    assert sorted((r["src"], r["dst"]) for r in h.edges.to_pylist()) == [("a", "b"), ("a", "e"), ("e", "f")]
+    f = friends.filterEdges("relationship = 'friend'")
+    assert f.num_vertices == 7 and f.num_edges == 4
+    assert sorted(f.dropIsolatedVertices().vertices["id"].to_pylist()) == ["a", "b", "d", "e"]
+    with pytest.raises(ember.SqlError, match="Valid fields are"):
+        friends.filterVertices("agee > 30")

@@ -317,3 +317,104 @@ proptest! {
         }
     }
 }
+
+/// The graph views (triplets, degrees, filters) against counting by hand.
+fn views(c: &Case) -> Result<(), TestCaseError> {
+    use ember::datafusion::arrow::array::Int32Array;
+    use ember::datafusion::arrow::compute::concat_batches;
+    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    rt.block_on(async {
+        let ctx = SessionContext::new();
+        let (v, e) = tables(c);
+        ctx.register_table("v", Arc::new(MemTable::try_new(v.schema(), vec![vec![v]]).unwrap())).unwrap();
+        ctx.register_table("e", Arc::new(MemTable::try_new(e.schema(), vec![vec![e]]).unwrap())).unwrap();
+        let g = GraphFrame::new(ctx.table("v").await.unwrap(), ctx.table("e").await.unwrap()).unwrap();
+        let collect = |df: ember::datafusion::prelude::DataFrame| async move {
+            let schema = Arc::new(df.schema().as_arrow().clone());
+            concat_batches(&schema, &df.collect().await.unwrap()).unwrap()
+        };
+        let ints = |b: &RecordBatch, name: &str| -> Vec<i64> {
+            let col = b.column_by_name(name).unwrap();
+            match col.as_any().downcast_ref::<Int32Array>() {
+                Some(a) => a.values().iter().map(|&x| x as i64).collect(),
+                None => col.as_any().downcast_ref::<Int64Array>().unwrap().values().to_vec(),
+            }
+        };
+        let inside = |x: i64| x < c.n;
+
+        let t = collect(g.triplets().unwrap()).await;
+        let names: Vec<String> = t.schema().fields().iter().map(|f| f.name().clone()).collect();
+        prop_assert_eq!(names, vec!["src", "edge", "dst"]);
+        prop_assert_eq!(t.num_rows(), c.edges.iter().filter(|(s, d)| inside(*s) && inside(*d)).count());
+
+        for (df, name, ends) in [
+            (g.out_degrees().unwrap(), "outDegree", &[0usize][..]),
+            (g.in_degrees().unwrap(), "inDegree", &[1][..]),
+            (g.degrees().unwrap(), "degree", &[0, 1][..]),
+        ] {
+            let b = collect(df).await;
+            let ty = b.schema().field_with_name(name).unwrap().data_type().clone();
+            prop_assert_eq!(ty, DataType::Int32);
+            let got: BTreeMap<i64, i64> = ints(&b, "id").into_iter().zip(ints(&b, name)).collect();
+            let mut want: BTreeMap<i64, i64> = BTreeMap::new();
+            for &(s, d) in &c.edges {
+                for &end in ends {
+                    *want.entry(if end == 0 { s } else { d }).or_default() += 1;
+                }
+            }
+            prop_assert_eq!(got, want, "{}", name);
+        }
+
+        let f = g.filter_vertices(g.vertex_condition("w >= 20").unwrap()).unwrap();
+        let (fv, fe) = (collect(f.vertices().clone()).await, collect(f.edges().clone()).await);
+        let mut ids = ints(&fv, "id");
+        ids.sort();
+        prop_assert_eq!(ids, (2..c.n).collect::<Vec<_>>());
+        let mut eids = ints(&fe, "eid");
+        eids.sort();
+        let keep = |x: i64| (2..c.n).contains(&x);
+        let want: Vec<i64> =
+            c.edges.iter().enumerate().filter(|(_, (s, d))| keep(*s) && keep(*d)).map(|(i, _)| i as i64).collect();
+        prop_assert_eq!(eids, want);
+
+        let f = g.filter_edges(g.edge_condition("eid % 2 = 0").unwrap()).unwrap();
+        prop_assert_eq!(collect(f.vertices().clone()).await.num_rows(), c.n as usize);
+        prop_assert_eq!(collect(f.edges().clone()).await.num_rows(), c.edges.len().div_ceil(2));
+
+        let d = collect(g.drop_isolated_vertices().unwrap().vertices().clone()).await;
+        let mut ids = ints(&d, "id");
+        ids.sort();
+        let mut want: Vec<i64> = c.edges.iter().flat_map(|&(s, d)| [s, d]).filter(|&x| inside(x)).collect();
+        want.sort();
+        want.dedup();
+        prop_assert_eq!(ids, want);
+        Ok(())
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn graph_views_match_counting(c in case()) {
+        views(&c)?;
+    }
+}
+
+#[test]
+fn conditions_name_their_position() {
+    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    rt.block_on(async {
+        let ctx = SessionContext::new();
+        let (v, e) = tables(&Case { n: 2, edges: vec![(0, 1)] });
+        let g = GraphFrame::new(ctx.read_batch(v).unwrap(), ctx.read_batch(e).unwrap()).unwrap();
+        let err = g.vertex_condition("w >= >").unwrap_err().to_string();
+        assert!(err.contains("line 1, column 6"), "{err}");
+        let err = g.vertex_condition("age > 3").unwrap_err().to_string();
+        assert!(err.contains("age") && err.contains("Valid fields are"), "{err}");
+        let err = GraphFrame::new(ctx.read_batch(tables(&Case { n: 1, edges: vec![] }).1).unwrap(), g.edges().clone())
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "the vertex table has no column `id`; columns are: src, dst, eid");
+    });
+}

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use datafusion::arrow::array::{RecordBatch, UInt64Array};
+use datafusion::arrow::array::{Int64Array, RecordBatch};
 
 use crate::algo::common::{Common, id_batch, no_edge_attrs};
 use crate::algo::spec::{
@@ -22,9 +22,9 @@ pub static SPEC: AlgorithmSpec = AlgorithmSpec {
     summary: "in-, out- and total degree (arcs, self-loops and parallel edges included)",
     params: &[],
     output: &[
-        Column { name: "in_degree", ty: ColumnType::UInt64, doc: "arcs into the vertex" },
-        Column { name: "out_degree", ty: ColumnType::UInt64, doc: "arcs out of the vertex" },
-        Column { name: "degree", ty: ColumnType::UInt64, doc: "in + out (undirected: the degree)" },
+        Column { name: "in_degree", ty: ColumnType::Int64, doc: "arcs into the vertex" },
+        Column { name: "out_degree", ty: ColumnType::Int64, doc: "arcs out of the vertex" },
+        Column { name: "degree", ty: ColumnType::Int64, doc: "in + out (undirected: the degree)" },
     ],
     exec_name: "DegreesExec",
     engines: Engines { kernel: None, pregel: true, checkpoints: false },
@@ -54,7 +54,8 @@ pub struct Output {
 
 impl Output {
     pub fn to_batch(&self, graph: &Graph) -> Result<RecordBatch> {
-        let col = |v: &Vec<u64>| Arc::new(UInt64Array::from(v.clone())) as _;
+        // Int64, the type a Spark or pandas reader takes; counts are far below 2^63.
+        let col = |v: &Vec<u64>| Arc::new(Int64Array::from_iter_values(v.iter().map(|&x| x as i64))) as _;
         id_batch(
             graph,
             vec![

@@ -177,7 +177,6 @@ pub enum ColumnType {
     Id,
     Float64,
     Int64,
-    UInt64,
 }
 
 impl ColumnType {
@@ -186,7 +185,6 @@ impl ColumnType {
             ColumnType::Id => id.clone(),
             ColumnType::Float64 => DataType::Float64,
             ColumnType::Int64 => DataType::Int64,
-            ColumnType::UInt64 => DataType::UInt64,
         }
     }
     /// SQL-ish name for help texts.
@@ -195,7 +193,6 @@ impl ColumnType {
             ColumnType::Id => "ID",
             ColumnType::Float64 => "DOUBLE",
             ColumnType::Int64 => "BIGINT",
-            ColumnType::UInt64 => "UBIGINT",
         }
     }
 }

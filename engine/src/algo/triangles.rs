@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use datafusion::arrow::array::{RecordBatch, UInt64Array};
+use datafusion::arrow::array::{Int64Array, RecordBatch};
 
 use crate::algo::common::{Common, id_batch, no_edge_attrs};
 use crate::algo::lcc::pair_graph;
@@ -24,7 +24,7 @@ pub static SPEC: AlgorithmSpec = AlgorithmSpec {
     name: "triangles",
     summary: "triangles through each vertex (neighbour sets; direction ignored)",
     params: &[],
-    output: &[Column { name: "triangles", ty: ColumnType::UInt64, doc: "triangles the vertex is in" }],
+    output: &[Column { name: "triangles", ty: ColumnType::Int64, doc: "triangles the vertex is in" }],
     exec_name: "TriangleCountExec",
     engines: Engines { kernel: None, pregel: true, checkpoints: false },
     run: run_spec,
@@ -55,7 +55,13 @@ impl Output {
         self.triangles.iter().sum::<u64>() / 3
     }
     pub fn to_batch(&self, graph: &Graph) -> Result<RecordBatch> {
-        id_batch(graph, vec![(SPEC.output[0].name, Arc::new(UInt64Array::from(self.triangles.clone())))])
+        id_batch(
+            graph,
+            vec![(
+                SPEC.output[0].name,
+                Arc::new(Int64Array::from_iter_values(self.triangles.iter().map(|&x| x as i64))),
+            )],
+        )
     }
 }
 

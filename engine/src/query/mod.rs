@@ -13,7 +13,10 @@
 pub mod motif;
 pub mod pattern;
 
-use datafusion::logical_expr::{LogicalPlan, LogicalPlanBuilder, col};
+use datafusion::arrow::datatypes::DataType;
+use datafusion::common::JoinType;
+use datafusion::functions_aggregate::expr_fn::count;
+use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder, cast, col, lit};
 use datafusion::prelude::DataFrame;
 
 use crate::error::{Error, Result};
@@ -68,6 +71,104 @@ impl GraphFrame {
         let plan = motif::plan(self.vertices.logical_plan(), &edges, &parsed)?;
         Ok(DataFrame::new(state, plan))
     }
+
+    /// `src`, `edge`, `dst`: one row per edge whose endpoints are both vertices, each a struct
+    /// of all the columns of the source vertex, the edge and the destination vertex
+    /// (GraphFrames' `triplets`, which is `find("(src)-[edge]->(dst)")`).
+    pub fn triplets(&self) -> Result<DataFrame> {
+        self.find("(src)-[edge]->(dst)")
+    }
+
+    /// `id`, `outDegree` (Int32): every vertex with an out-edge, as GraphFrames counts them
+    /// (every edge row, from the edge table alone).
+    pub fn out_degrees(&self) -> Result<DataFrame> {
+        degree_of(&self.edges, &[SRC], "outDegree")
+    }
+
+    /// `id`, `inDegree` (Int32): every vertex with an in-edge.
+    pub fn in_degrees(&self) -> Result<DataFrame> {
+        degree_of(&self.edges, &[DST], "inDegree")
+    }
+
+    /// `id`, `degree` (Int32): edge ends at every vertex with an edge (a self-loop counts twice).
+    pub fn degrees(&self) -> Result<DataFrame> {
+        degree_of(&self.edges, &[SRC, DST], "degree")
+    }
+
+    /// The vertices where `condition` holds and the edges between them (GraphFrames'
+    /// `filterVertices`).
+    pub fn filter_vertices(&self, condition: Expr) -> Result<GraphFrame> {
+        let v = self.vertices.clone().filter(condition).map_err(|e| Error::df("filtering the vertices", e))?;
+        let ids = v
+            .clone()
+            .select(vec![col("id").alias("__ember_keep")])
+            .map_err(|e| Error::df("filtering the vertices", e))?;
+        let semi = |df: DataFrame, end: &str| -> Result<DataFrame> {
+            df.join(ids.clone(), JoinType::LeftSemi, &[end], &["__ember_keep"], None)
+                .map_err(|e| Error::df("filtering the edges", e))
+        };
+        let e = semi(semi(self.edges.clone(), SRC)?, DST)?;
+        GraphFrame::new(v, e)
+    }
+
+    /// All vertices and the edges where `condition` holds (GraphFrames' `filterEdges`).
+    pub fn filter_edges(&self, condition: Expr) -> Result<GraphFrame> {
+        let e = self.edges.clone().filter(condition).map_err(|e| Error::df("filtering the edges", e))?;
+        GraphFrame::new(self.vertices.clone(), e)
+    }
+
+    /// The vertices with at least one edge, and all edges (GraphFrames' `dropIsolatedVertices`).
+    pub fn drop_isolated_vertices(&self) -> Result<GraphFrame> {
+        let (state, edges) = self.edges.clone().into_parts();
+        let ends = DataFrame::new(state, endpoint_vertices(&edges)?)
+            .select(vec![col("id").alias("__ember_keep")])
+            .map_err(|e| Error::df("finding isolated vertices", e))?;
+        let v = self
+            .vertices
+            .clone()
+            .join(ends, JoinType::LeftSemi, &["id"], &["__ember_keep"], None)
+            .map_err(|e| Error::df("dropping isolated vertices", e))?;
+        GraphFrame::new(v, self.edges.clone())
+    }
+
+    /// A condition in SQL over the vertex table's columns (`"age > 30"`), for
+    /// [`GraphFrame::filter_vertices`]; errors name the position in `sql`.
+    pub fn vertex_condition(&self, sql: &str) -> Result<Expr> {
+        condition(&self.vertices, sql)
+    }
+
+    /// A condition in SQL over the edge table's columns, for [`GraphFrame::filter_edges`].
+    pub fn edge_condition(&self, sql: &str) -> Result<Expr> {
+        condition(&self.edges, sql)
+    }
+}
+
+const SRC: &str = "src";
+const DST: &str = "dst";
+
+fn condition(df: &DataFrame, sql: &str) -> Result<Expr> {
+    df.parse_sql_expr(sql).map_err(|e| crate::sql::error_of(e, Vec::new))
+}
+
+/// `id` and the count of edge rows per value of `ends` (one column, or both ends unioned).
+fn degree_of(edges: &DataFrame, ends: &[&str], name: &str) -> Result<DataFrame> {
+    let df = |e| Error::df(format!("computing {name}"), e);
+    let (state, plan) = edges.clone().into_parts();
+    let mut b: Option<LogicalPlanBuilder> = None;
+    for end in ends {
+        let side = LogicalPlanBuilder::from(plan.clone()).project(vec![col(*end).alias("id")]).map_err(df)?;
+        b = Some(match b {
+            None => side,
+            Some(b) => b.union(side.build().map_err(df)?).map_err(df)?,
+        });
+    }
+    let b = b.ok_or_else(|| Error::Internal("no edge end to count".into()))?;
+    let plan = b
+        .aggregate(vec![col("id")], vec![count(lit(1)).alias("n")])
+        .and_then(|b| b.project(vec![col("id"), cast(col("n"), DataType::Int32).alias(name)]))
+        .and_then(|b| b.build())
+        .map_err(df)?;
+    Ok(DataFrame::new(state, plan))
 }
 
 /// The vertex and edge tables have the columns every query needs.

@@ -204,58 +204,7 @@ impl Session {
 
     /// Maps a DataFusion error of a SQL statement to Ember's error with positions and hints.
     pub fn sql_error(&self, _sql: &str, e: DataFusionError) -> Error {
-        let diag_span = e.diagnostic().and_then(|d| d.span).map(|s| (s.start.line, s.start.column));
-        let inner = e.find_root();
-        let text = inner.to_string();
-        if let DataFusionError::SQL(pe, _) = inner {
-            let msg = pe.to_string();
-            let msg = msg.strip_prefix("sql parser error: ").unwrap_or(&msg).to_string();
-            if let Some((line, column, rest)) = parse_position(&msg) {
-                return Error::Sql { line, column, message: rest };
-            }
-            return Error::Sql { line: 1, column: 1, message: msg };
-        }
-        if text.contains("not found") && text.contains("table '") && !text.contains("tables are:") {
-            let tables = self.table_names();
-            let msg = format!(
-                "{}; tables are: {}",
-                strip_df_prefix(&text),
-                if tables.is_empty() { "(none)".to_string() } else { tables.join(", ") }
-            );
-            return match diag_span {
-                Some((line, column)) => Error::Sql { line, column, message: msg },
-                None => Error::Input(msg),
-            };
-        }
-        let mut message = strip_df_prefix(&text).trim().replace("\n", " ");
-        // Errors raised inside Ember's operators carry the function name as context.
-        let contexts: Vec<&str> = e
-            .iter()
-            .filter_map(|x| match x {
-                DataFusionError::Context(c, _) => Some(c.as_str()),
-                _ => None,
-            })
-            .collect();
-        if !contexts.is_empty() {
-            message = format!("{}: {message}", contexts.join(": "));
-        }
-        let not_found = e.iter().find_map(|x| match x {
-            DataFusionError::SchemaError(se, _) => match se.as_ref() {
-                datafusion::common::SchemaError::FieldNotFound { valid_fields, .. } => Some(valid_fields),
-                _ => None,
-            },
-            _ => None,
-        });
-        if let Some(valid_fields) = not_found
-            && !message.contains("Valid fields are")
-        {
-            let names: Vec<String> = valid_fields.iter().map(|c| c.flat_name()).collect();
-            message = format!("{message} Valid fields are {}.", names.join(", "));
-        }
-        match diag_span {
-            Some((line, column)) => Error::Sql { line, column, message },
-            None => Error::Input(message),
-        }
+        error_of(e, || self.table_names())
     }
 
     /// Runs a DataFrame and writes it to `path` (`.csv` or `.parquet`), streaming into a
@@ -337,6 +286,63 @@ impl Session {
     pub fn register_graph(&self, g: &Graph, vertices_name: &str, edges_name: &str) -> Result<()> {
         self.register_batches(vertices_name, vec![g.vertices_batch()?])?;
         self.register_batches(edges_name, vec![g.edges_batch()?])
+    }
+}
+
+/// Maps a DataFusion error of SQL text (a statement or an expression) to Ember's error with
+/// positions and hints; `tables` lists the tables that exist, for unknown-table errors.
+pub(crate) fn error_of(e: DataFusionError, tables: impl FnOnce() -> Vec<String>) -> Error {
+    let diag_span = e.diagnostic().and_then(|d| d.span).map(|s| (s.start.line, s.start.column));
+    let inner = e.find_root();
+    let text = inner.to_string();
+    if let DataFusionError::SQL(pe, _) = inner {
+        let msg = pe.to_string();
+        let msg = msg.strip_prefix("sql parser error: ").unwrap_or(&msg).to_string();
+        if let Some((line, column, rest)) = parse_position(&msg) {
+            return Error::Sql { line, column, message: rest };
+        }
+        return Error::Sql { line: 1, column: 1, message: msg };
+    }
+    if text.contains("not found") && text.contains("table '") && !text.contains("tables are:") {
+        let tables = tables();
+        let msg = format!(
+            "{}; tables are: {}",
+            strip_df_prefix(&text),
+            if tables.is_empty() { "(none)".to_string() } else { tables.join(", ") }
+        );
+        return match diag_span {
+            Some((line, column)) => Error::Sql { line, column, message: msg },
+            None => Error::Input(msg),
+        };
+    }
+    let mut message = strip_df_prefix(&text).trim().replace("\n", " ");
+    // Errors raised inside Ember's operators carry the function name as context.
+    let contexts: Vec<&str> = e
+        .iter()
+        .filter_map(|x| match x {
+            DataFusionError::Context(c, _) => Some(c.as_str()),
+            _ => None,
+        })
+        .collect();
+    if !contexts.is_empty() {
+        message = format!("{}: {message}", contexts.join(": "));
+    }
+    let not_found = e.iter().find_map(|x| match x {
+        DataFusionError::SchemaError(se, _) => match se.as_ref() {
+            datafusion::common::SchemaError::FieldNotFound { valid_fields, .. } => Some(valid_fields),
+            _ => None,
+        },
+        _ => None,
+    });
+    if let Some(valid_fields) = not_found
+        && !message.contains("Valid fields are")
+    {
+        let names: Vec<String> = valid_fields.iter().map(|c| c.flat_name()).collect();
+        message = format!("{message} Valid fields are {}.", names.join(", "));
+    }
+    match diag_span {
+        Some((line, column)) => Error::Sql { line, column, message },
+        None => Error::Input(message),
     }
 }
 

@@ -22,7 +22,9 @@ use crate::registry::{self, QuerySpec};
 
 /// Registers every graph query in `ctx`.
 pub fn register_all(ctx: &SessionContext) {
-    ctx.register_udtf(registry::MOTIFS.name, Arc::new(Motifs { spec: &registry::MOTIFS }));
+    for spec in registry::QUERIES {
+        ctx.register_udtf(spec.name, Arc::new(Query { spec }));
+    }
 }
 
 fn plan_err(msg: String) -> DataFusionError {
@@ -75,16 +77,21 @@ fn tables(
 }
 
 #[derive(Debug)]
-struct Motifs {
+struct Query {
     spec: &'static QuerySpec,
 }
 
-impl TableFunctionImpl for Motifs {
+impl TableFunctionImpl for Query {
     fn call_with_args(&self, call: TableFunctionArgs) -> DfResult<Arc<dyn TableProvider>> {
         let f = self.spec.name;
         let a = args(self.spec, call.exprs())?;
         let edges = a[1].as_deref().ok_or_else(|| plan_err(format!("{f}: the edge table is required")))?;
-        let text = a[2].as_deref().ok_or_else(|| plan_err(format!("{f}: the pattern is required")))?;
+        let text = match f {
+            "triplets" => Some("(src)-[edge]->(dst)"),
+            "motifs" => a[2].as_deref(),
+            other => return Err(DataFusionError::Internal(format!("no graph query {other}"))),
+        };
+        let text = text.ok_or_else(|| plan_err(format!("{f}: the pattern is required")))?;
         let pattern = pattern::parse(text).map_err(|e| plan_err(format!("{f}: {e}")))?;
         let (v, e) = tables(&call, f, a[0].as_deref(), edges)?;
         let plan = motif::plan(&v, &e, &pattern).map_err(|e| plan_err(format!("{f}: {}", e_text(e))))?;
