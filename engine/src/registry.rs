@@ -201,6 +201,8 @@ pub struct QuerySpec {
     pub summary: &'static str,
     /// The arguments in order: name and doc.
     pub args: &'static [(&'static str, &'static str)],
+    /// How many of `args` must be given (the rest may be left off).
+    pub required: usize,
     pub returns: &'static str,
 }
 
@@ -213,6 +215,7 @@ pub const MOTIFS: QuerySpec = QuerySpec {
         ("edges", "edge table with `src` and `dst`"),
         ("pattern", "GraphFrames' motif language: '(a)-[e]->(b); (b)-[]->(c); !(c)-[]->(a)'"),
     ],
+    required: 3,
     returns: "a struct column per named element (a vertex's holds the vertex table's columns, an edge's \
               the edge table's), in order of appearance; `_pattern`, `_direction` for an undirected edge \
               (a)-[e]-(b); `_hop` for a length range (a)-[e*1..3]->(b). Filter with a.age > 30, e.src = ...",
@@ -226,11 +229,30 @@ pub const TRIPLETS: QuerySpec = QuerySpec {
         ("vertices", "vertex table with `id` (NULL or '': the edges' endpoints)"),
         ("edges", "edge table with `src` and `dst`"),
     ],
+    required: 2,
     returns: "src, edge, dst: structs of the source vertex's, the edge's and the destination vertex's columns",
 };
 
+/// GraphFrames' `bfs`: shortest paths between two sets of vertices.
+pub const BFS_PATHS: QuerySpec = QuerySpec {
+    name: "bfs_paths",
+    summary: "every shortest path from vertices matching one condition to vertices matching another (GraphFrames' bfs)",
+    args: &[
+        ("vertices", "vertex table with `id` (NULL or '': the edges' endpoints)"),
+        ("edges", "edge table with `src` and `dst`"),
+        ("from_expr", "SQL condition over the vertex columns where paths start, e.g. 'id = 7'"),
+        ("to_expr", "SQL condition over the vertex columns where paths end, e.g. 'age < 32'"),
+        ("edge_filter", "SQL condition over the edge columns: the edges paths may use (NULL or '': all)"),
+        ("max_path_length", "longest path searched, default 10"),
+    ],
+    required: 4,
+    returns: "from, e0, v1, e1, ..., to: structs of the vertices' and edges' columns, one row per path of the \
+              shortest length (from, to for a vertex matching both conditions). Computed when the \
+              statement is planned, as GraphFrames computes it when called: its columns depend on the length found",
+};
+
 /// Every graph query, for `ember sql --functions` and the front ends.
-pub const QUERIES: &[&QuerySpec] = &[&MOTIFS, &TRIPLETS];
+pub const QUERIES: &[&QuerySpec] = &[&MOTIFS, &TRIPLETS, &BFS_PATHS];
 
 /// The reference of every algorithm and job setting as text (`ember sql --functions`).
 pub fn reference() -> String {
@@ -266,7 +288,12 @@ pub fn reference() -> String {
     }
     s.push_str("\nGraph queries (plans over the tables, optimised with the query around them):\n");
     for q in QUERIES {
-        let args: Vec<&str> = q.args.iter().map(|(n, _)| *n).collect();
+        let args: Vec<String> = q
+            .args
+            .iter()
+            .enumerate()
+            .map(|(i, (n, _))| if i < q.required { n.to_string() } else { format!("[{n}]") })
+            .collect();
         s.push_str(&format!("{}({})  -- {}\n", q.name, args.join(", "), q.summary));
         s.push_str(&format!("    returns: {}\n", q.returns));
         for (n, doc) in q.args {

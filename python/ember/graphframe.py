@@ -289,7 +289,8 @@ class GraphFrame:
         :class:`ember.PatternError` with its ``column``.
 
         Ember returns a ``pyarrow.Table`` (filter it with ``pyarrow.compute``, or write the
-        query in SQL with ``motifs(...)`` to have filters pushed into the joins). Differences
+        query in SQL with ``motifs(...)`` to have filters pushed into the joins). On a graph
+        built with ``directed=False`` each edge also matches reversed. Differences
         from GraphFrames: a negated term removes matches without also removing duplicate rows
         (GraphFrames' ``except`` does), and the rows of an undirected term are not sorted.
 
@@ -303,6 +304,36 @@ class GraphFrame:
         ['b', 'c']
         """
         return pa.table(self._graph.find(pattern))
+
+    def bfs(
+        self,
+        fromExpr: str,
+        toExpr: str,
+        edgeFilter: Optional[str] = None,
+        maxPathLength: int = 10,
+    ) -> pa.Table:
+        """Every shortest path from a vertex matching ``fromExpr`` to a vertex matching
+        ``toExpr`` (SQL conditions over the vertex columns), using only edges matching
+        ``edgeFilter`` (SQL over the edge columns), of at most ``maxPathLength`` edges.
+
+        Columns as in GraphFrames: ``from``, ``e0``, ``v1``, ``e1``, ..., ``to``, each a struct of
+        the vertex's or edge's columns; one row per path of the globally shortest length. A
+        vertex matching both conditions gives ``from`` and ``to`` only. With no path the table is
+        empty with columns ``from`` and ``to`` (GraphFrames: the vertex columns). Conditions are
+        text (no ``Column`` objects). On a graph built with ``directed=False`` every edge can be
+        walked both ways (an edge walked backwards shows with ``src`` and ``dst`` swapped).
+
+        >>> v = pa.table({"id": ["a", "b", "c"], "age": [34, 36, 30]})
+        >>> e = pa.table({"src": ["a", "b"], "dst": ["b", "c"], "kind": ["friend", "follow"]})
+        >>> p = ember.GraphFrame(v, e).bfs("id = 'a'", "age < 32")
+        >>> p.column_names
+        ['from', 'e0', 'v1', 'e1', 'to']
+        >>> p.column("to").to_pylist()
+        [{'id': 'c', 'age': 30}]
+        """
+        if maxPathLength < 0:
+            raise ConfigError(f"maxPathLength must be >= 0, got {maxPathLength}")
+        return pa.table(self._graph.bfs_paths(fromExpr, toExpr, edgeFilter, maxPathLength))
 
     def filterVertices(self, condition: str) -> "GraphFrame":
         """The vertices where ``condition`` (SQL over the vertex columns) holds, and the edges

@@ -146,13 +146,35 @@ impl PyGraph {
         let graph = self.graph.clone();
         let (schema, batches) = interrupt::run(py, &cancel, None, |_| {
             crate::session::block_on_cancellable(&cancel, async {
-                let df = frame(&graph).await?.find(pattern)?;
+                let df = frame(&graph, true).await?.find(pattern)?;
                 let schema = df.schema().inner().clone();
                 let batches = df.collect().await.map_err(|e| ember::Error::df("finding the motif", e))?;
                 Ok((schema, batches))
             })
         })?;
         Ok(ArrowStream::new(schema, batches))
+    }
+
+    /// Every shortest path from a vertex matching `from_expr` to one matching `to_expr`
+    /// (GraphFrames' `bfs`; `ember::query::paths`).
+    #[pyo3(signature = (from_expr, to_expr, edge_filter=None, max_path_length=10))]
+    fn bfs_paths(
+        &self,
+        py: Python<'_>,
+        from_expr: &str,
+        to_expr: &str,
+        edge_filter: Option<&str>,
+        max_path_length: u32,
+    ) -> PyResult<ArrowStream> {
+        let cancel = CancelToken::new();
+        let graph = self.graph.clone();
+        let mut req = ember::query::paths::Bfs::new(from_expr, to_expr);
+        req.edge_filter = edge_filter.map(str::to_string);
+        req.max_path_length = max_path_length;
+        let batch = interrupt::run(py, &cancel, None, |_| {
+            crate::session::block_on_cancellable(&cancel, async { frame(&graph, true).await?.bfs(&req).await })
+        })?;
+        Ok(ArrowStream::one(batch))
     }
 
     /// A subgraph (GraphFrames' `filterVertices`, `filterEdges`, `dropIsolatedVertices`):
@@ -164,7 +186,7 @@ impl PyGraph {
         let graph = self.graph.clone();
         let g = interrupt::run(py, &cancel, None, |_| {
             crate::session::block_on_cancellable(&cancel, async {
-                let f = frame(&graph).await?;
+                let f = frame(&graph, false).await?;
                 let cond = condition.unwrap_or_default();
                 let sub = match kind {
                     "vertices" => f.filter_vertices(f.vertex_condition(cond)?)?,
@@ -314,15 +336,32 @@ pub fn run_call(
 }
 
 /// A graph from collected tables (an empty stream keeps its schema: an empty graph).
-/// The graph's tables as a query `GraphFrame` in a fresh session.
-async fn frame(graph: &Graph) -> Result<ember::query::GraphFrame, ember::Error> {
+/// The graph's tables as a query `GraphFrame` in a fresh session; with `both_ways`, an
+/// undirected graph's edges are listed in both directions (what a search walks on it).
+async fn frame(graph: &Graph, both_ways: bool) -> Result<ember::query::GraphFrame, ember::Error> {
     let session = ember::sql::Session::new();
     session.register_graph(graph, "vertices", "edges")?;
     let ctx = session.context();
     let table = |name: &'static str| async move {
         ctx.table(name).await.map_err(|e| ember::Error::df(format!("reading {name}"), e))
     };
-    ember::query::GraphFrame::new(table("vertices").await?, table("edges").await?)
+    let mut edges = table("edges").await?;
+    if both_ways && !graph.is_directed() {
+        use datafusion::prelude::col;
+        let cols: Vec<_> = edges
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| match f.name().as_str() {
+                "src" => col("dst").alias("src"),
+                "dst" => col("src").alias("dst"),
+                other => col(datafusion::common::Column::new_unqualified(other)),
+            })
+            .collect();
+        let reversed = edges.clone().select(cols).map_err(|e| ember::Error::df("reversing the edges", e))?;
+        edges = edges.union(reversed).map_err(|e| ember::Error::df("reversing the edges", e))?;
+    }
+    ember::query::GraphFrame::new(table("vertices").await?, edges)
 }
 
 fn build(e: arrow_io::Imported, v: Option<arrow_io::Imported>, opts: &GraphOptions) -> Result<Graph, ember::Error> {

@@ -91,3 +91,29 @@ def test_subgraphs(friends):
     assert sorted(f.dropIsolatedVertices().vertices["id"].to_pylist()) == ["a", "b", "d", "e"]
     with pytest.raises(ember.SqlError, match="Valid fields are"):
         friends.filterVertices("agee > 30")
+
+
+def test_bfs_guide_examples(friends):
+    # GraphFrames' user guide: g.bfs("name = 'Esther'", "age < 32")
+    p = friends.bfs("name = 'Esther'", "age < 32")
+    assert p.column_names == ["from", "e0", "to"]
+    assert [(r["from"]["name"], r["e0"]["relationship"], r["to"]["name"]) for r in p.to_pylist()] == [
+        ("Esther", "friend", "David")
+    ]
+    p = friends.bfs("name = 'Esther'", "age < 32", edgeFilter="relationship != 'friend'", maxPathLength=3)
+    assert p.column_names == ["from", "e0", "v1", "e1", "to"]
+    assert [r["v1"]["name"] for r in p.to_pylist()] == ["Fanny"]
+    assert [r["to"]["name"] for r in p.to_pylist()] == ["Charlie"]
+    assert friends.bfs("id = 'a'", "id = 'g'").num_rows == 0
+    with pytest.raises(ValueError, match="toExpr 'agee < 32'.*agee"):
+        friends.bfs("name = 'Esther'", "agee < 32")
+
+
+def test_bfs_lengths_match_networkx(karate):
+    import networkx as nx
+
+    g = ember.GraphFrame(None, karate, directed=False)
+    p = g.bfs("id = 0", "id = 26")
+    want = list(nx.all_shortest_paths(nx_graph(karate, directed=True).to_undirected(), 0, 26))
+    got = [[r["from"]["id"]] + [r[f"v{i}"]["id"] for i in range(1, len(want[0]) - 1)] + [r["to"]["id"]] for r in p.to_pylist()]
+    assert sorted(got) == sorted(want)

@@ -2,6 +2,7 @@
 //! Real data comes from the repository's `graphs/` (bundled with provenance); the reference
 //! check of the larger cnr-2000 runs when `$EMBER_SHARED` points at the team's shared data.
 
+mod bfs_paths;
 mod checkpoints;
 mod fuzz_corpora;
 mod helpers;

@@ -6,11 +6,13 @@
 //!
 //! - [`pattern`] — GraphFrames' motif language, parsed with positioned errors.
 //! - [`motif`] — a pattern compiled into a logical plan of joins.
+//! - [`paths`] — GraphFrames' `bfs`: every shortest path between two sets of vertices.
 //!
 //! The same plans back the SQL table functions (`motifs(...)`, see [`crate::sql::functions`]).
 //! Nothing here runs a graph algorithm or builds dense indices: queries stay in DataFusion.
 
 pub mod motif;
+pub mod paths;
 pub mod pattern;
 
 use datafusion::arrow::datatypes::DataType;

@@ -16,8 +16,13 @@ use datafusion::error::{DataFusionError, Result as DfResult};
 use datafusion::logical_expr::{LogicalPlan, LogicalPlanBuilder};
 use datafusion::prelude::SessionContext;
 
+use datafusion::arrow::array::RecordBatch;
+use datafusion::datasource::MemTable;
+use datafusion::execution::SessionState;
+
 use super::functions::{literal, lookup, text};
-use crate::query::{self, motif, pattern};
+use crate::query::paths::Bfs;
+use crate::query::{self, GraphFrame, motif, pattern};
 use crate::registry::{self, QuerySpec};
 
 /// Registers every graph query in `ctx`.
@@ -34,14 +39,14 @@ fn plan_err(msg: String) -> DataFusionError {
 /// The call's arguments as text (`None` for NULL or ''), checked against the spec's count.
 fn args(spec: &QuerySpec, exprs: &[datafusion::logical_expr::Expr]) -> DfResult<Vec<Option<String>>> {
     let f = spec.name;
-    if exprs.len() != spec.args.len() {
+    if exprs.len() < spec.required || exprs.len() > spec.args.len() {
         let names: Vec<&str> = spec.args.iter().map(|(n, _)| *n).collect();
-        return Err(plan_err(format!(
-            "{f} takes {} arguments ({}), got {}",
-            names.len(),
-            names.join(", "),
-            exprs.len()
-        )));
+        let count = if spec.required == names.len() {
+            names.len().to_string()
+        } else {
+            format!("{} to {}", spec.required, names.len())
+        };
+        return Err(plan_err(format!("{f} takes {count} arguments ({}), got {}", names.join(", "), exprs.len())));
     }
     exprs
         .iter()
@@ -89,6 +94,7 @@ impl TableFunctionImpl for Query {
         let text = match f {
             "triplets" => Some("(src)-[edge]->(dst)"),
             "motifs" => a[2].as_deref(),
+            "bfs_paths" => return bfs_paths(&call, &a, edges),
             other => return Err(DataFusionError::Internal(format!("no graph query {other}"))),
         };
         let text = text.ok_or_else(|| plan_err(format!("{f}: the pattern is required")))?;
@@ -103,6 +109,53 @@ impl TableFunctionImpl for Query {
 fn e_text(e: crate::Error) -> String {
     match e {
         crate::Error::DataFusion { context, source } => format!("{context}: {}", source.find_root()),
+        crate::Error::Config(m) => m,
         other => other.to_string(),
     }
+}
+
+/// `bfs_paths(...)`: the paths are computed now, while the statement is planned (their columns
+/// depend on the length found), on a thread of its own with its own runtime, so that planning
+/// inside any runtime (or none) can wait for them.
+fn bfs_paths(call: &TableFunctionArgs, a: &[Option<String>], edges: &str) -> DfResult<Arc<dyn TableProvider>> {
+    let f = registry::BFS_PATHS.name;
+    let need =
+        |i: usize| a[i].clone().ok_or_else(|| plan_err(format!("{f}: {} is required", registry::BFS_PATHS.args[i].0)));
+    let mut req = Bfs::new(need(2)?, need(3)?);
+    req.edge_filter = a.get(4).cloned().flatten();
+    if let Some(m) = a.get(5).cloned().flatten() {
+        req.max_path_length = m.trim().parse::<u32>().map_err(|_| {
+            plan_err(format!("{f}: max_path_length must be a whole number in [0, 4294967295], got '{m}'"))
+        })?;
+    }
+    let state = call
+        .session()
+        .as_any()
+        .downcast_ref::<SessionState>()
+        .cloned()
+        .ok_or_else(|| DataFusionError::Internal(format!("{f}: the session is not a SessionState")))?;
+    let (vertices, edges) = (a[0].clone(), edges.to_string());
+    let work = move || -> crate::Result<RecordBatch> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| crate::Error::Internal(format!("{f}: cannot start a runtime: {e}")))?;
+        rt.block_on(async {
+            let ctx = SessionContext::new_with_state(state);
+            let table = |name: String| {
+                let ctx = ctx.clone();
+                async move { ctx.table(name.as_str()).await.map_err(|e| crate::Error::df(format!("reading {name}"), e)) }
+            };
+            let e = table(edges).await?;
+            let g = match vertices {
+                Some(v) => GraphFrame::new(table(v).await?, e)?,
+                None => GraphFrame::from_edges(e)?,
+            };
+            g.bfs(&req).await
+        })
+    };
+    let batch = std::thread::scope(|s| s.spawn(work).join())
+        .map_err(|_| DataFusionError::Internal(format!("{f}: the search panicked")))?
+        .map_err(|e| plan_err(format!("{f}: {}", e_text(e))))?;
+    Ok(Arc::new(MemTable::try_new(batch.schema(), vec![vec![batch]])?))
 }
