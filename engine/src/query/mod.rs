@@ -6,11 +6,13 @@
 //!
 //! - [`pattern`] — GraphFrames' motif language, parsed with positioned errors.
 //! - [`motif`] — a pattern compiled into a logical plan of joins.
+//! - [`matcher`] — a pattern's cyclic core matched by a worst-case optimal join.
 //! - [`paths`] — GraphFrames' `bfs`: every shortest path between two sets of vertices.
 //!
 //! The same plans back the SQL table functions (`motifs(...)`, see [`crate::sql::functions`]).
 //! Nothing here runs a graph algorithm or builds dense indices: queries stay in DataFusion.
 
+pub mod matcher;
 pub mod motif;
 pub mod paths;
 pub mod pattern;
@@ -68,9 +70,14 @@ impl GraphFrame {
     /// # });
     /// ```
     pub fn find(&self, pattern: &str) -> Result<DataFrame> {
+        self.find_with(pattern, &motif::Options::default())
+    }
+
+    /// [`GraphFrame::find`] with planning options.
+    pub fn find_with(&self, pattern: &str, opts: &motif::Options) -> Result<DataFrame> {
         let parsed = pattern::parse(pattern)?;
         let (state, edges) = self.edges.clone().into_parts();
-        let plan = motif::plan(self.vertices.logical_plan(), &edges, &parsed)?;
+        let plan = motif::plan_with(self.vertices.logical_plan(), &edges, &parsed, opts)?;
         Ok(DataFrame::new(state, plan))
     }
 

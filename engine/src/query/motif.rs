@@ -26,12 +26,41 @@ use datafusion::common::{Column, TableReference};
 use datafusion::functions::expr_fn::named_struct;
 use datafusion::logical_expr::{Expr, JoinType, LogicalPlan, LogicalPlanBuilder, col, lit};
 
+use std::sync::Arc;
+
+use datafusion::datasource::provider_as_source;
+
+use super::matcher::{self, Core, CoreEdge, MotifMatchTable};
 use super::pattern::{self, Edge, Pattern, Shape, Term};
 use crate::error::{Error, Result};
 
+/// How a pattern is planned.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Match a cyclic core (triangles, reciprocal pairs, ...) with the worst-case optimal join
+    /// of [`super::matcher`] instead of binary joins.
+    pub wcoj: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { wcoj: true }
+    }
+}
+
 /// Builds the plan of `pattern` over `vertices` and `edges`.
 pub fn plan(vertices: &LogicalPlan, edges: &LogicalPlan, pattern: &Pattern) -> Result<LogicalPlan> {
-    let c = Compiler::new(vertices, edges)?;
+    plan_with(vertices, edges, pattern, &Options::default())
+}
+
+/// [`plan`] with options.
+pub fn plan_with(
+    vertices: &LogicalPlan,
+    edges: &LogicalPlan,
+    pattern: &Pattern,
+    opts: &Options,
+) -> Result<LogicalPlan> {
+    let c = Compiler::new(vertices, edges, opts.clone())?;
     match &pattern.shape {
         Shape::Terms(terms) => c.terms(terms)?.build().map_err(df),
         Shape::VarLength { src, edge, min, max, directed, dst } => {
@@ -81,6 +110,8 @@ struct Partial {
     plan: Option<LogicalPlanBuilder>,
     vertices: Vec<String>,
     edges: Vec<String>,
+    /// Named edges whose struct is a column of the core's match table (`#m`).
+    core_edges: Vec<String>,
 }
 
 impl Partial {
@@ -95,6 +126,7 @@ struct Compiler<'a> {
     v_cols: Vec<String>,
     e_cols: Vec<String>,
     anon: std::cell::Cell<usize>,
+    opts: Options,
 }
 
 fn columns(p: &LogicalPlan) -> Vec<String> {
@@ -102,7 +134,7 @@ fn columns(p: &LogicalPlan) -> Vec<String> {
 }
 
 impl<'a> Compiler<'a> {
-    fn new(vertices: &'a LogicalPlan, edges: &'a LogicalPlan) -> Result<Self> {
+    fn new(vertices: &'a LogicalPlan, edges: &'a LogicalPlan, opts: Options) -> Result<Self> {
         let (v_cols, e_cols) = (columns(vertices), columns(edges));
         super::check_columns(vertices, edges)?;
         let dup = |cols: &[String], what: &str| -> Result<()> {
@@ -114,7 +146,7 @@ impl<'a> Compiler<'a> {
         };
         dup(&v_cols, "vertex table")?;
         dup(&e_cols, "edge table")?;
-        Ok(Compiler { vertices, edges, v_cols, e_cols, anon: std::cell::Cell::new(0) })
+        Ok(Compiler { vertices, edges, v_cols, e_cols, anon: std::cell::Cell::new(0), opts })
     }
 
     fn scan(&self, plan: &LogicalPlan, alias: &str) -> Result<LogicalPlan> {
@@ -151,10 +183,17 @@ impl<'a> Compiler<'a> {
         only_negated.dedup();
 
         let mut p = Partial::default();
+        let core = self.core(terms);
+        if let Some((core, _)) = &core {
+            p = self.matched(core.clone())?;
+        }
         for v in only_negated {
             p = self.vertex(p, v)?;
         }
-        for t in terms {
+        for (i, t) in terms.iter().enumerate() {
+            if core.as_ref().is_some_and(|(_, in_core)| in_core.contains(&i)) {
+                continue;
+            }
             p = match t {
                 Term::Vertex(v) => self.vertex(p, v)?,
                 Term::Edge(e) => self.edge(p, e)?,
@@ -178,10 +217,58 @@ impl<'a> Compiler<'a> {
         plan.project(exprs).map_err(df)
     }
 
+    /// The cyclic core of `terms` (edge terms between named vertices) and the indices of its
+    /// terms, when the options allow the matcher and the pattern has one.
+    fn core(&self, terms: &[Term]) -> Option<(Core, Vec<usize>)> {
+        if !self.opts.wcoj || terms.iter().any(|t| matches!(t, Term::Undirected(_))) {
+            return None;
+        }
+        let mut core = Core { vars: Vec::new(), edges: Vec::new() };
+        let mut in_core = Vec::new();
+        let var = |v: &String, core: &mut Core| match core.vars.iter().position(|x| x == v) {
+            Some(i) => i,
+            None => {
+                core.vars.push(v.clone());
+                core.vars.len() - 1
+            }
+        };
+        for (i, t) in terms.iter().enumerate() {
+            if let Term::Edge(Edge { name, src: Some(s), dst: Some(d) }) = t {
+                let (s, d) = (var(s, &mut core), var(d, &mut core));
+                core.edges.push(CoreEdge { name: name.clone(), src: s, dst: d });
+                in_core.push(i);
+            }
+        }
+        core.is_cyclic().then_some((core, in_core))
+    }
+
+    /// The core's matches, each named vertex joined with the vertex table on its id.
+    fn matched(&self, core: Core) -> Result<Partial> {
+        let vars = core.vars.clone();
+        let named: Vec<String> = core.edges.iter().filter_map(|e| e.name.clone()).collect();
+        let table = MotifMatchTable::new(self.edges.clone(), core)?;
+        let mut b = LogicalPlanBuilder::scan(TableReference::bare("#m"), provider_as_source(Arc::new(table)), None)
+            .map_err(df)?;
+        for v in &vars {
+            b = b
+                .join(
+                    self.scan(self.vertices, v)?,
+                    JoinType::Inner,
+                    (vec![qcol("#m", &matcher::column(v))], vec![qcol(v, "id")]),
+                    None,
+                )
+                .map_err(df)?;
+        }
+        Ok(Partial { plan: Some(b), vertices: vars, edges: named.clone(), core_edges: named })
+    }
+
     /// A named element as its result column.
     fn element(&self, p: &Partial, name: &str) -> Result<Expr> {
         if name == "_pattern" || name == "_direction" {
             return Ok(col(Column::new_unqualified(name)));
+        }
+        if p.core_edges.iter().any(|e| e == name) {
+            return Ok(Expr::Column(qcol("#m", &matcher::column(name))).alias(name));
         }
         let cols = if p.edges.iter().any(|e| e == name) {
             &self.e_cols
