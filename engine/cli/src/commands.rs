@@ -92,6 +92,10 @@ pub struct BenchArgs {
     /// Also write the rows as JSON to this file.
     #[arg(long)]
     json: Option<PathBuf>,
+    /// Also time motif finding: the matches of this pattern (GraphFrames' language, as in SQL's
+    /// motifs()), counted over the dataset's vertex and edge tables; repeatable.
+    #[arg(long = "motif")]
+    motifs: Vec<String>,
 }
 
 pub fn graphalytics_cmd(a: GraphalyticsArgs) -> Result<ExitCode> {
@@ -193,12 +197,16 @@ pub fn bench_cmd(a: BenchArgs) -> Result<ExitCode> {
         peers_dir: a.peers_dir.clone(),
         peer_trials: a.peer_trials.unwrap_or(a.trials),
         sssp_delta: a.sssp_delta,
+        motifs: a.motifs.clone(),
         ..Default::default()
     };
     for name in &a.algorithms {
         if let Err(e) = ember::registry::lookup(name) {
             bail!("bench: {}", e.to_string().trim_start_matches("invalid configuration: "));
         }
+    }
+    for m in &a.motifs {
+        ember::query::pattern::parse(m).map_err(|e| anyhow::anyhow!("bench: --motif: {e}"))?;
     }
     for p in &a.peers {
         if !bench::peers::KNOWN.contains(&p.as_str()) {

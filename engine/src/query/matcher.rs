@@ -22,7 +22,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use datafusion::arrow::array::{ArrayRef, RecordBatch, StructArray, UInt32Array};
+use datafusion::arrow::array::{ArrayRef, RecordBatch, RecordBatchOptions, StructArray, UInt32Array};
 use datafusion::arrow::compute::{concat_batches, take};
 use datafusion::arrow::datatypes::{DataType, Field, Fields, Schema, SchemaRef};
 use datafusion::catalog::{Session as DfSession, TableProvider};
@@ -471,7 +471,8 @@ fn external(e: Error) -> DataFusionError {
     DataFusionError::External(Box::new(e))
 }
 
-/// One block of matches as a batch of the full schema, projected.
+/// One block of matches as a batch: only the projected columns are built (a `count(*)` builds
+/// none).
 fn to_batch(
     m: &Matches,
     core: &Core,
@@ -481,20 +482,21 @@ fn to_batch(
     projection: &Option<Vec<usize>>,
 ) -> Result<RecordBatch> {
     let err = |e| Error::arrow("building motif matches", e);
-    let mut cols: Vec<ArrayRef> = Vec::new();
-    for v in &m.vars {
-        cols.push(take(ids.as_ref(), &UInt32Array::from(v.clone()), None).map_err(err)?);
+    let named: Vec<usize> = (0..core.edges.len()).filter(|&k| core.edges[k].name.is_some()).collect();
+    let all: Vec<usize> = (0..schema.fields().len()).collect();
+    let wanted = projection.as_ref().unwrap_or(&all);
+    let mut cols: Vec<ArrayRef> = Vec::with_capacity(wanted.len());
+    for &i in wanted {
+        let col = if i < m.vars.len() {
+            take(ids.as_ref(), &UInt32Array::from(m.vars[i].clone()), None)
+        } else {
+            take(edges, &UInt32Array::from(m.edges[named[i - m.vars.len()]].clone()), None)
+        };
+        cols.push(col.map_err(err)?);
     }
-    for (k, e) in core.edges.iter().enumerate() {
-        if e.name.is_some() {
-            cols.push(take(edges, &UInt32Array::from(m.edges[k].clone()), None).map_err(err)?);
-        }
-    }
-    let batch = RecordBatch::try_new(schema.clone(), cols).map_err(err)?;
-    match projection {
-        Some(p) => batch.project(p).map_err(err),
-        None => Ok(batch),
-    }
+    let out_schema = Arc::new(schema.project(wanted).map_err(err)?);
+    let opts = RecordBatchOptions::new().with_row_count(Some(m.len()));
+    RecordBatch::try_new_with_options(out_schema, cols, &opts).map_err(err)
 }
 
 impl ExecutionPlan for MotifMatchExec {

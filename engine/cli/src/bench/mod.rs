@@ -82,6 +82,8 @@ pub struct BenchConfig {
     pub peer_trials: usize,
     /// Bucket width of the SSSP kernel (default: [`kernel::sssp::default_delta`]).
     pub sssp_delta: Option<f64>,
+    /// Motif patterns whose matches are counted (`ember::query::GraphFrame::find`).
+    pub motifs: Vec<String>,
 }
 
 impl Default for BenchConfig {
@@ -99,6 +101,7 @@ impl Default for BenchConfig {
             peers_dir: PathBuf::from("benches/peers"),
             peer_trials: 3,
             sssp_delta: None,
+            motifs: vec![],
         }
     }
 }
@@ -264,6 +267,10 @@ fn table_check(spec_name: &str, t: &ember::datafusion::arrow::array::RecordBatch
             reach_check(&hops)
         }
         n if n == algo::sssp::SPEC.name => dist_check(col(1).as_primitive::<Float64Type>().values()),
+        // Each triangle is counted at its three corners.
+        n if n == algo::triangles::SPEC.name => {
+            format!("{} triangles", col(1).as_primitive::<Int64Type>().values().iter().sum::<i64>() / 3)
+        }
         _ => format!("{} rows", t.num_rows()),
     }
 }
@@ -488,8 +495,65 @@ pub fn run(ds: &Dataset, cfg: &BenchConfig) -> Result<Outcome> {
             }
         }
     }
+    for pattern in &cfg.motifs {
+        outcome.rows.push(motif_row(ds, &g, pattern, cfg.trials.max(1), load_s, arcs)?);
+    }
     outcome.rows.extend(peer_rows);
     Ok(outcome)
+}
+
+/// Counts the matches of `pattern` over the graph's tables (one warm-up, then `trials`): the
+/// whole query (DataFusion plan, the matcher or joins, the joins with the vertex table).
+fn motif_row(ds: &Dataset, g: &Graph, pattern: &str, trials: usize, load_s: f64, arcs: u64) -> Result<Row> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .thread_stack_size(16 << 20)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Internal(format!("bench: cannot start a runtime: {e}")))?;
+    let session = ember::sql::Session::new();
+    session.register_graph(g, "vertices", "edges")?;
+    let frame = rt.block_on(async {
+        let ctx = session.context();
+        let v = ctx.table("vertices").await.map_err(|e| Error::df("bench", e))?;
+        let e = ctx.table("edges").await.map_err(|e| Error::df("bench", e))?;
+        ember::query::GraphFrame::new(v, e)
+    })?;
+    let count = || -> Result<(usize, f64)> {
+        let df = frame.find(pattern)?;
+        let t = Instant::now();
+        let n = rt.block_on(df.count()).map_err(|e| Error::df("bench: counting matches", e))?;
+        Ok((n, t.elapsed().as_secs_f64()))
+    };
+    count()?;
+    reset_peak_rss();
+    let mut times = Vec::new();
+    let mut matches = 0;
+    for _ in 0..trials {
+        let (n, s) = count()?;
+        matches = n;
+        times.push(s);
+    }
+    let peak = peak_rss();
+    let med = median(&times);
+    Ok(Row {
+        dataset: ds.name().to_string(),
+        algorithm: format!("motif {pattern}"),
+        engine: "query".into(),
+        vertices: g.num_vertices() as u64,
+        edges: g.num_edges() as u64,
+        arcs,
+        load_s,
+        partition_s: 0.0,
+        median_s: med,
+        edges_per_s: arcs as f64 / med,
+        ns_per_edge_iter: None,
+        peak_rss_bytes: peak,
+        bytes_per_edge: peak.map(|p| p as f64 / arcs.max(1) as f64),
+        replication_factor: 1.0,
+        partitions: rayon::current_num_threads() as u32,
+        trials_s: times,
+        check: format!("{matches} matches"),
+    })
 }
 
 fn mib(b: Option<u64>) -> String {
