@@ -26,6 +26,8 @@ use datafusion::arrow::array::{ArrayRef, RecordBatch, RecordBatchOptions, Struct
 use datafusion::arrow::compute::{concat_batches, take};
 use datafusion::arrow::datatypes::{DataType, Field, Fields, Schema, SchemaRef};
 use datafusion::catalog::{Session as DfSession, TableProvider};
+use datafusion::common::Statistics;
+use datafusion::common::stats::Precision;
 use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::datasource::TableType;
 use datafusion::error::{DataFusionError, Result as DfResult};
@@ -35,7 +37,8 @@ use datafusion::physical_expr::{EquivalenceProperties, PhysicalExpr};
 use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion::physical_plan::{
-    DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning, PlanProperties, SendableRecordBatchStream, collect,
+    DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning, PlanProperties, SendableRecordBatchStream,
+    StatisticsArgs, collect,
 };
 use rayon::prelude::*;
 
@@ -169,11 +172,13 @@ impl Adjacency {
     fn in_nbrs(&self, u: u32) -> &[u32] {
         &self.in_nbr[self.in_nbr_off[u as usize]..self.in_nbr_off[u as usize + 1]]
     }
-    /// The edge rows `u -> w`.
-    fn rows(&self, u: u32, w: u32) -> impl Iterator<Item = u32> + '_ {
-        let list = &self.out[self.out_off[u as usize]..self.out_off[u as usize + 1]];
+    /// Where the edge rows `u -> w` are in `out`.
+    fn row_range(&self, u: u32, w: u32) -> std::ops::Range<usize> {
+        let (lo, hi) = (self.out_off[u as usize], self.out_off[u as usize + 1]);
+        let list = &self.out[lo..hi];
         let start = list.partition_point(|&(x, _)| x < w);
-        list[start..].iter().take_while(move |&&(x, _)| x == w).map(|&(_, r)| r)
+        let end = start + list[start..].partition_point(|&(x, _)| x == w);
+        lo + start..lo + end
     }
 }
 
@@ -239,52 +244,73 @@ impl<'a> Plan<'a> {
     }
 
     /// Every match whose first variable is `first`, appended to `out`.
-    fn from(&self, first: u32, vals: &mut [u32], out: &mut Matches) {
+    fn from(&self, first: u32, vals: &mut [u32], scratch: &mut Scratch, out: &mut Matches) {
         vals[self.order[0]] = first;
-        self.step(1, vals, out);
+        self.step(1, vals, scratch, out);
     }
 
-    fn step(&self, i: usize, vals: &mut [u32], out: &mut Matches) {
+    fn step(&self, i: usize, vals: &mut [u32], scratch: &mut Scratch, out: &mut Matches) {
         if i == self.order.len() {
-            return self.emit(vals, out);
+            return self.emit(vals, scratch, out);
         }
         let v = self.order[i];
-        let lists: Vec<&[u32]> = self.constraints[i]
-            .iter()
-            .map(|&(b, forward)| if forward { self.adj.out_nbrs(vals[b]) } else { self.adj.in_nbrs(vals[b]) })
-            .collect();
-        if lists.is_empty() {
+        let list = |vals: &[u32], &(b, forward): &(usize, bool)| -> &[u32] {
+            if forward { self.adj.out_nbrs(vals[b]) } else { self.adj.in_nbrs(vals[b]) }
+        };
+        let cons = &self.constraints[i];
+        let Some(k) = (0..cons.len()).min_by_key(|&k| list(vals, &cons[k]).len()) else {
             // Not adjacent to a bound variable: every vertex.
             for c in 0..self.n {
                 vals[v] = c;
-                self.step(i + 1, vals, out);
+                self.step(i + 1, vals, scratch, out);
+            }
+            return;
+        };
+        let shortest = list(vals, &cons[k]);
+        if cons.len() == 2 {
+            // The common case (a triangle's third vertex): walk the other sorted list forward
+            // with galloping search, as the candidates ascend.
+            let other = list(vals, &cons[1 - k]);
+            let mut at = 0usize;
+            for &c in shortest {
+                at += gallop(&other[at..], c);
+                if at == other.len() {
+                    break;
+                }
+                if other[at] == c {
+                    vals[v] = c;
+                    self.step(i + 1, vals, scratch, out);
+                }
             }
             return;
         }
-        let (shortest, others) = {
-            let k = (0..lists.len()).min_by_key(|&k| lists[k].len()).unwrap_or(0);
-            (lists[k], lists.iter().enumerate().filter(|&(j, _)| j != k).map(|(_, l)| *l).collect::<Vec<_>>())
-        };
         for &c in shortest {
-            if others.iter().all(|l| l.binary_search(&c).is_ok()) {
+            let inside = cons.iter().enumerate().all(|(j, con)| j == k || list(vals, con).binary_search(&c).is_ok());
+            if inside {
                 vals[v] = c;
-                self.step(i + 1, vals, out);
+                self.step(i + 1, vals, scratch, out);
             }
         }
     }
 
     /// Every combination of edge rows of the bound vertices (none when a term has no edge, as
     /// a self-loop term on a vertex without one).
-    fn emit(&self, vals: &[u32], out: &mut Matches) {
-        let runs: Vec<Vec<u32>> =
-            self.core.edges.iter().map(|e| self.adj.rows(vals[e.src], vals[e.dst]).collect()).collect();
-        if runs.iter().any(Vec::is_empty) {
-            return;
+    fn emit(&self, vals: &[u32], scratch: &mut Scratch, out: &mut Matches) {
+        let runs = &mut scratch.runs;
+        runs.clear();
+        for e in &self.core.edges {
+            let r = self.adj.row_range(vals[e.src], vals[e.dst]);
+            if r.is_empty() {
+                return;
+            }
+            runs.push(r);
         }
-        let mut idx = vec![0usize; runs.len()];
+        let idx = &mut scratch.idx;
+        idx.clear();
+        idx.extend(runs.iter().map(|r| r.start));
         loop {
-            for (k, run) in runs.iter().enumerate() {
-                out.edges[k].push(run[idx[k]]);
+            for (k, &at) in idx.iter().enumerate() {
+                out.edges[k].push(self.adj.out[at].1);
             }
             for (j, &x) in vals.iter().enumerate() {
                 out.vars[j].push(x);
@@ -297,13 +323,32 @@ impl<'a> Plan<'a> {
                 }
                 k -= 1;
                 idx[k] += 1;
-                if idx[k] < runs[k].len() {
+                if idx[k] < runs[k].end {
                     break;
                 }
-                idx[k] = 0;
+                idx[k] = runs[k].start;
             }
         }
     }
+}
+
+/// The first index of sorted `list` whose value is at least `x`: doubling steps, then a binary
+/// search in the last step (cheap when `x` is near the front, as in a merge).
+fn gallop(list: &[u32], x: u32) -> usize {
+    let mut hi = 1usize;
+    while hi < list.len() && list[hi - 1] < x {
+        hi *= 2;
+    }
+    let lo = hi / 2;
+    let hi = hi.min(list.len());
+    lo + list[lo..hi].partition_point(|&y| y < x)
+}
+
+/// Per-thread buffers of [`Plan::emit`] (nothing is allocated per match).
+#[derive(Default)]
+struct Scratch {
+    runs: Vec<std::ops::Range<usize>>,
+    idx: Vec<usize>,
 }
 
 /// All matches of `core` over the arcs `src[r] -> dst[r]` (dense indices below `n`), in blocks
@@ -326,13 +371,13 @@ pub fn enumerate(
         let block = (start..end)
             .into_par_iter()
             .fold(
-                || (Matches::new(core), vec![0u32; core.vars.len()]),
-                |(mut m, mut vals), first| {
-                    plan.from(first as u32, &mut vals, &mut m);
-                    (m, vals)
+                || (Matches::new(core), vec![0u32; core.vars.len()], Scratch::default()),
+                |(mut m, mut vals, mut scratch), first| {
+                    plan.from(first as u32, &mut vals, &mut scratch, &mut m);
+                    (m, vals, scratch)
                 },
             )
-            .map(|(m, _)| m)
+            .map(|(m, _, _)| m)
             .collect::<Vec<_>>();
         // Concatenated in order of the parallel pieces, which follow the block's order.
         let mut all = Matches::new(core);
@@ -519,6 +564,16 @@ impl ExecutionPlan for MotifMatchExec {
         Ok(TreeNodeRecursion::Continue)
     }
 
+    /// The number of matches is not known before matching; twice the edges is the guess, so
+    /// that DataFusion builds its join hash tables on the (usually smaller) vertex tables.
+    fn statistics_from_inputs(&self, input_stats: &[Arc<Statistics>], _: &StatisticsArgs) -> DfResult<Arc<Statistics>> {
+        let mut s = Statistics::new_unknown(&self.schema());
+        if let Some(Precision::Exact(n) | Precision::Inexact(n)) = input_stats.first().map(|i| i.num_rows) {
+            s.num_rows = Precision::Inexact(n.saturating_mul(2));
+        }
+        Ok(Arc::new(s))
+    }
+
     fn with_new_children(self: Arc<Self>, children: Vec<Arc<dyn ExecutionPlan>>) -> DfResult<Arc<dyn ExecutionPlan>> {
         let input = children.into_iter().next().ok_or_else(|| DataFusionError::Internal("no input".into()))?;
         Ok(Arc::new(MotifMatchExec::new(self.core.clone(), input, self.full_schema.clone(), self.projection.clone())?))
@@ -603,6 +658,15 @@ mod tests {
         })
         .unwrap();
         out
+    }
+
+    #[test]
+    fn gallop_finds_the_first_not_smaller() {
+        let l = [1, 3, 3, 5, 8, 13, 21];
+        for x in 0..25 {
+            assert_eq!(gallop(&l, x), l.partition_point(|&y| y < x), "{x}");
+        }
+        assert_eq!(gallop(&[], 4), 0);
     }
 
     #[test]

@@ -242,24 +242,28 @@ impl<'a> Compiler<'a> {
         core.is_cyclic().then_some((core, in_core))
     }
 
-    /// The core's matches, each named vertex joined with the vertex table on its id.
+    /// The core's matches, each named vertex joined with the vertex table on its id. The
+    /// vertex table is the join's left (build) side: the matches are usually the larger input
+    /// and carry no statistics for DataFusion to choose by.
     fn matched(&self, core: Core) -> Result<Partial> {
         let vars = core.vars.clone();
         let named: Vec<String> = core.edges.iter().filter_map(|e| e.name.clone()).collect();
         let table = MotifMatchTable::new(self.edges.clone(), core)?;
-        let mut b = LogicalPlanBuilder::scan(TableReference::bare("#m"), provider_as_source(Arc::new(table)), None)
+        let mut plan = LogicalPlanBuilder::scan(TableReference::bare("#m"), provider_as_source(Arc::new(table)), None)
+            .and_then(|b| b.build())
             .map_err(df)?;
         for v in &vars {
-            b = b
-                .join(
-                    self.scan(self.vertices, v)?,
-                    JoinType::Inner,
-                    (vec![qcol("#m", &matcher::column(v))], vec![qcol(v, "id")]),
-                    None,
-                )
+            plan = LogicalPlanBuilder::from(self.scan(self.vertices, v)?)
+                .join(plan, JoinType::Inner, (vec![qcol(v, "id")], vec![qcol("#m", &matcher::column(v))]), None)
+                .and_then(|b| b.build())
                 .map_err(df)?;
         }
-        Ok(Partial { plan: Some(b), vertices: vars, edges: named.clone(), core_edges: named })
+        Ok(Partial {
+            plan: Some(LogicalPlanBuilder::from(plan)),
+            vertices: vars,
+            edges: named.clone(),
+            core_edges: named,
+        })
     }
 
     /// A named element as its result column.
