@@ -263,7 +263,10 @@ async fn graph_from_two_queries() {
     s.register_batches("hi_rank", vec![pr.to_batch(&g).unwrap()]).unwrap();
     let n = s.sql("SELECT count(*) AS n FROM hi_rank JOIN members USING (id)").await.unwrap().collect().await.unwrap();
     assert_eq!(cell(n[0].column(0).as_ref(), 0), "17");
-    assert_eq!(s.table_names(), vec!["hi_rank", "karate_edges", "karate_vertices", "members", "sales"]);
+    assert_eq!(
+        s.table_names(),
+        vec!["friends_e", "friends_v", "hi_rank", "karate_edges", "karate_vertices", "members", "sales"]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
