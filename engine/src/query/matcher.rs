@@ -116,7 +116,8 @@ struct Adjacency {
     in_nbr: Vec<u32>,
 }
 
-fn grouped(n: usize, from: &[u32], to: &[u32]) -> (Vec<usize>, Vec<(u32, u32)>) {
+/// Arcs `from[r] -> to[r]` grouped by `from` (offsets, then `(to, row)` sorted per vertex).
+pub(super) fn grouped(n: usize, from: &[u32], to: &[u32]) -> (Vec<usize>, Vec<(u32, u32)>) {
     let mut off = vec![0usize; n + 1];
     for &s in from {
         off[s as usize + 1] += 1;

@@ -192,20 +192,8 @@ pub fn shortest_paths(
     is_to: &[bool],
     max: u32,
 ) -> Result<Option<Paths>> {
-    // Out-arcs by source: (target, edge row), grouped by counting.
-    let mut offsets = vec![0usize; n + 1];
-    for &s in src {
-        offsets[s as usize + 1] += 1;
-    }
-    for i in 0..n {
-        offsets[i + 1] += offsets[i];
-    }
-    let mut fill = offsets.clone();
-    let mut arcs = vec![(0u32, 0u32); src.len()];
-    for (e, (&s, &d)) in src.iter().zip(dst).enumerate() {
-        arcs[fill[s as usize]] = (d, e as u32);
-        fill[s as usize] += 1;
-    }
+    // Out-arcs by source: (target, edge row).
+    let (offsets, arcs) = super::matcher::grouped(n, src, dst);
     let out = |u: u32| &arcs[offsets[u as usize]..offsets[u as usize + 1]];
 
     // Multi-source BFS, stopping at the first level that holds a target.
