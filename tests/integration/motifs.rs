@@ -82,6 +82,11 @@ fn tables(c: &Case) -> (RecordBatch, RecordBatch) {
 
 /// Runs `pattern` through the engine: the rows, and the column names.
 fn engine(c: &Case, pattern: &str, opts: &Options) -> (Vec<Row>, Vec<String>) {
+    engine_filtered(c, pattern, opts, None)
+}
+
+/// [`engine`] with a SQL filter on the result (`a.w >= 20`).
+fn engine_filtered(c: &Case, pattern: &str, opts: &Options, filter: Option<&str>) -> (Vec<Row>, Vec<String>) {
     let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
     rt.block_on(async {
         let ctx = SessionContext::new();
@@ -89,7 +94,11 @@ fn engine(c: &Case, pattern: &str, opts: &Options) -> (Vec<Row>, Vec<String>) {
         ctx.register_table("v", Arc::new(MemTable::try_new(v.schema(), vec![vec![v]]).unwrap())).unwrap();
         ctx.register_table("e", Arc::new(MemTable::try_new(e.schema(), vec![vec![e]]).unwrap())).unwrap();
         let g = GraphFrame::new(ctx.table("v").await.unwrap(), ctx.table("e").await.unwrap()).unwrap();
-        let df = g.find_with(pattern, opts).unwrap();
+        let mut df = g.find_with(pattern, opts).unwrap();
+        if let Some(f) = filter {
+            let e = df.parse_sql_expr(f).unwrap();
+            df = df.filter(e).unwrap();
+        }
         let names: Vec<String> = df.schema().fields().iter().map(|f| f.name().clone()).collect();
         let batches = df.collect().await.unwrap();
         let mut rows = Vec::new();
@@ -318,6 +327,31 @@ proptest! {
                 prop_assert!(keys.windows(2).all(|w| w[0] <= w[1]), "{}: not sorted: {:?}", p, keys);
             }
             prop_assert_eq!(sorted(rows), sorted(expected), "{} (wcoj: {})", p, wcoj);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Filters on the result: one vertex's (pushed into the matcher's scan, restricting its
+    /// candidates) and two vertices' (applied after), against the oracle's rows filtered.
+    #[test]
+    fn filtered_motifs_match_the_oracle(c in case()) {
+        let w = |row: &Row, name: &str| -> Option<i64> {
+            row.iter().find(|(n, _)| n == name).map(|(_, v)| v[1..].parse::<i64>().unwrap() * 10)
+        };
+        for p in ["(a)-[e]->(b); (b)-[e2]->(a)", "(a)-[]->(b); (b)-[]->(c); (c)-[]->(a)", "(a)-[e]->(b); (b)-[]->(a); (b)-[]->(c)"] {
+            for (filter, keep) in [
+                ("a.w >= 20", Box::new(|r: &Row| w(r, "a").unwrap() >= 20) as Box<dyn Fn(&Row) -> bool>),
+                ("a.w < b.w", Box::new(|r: &Row| w(r, "a").unwrap() < w(r, "b").unwrap())),
+            ] {
+                for wcoj in [true, false] {
+                    let (rows, _) = engine_filtered(&c, p, &Options { wcoj }, Some(filter));
+                    let expected: Vec<Row> = oracle(&c, p).into_iter().filter(|r| keep(r)).collect();
+                    prop_assert_eq!(sorted(rows), sorted(expected), "{} WHERE {} (wcoj: {})", p, filter, wcoj);
+                }
+            }
         }
     }
 }

@@ -9,12 +9,15 @@
 //! vertices are bound, every edge term lists the rows between its endpoints (one result row
 //! per combination, as the joins give).
 //!
-//! [`MotifMatchTable`] is the table DataFusion scans: it reads the edge table through its plan
-//! and yields the core's vertex ids (one column `#name` per variable, Int64 or Utf8) and a
-//! struct column `#name` per named edge; `motif.rs` joins the vertex table on those ids (which also requires
-//! the vertices to exist) and adds the rest of the pattern with ordinary joins.
+//! [`MotifMatchTable`] is the table DataFusion scans: it reads the vertex and edge tables
+//! through their plans and yields a struct column `#name` per vertex variable (its vertex-table
+//! row) and per named edge; a variable only takes vertices present in the vertex table (as the
+//! joins require). Filters on one variable (`a.age > 30` on the result) are pushed into the scan
+//! and restrict that variable's candidates before matching. `motif.rs` adds the rest of the
+//! pattern with ordinary joins.
 //!
-//! Invariants: dense indices come from `ids::build` over the edge table; neighbour lists are
+//! Invariants: dense indices come from `ids::build` over the edge table (ascending ids, so a
+//! vertex-table id is found by binary search); neighbour lists are
 //! sorted by neighbour, then by edge row; results are emitted in batches per block of the first
 //! variable's candidates, so memory holds one block's matches at a time.
 
@@ -22,16 +25,19 @@ use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use datafusion::arrow::array::{ArrayRef, RecordBatch, RecordBatchOptions, StructArray, UInt32Array};
+use datafusion::arrow::array::{
+    Array, ArrayRef, BooleanArray, RecordBatch, RecordBatchOptions, StructArray, UInt32Array,
+};
 use datafusion::arrow::compute::{concat_batches, take};
-use datafusion::arrow::datatypes::{DataType, Field, Fields, Schema, SchemaRef};
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::catalog::{Session as DfSession, TableProvider};
-use datafusion::common::Statistics;
 use datafusion::common::stats::Precision;
 use datafusion::common::tree_node::TreeNodeRecursion;
+use datafusion::common::{DFSchema, Statistics};
 use datafusion::datasource::TableType;
 use datafusion::error::{DataFusionError, Result as DfResult};
 use datafusion::execution::TaskContext;
+use datafusion::logical_expr::TableProviderFilterPushDown;
 use datafusion::logical_expr::{Expr, LogicalPlan};
 use datafusion::physical_expr::{EquivalenceProperties, PhysicalExpr};
 use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
@@ -215,6 +221,8 @@ impl Matches {
 struct Plan<'a> {
     core: &'a Core,
     adj: &'a Adjacency,
+    /// Per variable, the dense vertices it may take (`None`: all).
+    allowed: &'a [Option<Vec<bool>>],
     n: u32,
     order: Vec<usize>,
     /// For step i: (bound variable, true when the pattern edge goes bound -> new).
@@ -222,7 +230,7 @@ struct Plan<'a> {
 }
 
 impl<'a> Plan<'a> {
-    fn new(core: &'a Core, adj: &'a Adjacency, n: u32) -> Plan<'a> {
+    fn new(core: &'a Core, adj: &'a Adjacency, allowed: &'a [Option<Vec<bool>>], n: u32) -> Plan<'a> {
         let order = core.order();
         let constraints = order
             .iter()
@@ -241,11 +249,18 @@ impl<'a> Plan<'a> {
                 c
             })
             .collect();
-        Plan { core, adj, n, order, constraints }
+        Plan { core, adj, allowed, n, order, constraints }
+    }
+
+    fn ok(&self, v: usize, c: u32) -> bool {
+        self.allowed[v].as_ref().is_none_or(|a| a[c as usize])
     }
 
     /// Every match whose first variable is `first`, appended to `out`.
     fn from(&self, first: u32, vals: &mut [u32], scratch: &mut Scratch, out: &mut Matches) {
+        if !self.ok(self.order[0], first) {
+            return;
+        }
         vals[self.order[0]] = first;
         self.step(1, vals, scratch, out);
     }
@@ -261,7 +276,7 @@ impl<'a> Plan<'a> {
         let cons = &self.constraints[i];
         let Some(k) = (0..cons.len()).min_by_key(|&k| list(vals, &cons[k]).len()) else {
             // Not adjacent to a bound variable: every vertex.
-            for c in 0..self.n {
+            for c in (0..self.n).filter(|&c| self.ok(v, c)) {
                 vals[v] = c;
                 self.step(i + 1, vals, scratch, out);
             }
@@ -278,7 +293,7 @@ impl<'a> Plan<'a> {
                 if at == other.len() {
                     break;
                 }
-                if other[at] == c {
+                if other[at] == c && self.ok(v, c) {
                     vals[v] = c;
                     self.step(i + 1, vals, scratch, out);
                 }
@@ -287,7 +302,7 @@ impl<'a> Plan<'a> {
         }
         for &c in shortest {
             let inside = cons.iter().enumerate().all(|(j, con)| j == k || list(vals, con).binary_search(&c).is_ok());
-            if inside {
+            if inside && self.ok(v, c) {
                 vals[v] = c;
                 self.step(i + 1, vals, scratch, out);
             }
@@ -352,20 +367,22 @@ struct Scratch {
     idx: Vec<usize>,
 }
 
-/// All matches of `core` over the arcs `src[r] -> dst[r]` (dense indices below `n`), in blocks
-/// of the first variable's values: `sink` gets each block's matches (in order of the block).
+/// All matches of `core` over the arcs `src[r] -> dst[r]` (dense indices below `n`), each
+/// variable `i` taking only the vertices `allowed[i]` marks (all when `None`), in blocks of the
+/// first variable's values: `sink` gets each block's matches (in order of the block).
 pub fn enumerate(
     n: usize,
     src: &[u32],
     dst: &[u32],
     core: &Core,
+    allowed: &[Option<Vec<bool>>],
     mut sink: impl FnMut(Matches) -> Result<()>,
 ) -> Result<()> {
     if core.vars.is_empty() {
         return Ok(());
     }
     let adj = Adjacency::new(n, src, dst);
-    let plan = Plan::new(core, &adj, n as u32);
+    let plan = Plan::new(core, &adj, allowed, n as u32);
     const BLOCK: usize = 1 << 14;
     for start in (0..n).step_by(BLOCK) {
         let end = (start + BLOCK).min(n);
@@ -408,34 +425,48 @@ pub fn column(name: &str) -> String {
     format!("#{name}")
 }
 
-/// The table of a motif's core matches, computed when scanned.
+/// The table of a motif's core matches, computed when scanned: one struct column `#v` per
+/// vertex variable (the vertex table's columns) and `#e` per named edge (the edge table's).
+/// Filters on one variable's struct are taken by the scan: they restrict that variable's
+/// candidates before matching.
 #[derive(Debug)]
 pub struct MotifMatchTable {
+    vertices: LogicalPlan,
     edges: LogicalPlan,
     core: Arc<Core>,
     schema: SchemaRef,
 }
 
 impl MotifMatchTable {
-    /// The core's table over the edge table `edges` (columns `src`, `dst`, attributes).
-    pub fn new(edges: LogicalPlan, core: Core) -> Result<MotifMatchTable> {
+    /// The core's table over the vertex table (`id`, attributes) and the edge table (`src`,
+    /// `dst`, attributes).
+    pub fn new(vertices: LogicalPlan, edges: LogicalPlan, core: Core) -> Result<MotifMatchTable> {
         let es = edges.schema().as_arrow().clone();
-        let src = es.field_with_name("src").map_err(|e| Error::arrow("the edge table", e))?;
-        let id = id_type(src.data_type()).ok_or_else(|| {
-            Error::table(
-                Table::Edges,
-                format!("column `src` must hold integer or string ids, found {}", src.data_type()),
-            )
-        })?;
-        let mut fields: Vec<Field> = core.vars.iter().map(|v| Field::new(column(v), id.clone(), false)).collect();
-        let struct_type = DataType::Struct(es.fields().clone());
+        let vs = vertices.schema().as_arrow().clone();
+        for (s, c, t) in [(&es, "src", Table::Edges), (&es, "dst", Table::Edges), (&vs, "id", Table::Vertices)] {
+            let f = s.field_with_name(c).map_err(|e| Error::arrow("the motif's tables", e))?;
+            if id_type(f.data_type()).is_none() {
+                return Err(Error::table(
+                    t,
+                    format!("column `{c}` must hold integer or string ids, found {}", f.data_type()),
+                ));
+            }
+        }
+        let vtype = DataType::Struct(vs.fields().clone());
+        let etype = DataType::Struct(es.fields().clone());
+        let mut fields: Vec<Field> = core.vars.iter().map(|v| Field::new(column(v), vtype.clone(), false)).collect();
         fields.extend(
-            core.edges
-                .iter()
-                .filter_map(|e| e.name.as_ref())
-                .map(|n| Field::new(column(n), struct_type.clone(), false)),
+            core.edges.iter().filter_map(|e| e.name.as_ref()).map(|n| Field::new(column(n), etype.clone(), false)),
         );
-        Ok(MotifMatchTable { edges, core: Arc::new(core), schema: Arc::new(Schema::new(fields)) })
+        Ok(MotifMatchTable { vertices, edges, core: Arc::new(core), schema: Arc::new(Schema::new(fields)) })
+    }
+
+    /// The variable a filter is about, when it reads exactly one variable's column.
+    fn filter_var(&self, e: &Expr) -> Option<usize> {
+        let refs = e.column_refs();
+        let mut vars = refs.iter().map(|c| self.core.vars.iter().position(|v| column(v) == c.name));
+        let first = vars.next()??;
+        vars.all(|v| v == Some(first)).then_some(first)
     }
 }
 
@@ -449,34 +480,68 @@ impl TableProvider for MotifMatchTable {
         TableType::Temporary
     }
 
+    fn supports_filters_pushdown(&self, filters: &[&Expr]) -> DfResult<Vec<TableProviderFilterPushDown>> {
+        Ok(filters
+            .iter()
+            .map(|f| match self.filter_var(f) {
+                Some(_) => TableProviderFilterPushDown::Exact,
+                None => TableProviderFilterPushDown::Unsupported,
+            })
+            .collect())
+    }
+
     async fn scan(
         &self,
         state: &dyn DfSession,
         projection: Option<&Vec<usize>>,
-        _filters: &[Expr],
+        filters: &[Expr],
         _limit: Option<usize>,
     ) -> DfResult<Arc<dyn ExecutionPlan>> {
-        let input = state.create_physical_plan(&self.edges).await?;
-        Ok(Arc::new(MotifMatchExec::new(self.core.clone(), input, self.schema.clone(), projection.cloned())?))
+        let vertices = state.create_physical_plan(&self.vertices).await?;
+        let edges = state.create_physical_plan(&self.edges).await?;
+        // Each filter is evaluated on a one-column batch: the variable's vertex structs.
+        let mut pushed = Vec::new();
+        for f in filters {
+            let var = self
+                .filter_var(f)
+                .ok_or_else(|| DataFusionError::Internal(format!("filter {f} is not about one motif vertex")))?;
+            let field = self.schema.field(var).clone();
+            let qualifier = f.column_refs().iter().next().and_then(|c| c.relation.clone());
+            let schema = DFSchema::new_with_metadata(vec![(qualifier, Arc::new(field))], Default::default())?;
+            pushed.push((var, state.create_physical_expr(f.clone(), &schema)?));
+        }
+        Ok(Arc::new(MotifMatchExec::new(
+            self.core.clone(),
+            vec![vertices, edges],
+            self.schema.clone(),
+            projection.cloned(),
+            Arc::new(pushed),
+        )?))
     }
 }
 
-/// The physical operator: collects the edge table, builds dense adjacency, emits the matches.
+/// Filters taken by the scan: (variable, predicate over a batch of that variable's structs).
+type Pushed = Arc<Vec<(usize, Arc<dyn PhysicalExpr>)>>;
+
+/// The physical operator: collects the two tables, builds dense adjacency, restricts each
+/// variable to the vertices of the vertex table that pass its filters, emits the matches.
 #[derive(Debug)]
 pub struct MotifMatchExec {
     core: Arc<Core>,
-    input: Arc<dyn ExecutionPlan>,
+    inputs: Vec<Arc<dyn ExecutionPlan>>,
     full_schema: SchemaRef,
     projection: Option<Vec<usize>>,
+    filters: Pushed,
     cache: Arc<PlanProperties>,
 }
 
 impl MotifMatchExec {
     fn new(
         core: Arc<Core>,
-        input: Arc<dyn ExecutionPlan>,
+        inputs: Vec<Arc<dyn ExecutionPlan>>,
         full_schema: SchemaRef,
         projection: Option<Vec<usize>>,
+        filters: Pushed,
     ) -> DfResult<Self> {
         let schema = match &projection {
             Some(p) => Arc::new(full_schema.project(p)?),
@@ -488,7 +553,7 @@ impl MotifMatchExec {
             EmissionType::Incremental,
             Boundedness::Bounded,
         );
-        Ok(MotifMatchExec { core, input, full_schema, projection, cache: Arc::new(cache) })
+        Ok(MotifMatchExec { core, inputs, full_schema, projection, filters, cache: Arc::new(cache) })
     }
 
     fn describe(&self) -> String {
@@ -500,7 +565,12 @@ impl MotifMatchExec {
             .map(|e| format!("({})-[{}]->({})", name(e.src), e.name.as_deref().unwrap_or(""), name(e.dst)))
             .collect();
         let order: Vec<&str> = self.core.order().into_iter().map(name).collect();
-        format!("pattern={}, order={}", edges.join("; "), order.join(","))
+        let mut text = format!("pattern={}, order={}", edges.join("; "), order.join(","));
+        if !self.filters.is_empty() {
+            let f: Vec<String> = self.filters.iter().map(|(v, e)| format!("{}: {e}", name(*v))).collect();
+            text.push_str(&format!(", filters=[{}]", f.join(", ")));
+        }
+        text
     }
 }
 
@@ -518,11 +588,11 @@ fn external(e: Error) -> DataFusionError {
 }
 
 /// One block of matches as a batch: only the projected columns are built (a `count(*)` builds
-/// none).
+/// none). `row_of[v]` is dense vertex v's row in the vertex table.
 fn to_batch(
     m: &Matches,
     core: &Core,
-    ids: &ArrayRef,
+    (vertices, row_of): (&StructArray, &[u32]),
     edges: &StructArray,
     schema: &SchemaRef,
     projection: &Option<Vec<usize>>,
@@ -534,7 +604,8 @@ fn to_batch(
     let mut cols: Vec<ArrayRef> = Vec::with_capacity(wanted.len());
     for &i in wanted {
         let col = if i < m.vars.len() {
-            take(ids.as_ref(), &UInt32Array::from(m.vars[i].clone()), None)
+            let rows: UInt32Array = m.vars[i].iter().map(|&v| row_of[v as usize]).collect();
+            take(vertices, &rows, None)
         } else {
             take(edges, &UInt32Array::from(m.edges[named[i - m.vars.len()]].clone()), None)
         };
@@ -543,6 +614,50 @@ fn to_batch(
     let out_schema = Arc::new(schema.project(wanted).map_err(err)?);
     let opts = RecordBatchOptions::new().with_row_count(Some(m.len()));
     RecordBatch::try_new_with_options(out_schema, cols, &opts).map_err(err)
+}
+
+/// A table's batches as one struct array typed as declared at planning.
+fn structs(batches: &[RecordBatch], schema: &SchemaRef, declared: &DataType, what: &str) -> Result<StructArray> {
+    let b = concat_batches(schema, batches).map_err(|e| Error::arrow(what, e))?;
+    let fields = match declared {
+        DataType::Struct(fs) => fs.clone(),
+        _ => b.schema().fields().clone(),
+    };
+    StructArray::try_new(fields, b.columns().to_vec(), None).map_err(|e| Error::arrow(what, e))
+}
+
+/// Dense index (over the edge table's ids) to vertex-table row, `u32::MAX` where the vertex
+/// table lacks the vertex; errors on a repeated vertex id.
+fn rows_of_dense(ids: &ids::VertexIds, vertex_ids: IdColumn) -> Result<Vec<u32>> {
+    let mut row_of = vec![u32::MAX; ids.len()];
+    let mut put = |row: usize, dense: Option<usize>, id: &dyn fmt::Display| -> Result<()> {
+        if let Some(d) = dense {
+            if row_of[d] != u32::MAX {
+                return Err(Error::row(Table::Vertices, row, format!("vertex id {id} appears twice")));
+            }
+            row_of[d] = row as u32;
+        }
+        Ok(())
+    };
+    // Without a vertex table, dense indices follow the ascending ids: binary search.
+    match (ids, &vertex_ids) {
+        (ids::VertexIds::Int(sorted), IdColumn::Int(v)) => {
+            for (row, x) in v.iter().enumerate() {
+                put(row, sorted.binary_search(x).ok(), x)?;
+            }
+        }
+        (ids::VertexIds::Str(sorted), IdColumn::Str(v)) => {
+            for (row, x) in v.iter().enumerate() {
+                put(row, sorted.binary_search(x).ok(), x)?;
+            }
+        }
+        _ => {
+            return Err(Error::Input(
+                "vertex ids must have one type: the vertex table's `id` and the edges' `src`/`dst` differ".into(),
+            ));
+        }
+    }
+    Ok(row_of)
 }
 
 impl ExecutionPlan for MotifMatchExec {
@@ -555,7 +670,7 @@ impl ExecutionPlan for MotifMatchExec {
     }
 
     fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
-        vec![&self.input]
+        self.inputs.iter().collect()
     }
 
     fn apply_expressions(
@@ -565,52 +680,90 @@ impl ExecutionPlan for MotifMatchExec {
         Ok(TreeNodeRecursion::Continue)
     }
 
-    /// The number of matches is not known before matching; twice the edges is the guess, so
-    /// that DataFusion builds its join hash tables on the (usually smaller) vertex tables.
+    /// The number of matches is not known before matching; twice the edges is the guess.
     fn statistics_from_inputs(&self, input_stats: &[Arc<Statistics>], _: &StatisticsArgs) -> DfResult<Arc<Statistics>> {
         let mut s = Statistics::new_unknown(&self.schema());
-        if let Some(Precision::Exact(n) | Precision::Inexact(n)) = input_stats.first().map(|i| i.num_rows) {
+        if let Some(Precision::Exact(n) | Precision::Inexact(n)) = input_stats.get(1).map(|i| i.num_rows) {
             s.num_rows = Precision::Inexact(n.saturating_mul(2));
         }
         Ok(Arc::new(s))
     }
 
     fn with_new_children(self: Arc<Self>, children: Vec<Arc<dyn ExecutionPlan>>) -> DfResult<Arc<dyn ExecutionPlan>> {
-        let input = children.into_iter().next().ok_or_else(|| DataFusionError::Internal("no input".into()))?;
-        Ok(Arc::new(MotifMatchExec::new(self.core.clone(), input, self.full_schema.clone(), self.projection.clone())?))
+        Ok(Arc::new(MotifMatchExec::new(
+            self.core.clone(),
+            children,
+            self.full_schema.clone(),
+            self.projection.clone(),
+            self.filters.clone(),
+        )?))
     }
 
     fn execute(&self, partition: usize, context: Arc<TaskContext>) -> DfResult<SendableRecordBatchStream> {
         if partition != 0 {
             return Err(DataFusionError::Internal(format!("MotifMatchExec has one partition, asked for {partition}")));
         }
-        let (core, input, schema, projection) =
-            (self.core.clone(), self.input.clone(), self.full_schema.clone(), self.projection.clone());
+        let (core, inputs, schema, projection, filters) = (
+            self.core.clone(),
+            self.inputs.clone(),
+            self.full_schema.clone(),
+            self.projection.clone(),
+            self.filters.clone(),
+        );
         let out_schema = self.cache.eq_properties.schema().clone();
         let (tx, rx) = tokio::sync::mpsc::channel::<DfResult<RecordBatch>>(2);
         let fut = async move {
-            let batches = collect(input.clone(), context).await?;
-            let eb = concat_batches(&input.schema(), &batches)?;
+            let (vplan, eplan) = (inputs[0].clone(), inputs[1].clone());
+            let vbatches = collect(vplan.clone(), context.clone()).await?;
+            let ebatches = collect(eplan.clone(), context).await?;
             let work = move || -> Result<()> {
-                let col = |c: &str| -> Result<IdColumn> {
-                    let a = eb.column_by_name(c).ok_or_else(|| Error::Internal(format!("no edge column {c}")))?;
-                    IdColumn::from_array(a.as_ref(), Table::Edges, c)
+                let vtype =
+                    core.vars.first().map(|v| schema.field_with_name(&column(v)).map(|f| f.data_type().clone()));
+                let vtype = vtype.transpose().map_err(|e| Error::arrow("the motif", e))?.unwrap_or(DataType::Null);
+                let vertices = structs(&vbatches, &vplan.schema(), &vtype, "the vertex table")?;
+                let etype = DataType::Struct(eplan.schema().fields().clone());
+                let etype = core
+                    .edges
+                    .iter()
+                    .find_map(|e| e.name.as_ref())
+                    .and_then(|n| schema.field_with_name(&column(n)).ok().map(|f| f.data_type().clone()))
+                    .unwrap_or(etype);
+                let edges = structs(&ebatches, &eplan.schema(), &etype, "the edge table")?;
+                let col = |s: &StructArray, c: &str, t: Table| -> Result<IdColumn> {
+                    let a = s.column_by_name(c).ok_or_else(|| Error::Internal(format!("no column {c}")))?;
+                    IdColumn::from_array(a.as_ref(), t, c)
                 };
-                let dict = ids::build(None, col("src")?, col("dst")?)?;
-                let id_array = dict.ids.to_array();
-                // The struct type declared at planning: the edge plan's fields.
-                let struct_fields: Fields =
-                    match schema.fields().iter().find(|f| matches!(f.data_type(), DataType::Struct(_))) {
-                        Some(f) => match f.data_type() {
-                            DataType::Struct(fs) => fs.clone(),
-                            _ => eb.schema().fields().clone(),
-                        },
-                        None => eb.schema().fields().clone(),
-                    };
-                let edges = StructArray::try_new(struct_fields, eb.columns().to_vec(), None)
-                    .map_err(|e| Error::arrow("the edge table", e))?;
-                enumerate(dict.ids.len(), &dict.src, &dict.dst, &core, |m| {
-                    let b = to_batch(&m, &core, &id_array, &edges, &schema, &projection);
+                let dict = ids::build(None, col(&edges, "src", Table::Edges)?, col(&edges, "dst", Table::Edges)?)?;
+                let row_of = rows_of_dense(&dict.ids, col(&vertices, "id", Table::Vertices)?)?;
+                // Each variable: the vertices in the vertex table that pass its filters.
+                let mut allowed: Vec<Option<Vec<bool>>> = vec![None; core.vars.len()];
+                let present: Vec<bool> = row_of.iter().map(|&r| r != u32::MAX).collect();
+                for (v, slot) in allowed.iter_mut().enumerate() {
+                    let mut ok_row = vec![true; vertices.len()];
+                    for (fv, expr) in filters.iter().filter(|(fv, _)| *fv == v) {
+                        let field = schema
+                            .field_with_name(&column(&core.vars[*fv]))
+                            .map_err(|e| Error::arrow("the motif", e))?;
+                        let batch = RecordBatch::try_new(
+                            Arc::new(Schema::new(vec![field.clone()])),
+                            vec![Arc::new(vertices.clone()) as ArrayRef],
+                        )
+                        .map_err(|e| Error::arrow("filtering motif vertices", e))?;
+                        let value = expr.evaluate(&batch).map_err(|e| Error::df("filtering motif vertices", e))?;
+                        let mask =
+                            value.into_array(batch.num_rows()).map_err(|e| Error::df("filtering motif vertices", e))?;
+                        let mask = mask
+                            .as_any()
+                            .downcast_ref::<BooleanArray>()
+                            .ok_or_else(|| Error::Input("a motif filter is not a boolean condition".into()))?;
+                        for (r, ok) in ok_row.iter_mut().enumerate() {
+                            *ok &= mask.is_valid(r) && mask.value(r);
+                        }
+                    }
+                    *slot = Some(row_of.iter().zip(&present).map(|(&r, &p)| p && ok_row[r as usize]).collect());
+                }
+                enumerate(dict.ids.len(), &dict.src, &dict.dst, &core, &allowed, |m| {
+                    let b = to_batch(&m, &core, (&vertices, &row_of), &edges, &schema, &projection);
                     // A closed receiver means the query was dropped: stop.
                     tx.blocking_send(b.map_err(external)).map_err(|_| Error::Cancelled)
                 })
@@ -653,7 +806,8 @@ mod tests {
 
     fn all(n: usize, src: &[u32], dst: &[u32], c: &Core) -> Matches {
         let mut out = Matches::new(c);
-        enumerate(n, src, dst, c, |m| {
+        let allowed = vec![None; c.vars.len()];
+        enumerate(n, src, dst, c, &allowed, |m| {
             out.append(m);
             Ok(())
         })

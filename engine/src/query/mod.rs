@@ -59,6 +59,7 @@ impl GraphFrame {
     ///
     /// ```
     /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use ember::datafusion::functions::core::expr_ext::FieldAccessor; // col("a").field("age")
     /// use ember::datafusion::prelude::*;
     /// let ctx = SessionContext::new();
     /// let v = ctx.sql("SELECT * FROM (VALUES (1, 'ann', 34), (2, 'bob', 29)) AS t(id, name, age)").await.unwrap();

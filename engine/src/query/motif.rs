@@ -23,6 +23,7 @@
 use std::collections::HashSet;
 
 use datafusion::common::{Column, TableReference};
+use datafusion::functions::core::expr_fn::get_field;
 use datafusion::functions::expr_fn::named_struct;
 use datafusion::logical_expr::{Expr, JoinType, LogicalPlan, LogicalPlanBuilder, col, lit};
 
@@ -110,7 +111,8 @@ struct Partial {
     plan: Option<LogicalPlanBuilder>,
     vertices: Vec<String>,
     edges: Vec<String>,
-    /// Named edges whose struct is a column of the core's match table (`#m`).
+    /// Vertices and named edges whose struct is a column of the core's match table (`#m`).
+    core_vertices: Vec<String>,
     core_edges: Vec<String>,
 }
 
@@ -242,28 +244,29 @@ impl<'a> Compiler<'a> {
         core.is_cyclic().then_some((core, in_core))
     }
 
-    /// The core's matches, each named vertex joined with the vertex table on its id. The
-    /// vertex table is the join's left (build) side: the matches are usually the larger input
-    /// and carry no statistics for DataFusion to choose by.
+    /// The core's matches: one struct column per vertex variable and named edge.
     fn matched(&self, core: Core) -> Result<Partial> {
         let vars = core.vars.clone();
         let named: Vec<String> = core.edges.iter().filter_map(|e| e.name.clone()).collect();
-        let table = MotifMatchTable::new(self.edges.clone(), core)?;
-        let mut plan = LogicalPlanBuilder::scan(TableReference::bare("#m"), provider_as_source(Arc::new(table)), None)
-            .and_then(|b| b.build())
+        let table = MotifMatchTable::new(self.vertices.clone(), self.edges.clone(), core)?;
+        let b = LogicalPlanBuilder::scan(TableReference::bare("#m"), provider_as_source(Arc::new(table)), None)
             .map_err(df)?;
-        for v in &vars {
-            plan = LogicalPlanBuilder::from(self.scan(self.vertices, v)?)
-                .join(plan, JoinType::Inner, (vec![qcol(v, "id")], vec![qcol("#m", &matcher::column(v))]), None)
-                .and_then(|b| b.build())
-                .map_err(df)?;
-        }
         Ok(Partial {
-            plan: Some(LogicalPlanBuilder::from(plan)),
-            vertices: vars,
+            plan: Some(b),
+            vertices: vars.clone(),
             edges: named.clone(),
+            core_vertices: vars,
             core_edges: named,
         })
+    }
+
+    /// A bound vertex's id: its column, or the field of its struct when the matcher bound it.
+    fn id_of(&self, p: &Partial, v: &str) -> Expr {
+        if p.core_vertices.iter().any(|x| x == v) {
+            get_field(Expr::Column(qcol("#m", &matcher::column(v))), "id")
+        } else {
+            Expr::Column(qcol(v, "id"))
+        }
     }
 
     /// A named element as its result column.
@@ -271,7 +274,7 @@ impl<'a> Compiler<'a> {
         if name == "_pattern" || name == "_direction" {
             return Ok(col(Column::new_unqualified(name)));
         }
-        if p.core_edges.iter().any(|e| e == name) {
+        if p.core_edges.iter().any(|e| e == name) || p.core_vertices.iter().any(|v| v == name) {
             return Ok(Expr::Column(qcol("#m", &matcher::column(name))).alias(name));
         }
         let cols = if p.edges.iter().any(|e| e == name) {
@@ -314,19 +317,17 @@ impl<'a> Compiler<'a> {
         let alias = e.name.clone().unwrap_or_else(|| self.fresh("e"));
         let scan = self.scan(self.edges, &alias)?;
         let (src_seen, dst_seen) = (p.has(&e.src), p.has(&e.dst));
-        let (mut left, mut right) = (Vec::new(), Vec::new());
+        let mut on = Vec::new();
         if src_seen {
-            left.push(qcol(e.src.as_deref().unwrap_or_default(), "id"));
-            right.push(qcol(&alias, "src"));
+            on.push(self.id_of(&p, e.src.as_deref().unwrap_or_default()).eq(Expr::Column(qcol(&alias, "src"))));
         }
         if dst_seen {
-            left.push(qcol(e.dst.as_deref().unwrap_or_default(), "id"));
-            right.push(qcol(&alias, "dst"));
+            on.push(self.id_of(&p, e.dst.as_deref().unwrap_or_default()).eq(Expr::Column(qcol(&alias, "dst"))));
         }
         let mut b = match p.plan.take() {
             None => LogicalPlanBuilder::from(scan),
-            Some(b) if left.is_empty() => b.cross_join(scan).map_err(df)?,
-            Some(b) => b.join(scan, JoinType::Inner, (left, right), None).map_err(df)?,
+            Some(b) if on.is_empty() => b.cross_join(scan).map_err(df)?,
+            Some(b) => b.join_on(scan, JoinType::Inner, on).map_err(df)?,
         };
         if let (Some(s), false) = (&e.src, src_seen) {
             let (mut left, mut right) = (vec![qcol(&alias, "src")], vec![qcol(s, "id")]);
@@ -387,15 +388,14 @@ impl<'a> Compiler<'a> {
     fn negated(&self, mut p: Partial, e: &Edge) -> Result<Partial> {
         let alias = self.fresh("not");
         let scan = self.scan(self.edges, &alias)?;
-        let (mut left, mut right) = (Vec::new(), Vec::new());
+        let mut on = Vec::new();
         for (v, end) in [(&e.src, "src"), (&e.dst, "dst")] {
             if let Some(v) = v {
-                left.push(qcol(v, "id"));
-                right.push(qcol(&alias, end));
+                on.push(self.id_of(&p, v).eq(Expr::Column(qcol(&alias, end))));
             }
         }
         let b = p.plan.take().ok_or_else(|| Error::Internal("a negated term first".into()))?;
-        p.plan = Some(b.join(scan, JoinType::LeftAnti, (left, right), None).map_err(df)?);
+        p.plan = Some(b.join_on(scan, JoinType::LeftAnti, on).map_err(df)?);
         Ok(p)
     }
 }
