@@ -23,6 +23,11 @@
 
 use crate::error::{Error, Result};
 
+/// The longest chain a `*N` or `*M..N` term may ask for (each step is a join in the plan).
+pub const MAX_LENGTH: u32 = 32;
+/// The most edge terms a pattern may have after expansion.
+pub const MAX_TERMS: usize = 64;
+
 /// A parsed pattern.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pattern {
@@ -318,6 +323,9 @@ pub fn parse(pattern: &str) -> Result<Pattern> {
         if min > max {
             return Err(err(h.column, &format!("the length range {min}..{max} is empty")));
         }
+        if max > MAX_LENGTH {
+            return Err(err(h.column, &format!("lengths above {MAX_LENGTH} are not supported (each step is a join)")));
+        }
         return Ok(Pattern {
             shape: Shape::VarLength {
                 src: t.src.clone(),
@@ -352,6 +360,11 @@ pub fn parse(pattern: &str) -> Result<Pattern> {
             && hops == 0
         {
             return Err(err(h.column, "the length must be at least 1"));
+        }
+        if let Some(h) = &link.hops
+            && hops > MAX_LENGTH
+        {
+            return Err(err(h.column, &format!("lengths above {MAX_LENGTH} are not supported (each step is a join)")));
         }
         if link.hops.is_some() && t.negated {
             return Err(err(t.column, "negation is not supported for a pattern with a length (*N)"));
@@ -388,6 +401,9 @@ pub fn parse(pattern: &str) -> Result<Pattern> {
                 terms.push((if t.negated { Term::Not(p) } else { Term::Edge(p) }, t.column));
             }
         }
+    }
+    if terms.len() > MAX_TERMS {
+        return Err(err(1, &format!("{} terms after expansion; at most {MAX_TERMS} are supported", terms.len())));
     }
     validate(pattern, &terms)?;
     Ok(Pattern { shape: Shape::Terms(terms.into_iter().map(|(t, _)| t).collect()) })
@@ -537,6 +553,11 @@ mod tests {
         assert_eq!(column("!(a)<-[]->(b)").0, 1);
         assert_eq!(column("!(a)").0, 1);
         assert!(column("(a)-[e*]->(b)").1.contains("length after '*'"));
+        assert!(column("(a)-[e*33]->(b)").1.contains("lengths above 32"));
+        assert!(column("(a)-[e*1..33]->(b)").1.contains("lengths above 32"));
+        assert!(parse("(a)-[e*32]->(b)").is_ok());
+        let many = (0..65).map(|i| format!("(v{i})-[]->(v{})", i + 1)).collect::<Vec<_>>().join(";");
+        assert!(column(&many).1.contains("at most 64"));
         let err = parse("(a)-[e]>(b)").unwrap_err().to_string();
         assert_eq!(err, "invalid pattern '(a)-[e]>(b)' at column 8: expected '->' or '-' after ']', found '>'");
     }
