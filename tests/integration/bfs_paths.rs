@@ -2,10 +2,7 @@
 //! algorithm run literally: extend every simple path by one edge per round and stop at the
 //! first round where a path reaches a target.
 
-use std::sync::Arc;
-
-use ember::datafusion::arrow::array::{Array, Int64Array, RecordBatch, StructArray};
-use ember::datafusion::arrow::datatypes::{DataType, Field, Schema};
+use ember::datafusion::arrow::array::{Array, Int64Array, StructArray};
 use ember::datafusion::prelude::SessionContext;
 use ember::query::GraphFrame;
 use ember::query::paths::Bfs;
@@ -71,30 +68,7 @@ fn engine(c: &Case) -> (Vec<String>, Vec<Path>) {
     let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
     rt.block_on(async {
         let ctx = SessionContext::new();
-        let v = RecordBatch::try_new(
-            Arc::new(Schema::new(vec![
-                Field::new("id", DataType::Int64, false),
-                Field::new("w", DataType::Int64, false),
-            ])),
-            vec![
-                Arc::new(Int64Array::from_iter_values(0..c.n)),
-                Arc::new(Int64Array::from_iter_values((0..c.n).map(|i| i * 10))),
-            ],
-        )
-        .unwrap();
-        let e = RecordBatch::try_new(
-            Arc::new(Schema::new(vec![
-                Field::new("src", DataType::Int64, false),
-                Field::new("dst", DataType::Int64, false),
-                Field::new("eid", DataType::Int64, false),
-            ])),
-            vec![
-                Arc::new(Int64Array::from_iter_values(c.edges.iter().map(|e| e.0))),
-                Arc::new(Int64Array::from_iter_values(c.edges.iter().map(|e| e.1))),
-                Arc::new(Int64Array::from_iter_values(0..c.edges.len() as i64)),
-            ],
-        )
-        .unwrap();
+        let (v, e) = crate::helpers::small_graph(c.n, &c.edges);
         let g = GraphFrame::new(ctx.read_batch(v).unwrap(), ctx.read_batch(e).unwrap()).unwrap();
         let req =
             Bfs { edge_filter: Some("eid % 4 <> 3".into()), max_path_length: c.max, ..Bfs::new("w < 20", "w >= 40") };

@@ -37,3 +37,33 @@ pub fn gzip(data: &[u8]) -> Vec<u8> {
 pub fn close(a: f64, b: f64, rel: f64) -> bool {
     a == b || (a - b).abs() <= rel * a.abs().max(b.abs())
 }
+
+/// A small graph as Arrow tables: vertices `id` 0..n with `w` = 10 * id, edges `src`, `dst` and
+/// `eid` (the edge's position), all Int64; edges may name ids outside 0..n.
+pub fn small_graph(
+    n: i64,
+    edges: &[(i64, i64)],
+) -> (ember::datafusion::arrow::array::RecordBatch, ember::datafusion::arrow::array::RecordBatch) {
+    use ember::datafusion::arrow::array::{Int64Array, RecordBatch};
+    use ember::datafusion::arrow::datatypes::{DataType, Field, Schema};
+    use std::sync::Arc;
+    let int = |name: &str| Field::new(name, DataType::Int64, false);
+    let v = RecordBatch::try_new(
+        Arc::new(Schema::new(vec![int("id"), int("w")])),
+        vec![
+            Arc::new(Int64Array::from_iter_values(0..n)),
+            Arc::new(Int64Array::from_iter_values((0..n).map(|i| i * 10))),
+        ],
+    )
+    .unwrap();
+    let e = RecordBatch::try_new(
+        Arc::new(Schema::new(vec![int("src"), int("dst"), int("eid")])),
+        vec![
+            Arc::new(Int64Array::from_iter_values(edges.iter().map(|e| e.0))),
+            Arc::new(Int64Array::from_iter_values(edges.iter().map(|e| e.1))),
+            Arc::new(Int64Array::from_iter_values(0..edges.len() as i64)),
+        ],
+    )
+    .unwrap();
+    (v, e)
+}

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use ember::datafusion::arrow::array::{Array, Int64Array, RecordBatch, StructArray};
-use ember::datafusion::arrow::datatypes::{DataType, Field, Schema};
+use ember::datafusion::arrow::datatypes::DataType;
 use ember::datafusion::arrow::util::display::array_value_to_string;
 use ember::datafusion::datasource::MemTable;
 use ember::datafusion::prelude::SessionContext;
@@ -56,28 +56,7 @@ const PATTERNS: &[&str] = &[
 type Row = Vec<(String, String)>;
 
 fn tables(c: &Case) -> (RecordBatch, RecordBatch) {
-    let v = RecordBatch::try_new(
-        Arc::new(Schema::new(vec![Field::new("id", DataType::Int64, false), Field::new("w", DataType::Int64, false)])),
-        vec![
-            Arc::new(Int64Array::from_iter_values(0..c.n)),
-            Arc::new(Int64Array::from_iter_values((0..c.n).map(|i| i * 10))),
-        ],
-    )
-    .unwrap();
-    let e = RecordBatch::try_new(
-        Arc::new(Schema::new(vec![
-            Field::new("src", DataType::Int64, false),
-            Field::new("dst", DataType::Int64, false),
-            Field::new("eid", DataType::Int64, false),
-        ])),
-        vec![
-            Arc::new(Int64Array::from_iter_values(c.edges.iter().map(|e| e.0))),
-            Arc::new(Int64Array::from_iter_values(c.edges.iter().map(|e| e.1))),
-            Arc::new(Int64Array::from_iter_values(0..c.edges.len() as i64)),
-        ],
-    )
-    .unwrap();
-    (v, e)
+    crate::helpers::small_graph(c.n, &c.edges)
 }
 
 /// Runs `pattern` through the engine: the rows, and the column names.
