@@ -483,9 +483,10 @@ impl TableProvider for MotifMatchTable {
     fn supports_filters_pushdown(&self, filters: &[&Expr]) -> DfResult<Vec<TableProviderFilterPushDown>> {
         Ok(filters
             .iter()
+            // A volatile filter (random()) must be drawn per result row, not once per vertex.
             .map(|f| match self.filter_var(f) {
-                Some(_) => TableProviderFilterPushDown::Exact,
-                None => TableProviderFilterPushDown::Unsupported,
+                Some(_) if !f.is_volatile() => TableProviderFilterPushDown::Exact,
+                _ => TableProviderFilterPushDown::Unsupported,
             })
             .collect())
     }
