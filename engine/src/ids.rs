@@ -156,6 +156,18 @@ impl IdColumn {
     }
 }
 
+/// The Arrow type Ember gives an id column of type `t`: Int64 for integers, Utf8 for strings
+/// (dictionary-encoded ones by their values); `None` for a type ids cannot have.
+pub fn id_data_type(t: &datafusion::arrow::datatypes::DataType) -> Option<datafusion::arrow::datatypes::DataType> {
+    use datafusion::arrow::datatypes::DataType;
+    match t {
+        DataType::Dictionary(_, v) => id_data_type(v),
+        t if t.is_integer() => Some(DataType::Int64),
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => Some(DataType::Utf8),
+        _ => None,
+    }
+}
+
 /// The result of building a dictionary: the vertex ids and the dense endpoints.
 #[derive(Debug)]
 pub struct Dictionary {

@@ -59,6 +59,15 @@ fn tables(c: &Case) -> (RecordBatch, RecordBatch) {
     crate::helpers::small_graph(c.n, &c.edges)
 }
 
+/// The case's tables, registered as `v` and `e`, as a GraphFrame.
+async fn frame(c: &Case) -> GraphFrame {
+    let ctx = SessionContext::new();
+    let (v, e) = tables(c);
+    ctx.register_table("v", Arc::new(MemTable::try_new(v.schema(), vec![vec![v]]).unwrap())).unwrap();
+    ctx.register_table("e", Arc::new(MemTable::try_new(e.schema(), vec![vec![e]]).unwrap())).unwrap();
+    GraphFrame::new(ctx.table("v").await.unwrap(), ctx.table("e").await.unwrap()).unwrap()
+}
+
 /// Runs `pattern` through the engine: the rows, and the column names.
 fn engine(c: &Case, pattern: &str, opts: &Options) -> (Vec<Row>, Vec<String>) {
     engine_filtered(c, pattern, opts, None)
@@ -68,11 +77,7 @@ fn engine(c: &Case, pattern: &str, opts: &Options) -> (Vec<Row>, Vec<String>) {
 fn engine_filtered(c: &Case, pattern: &str, opts: &Options, filter: Option<&str>) -> (Vec<Row>, Vec<String>) {
     let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
     rt.block_on(async {
-        let ctx = SessionContext::new();
-        let (v, e) = tables(c);
-        ctx.register_table("v", Arc::new(MemTable::try_new(v.schema(), vec![vec![v]]).unwrap())).unwrap();
-        ctx.register_table("e", Arc::new(MemTable::try_new(e.schema(), vec![vec![e]]).unwrap())).unwrap();
-        let g = GraphFrame::new(ctx.table("v").await.unwrap(), ctx.table("e").await.unwrap()).unwrap();
+        let g = frame(c).await;
         let mut df = g.find_with(pattern, opts).unwrap();
         if let Some(f) = filter {
             let e = df.parse_sql_expr(f).unwrap();
@@ -341,11 +346,7 @@ fn views(c: &Case) -> Result<(), TestCaseError> {
     use ember::datafusion::arrow::compute::concat_batches;
     let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
     rt.block_on(async {
-        let ctx = SessionContext::new();
-        let (v, e) = tables(c);
-        ctx.register_table("v", Arc::new(MemTable::try_new(v.schema(), vec![vec![v]]).unwrap())).unwrap();
-        ctx.register_table("e", Arc::new(MemTable::try_new(e.schema(), vec![vec![e]]).unwrap())).unwrap();
-        let g = GraphFrame::new(ctx.table("v").await.unwrap(), ctx.table("e").await.unwrap()).unwrap();
+        let g = frame(c).await;
         let collect = |df: ember::datafusion::prelude::DataFrame| async move {
             let schema = Arc::new(df.schema().as_arrow().clone());
             concat_batches(&schema, &df.collect().await.unwrap()).unwrap()

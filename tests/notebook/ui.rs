@@ -32,18 +32,24 @@ fn settle(h: &mut Harness<'_, NotebookApp>) {
     h.run_steps(4);
 }
 
-#[test]
-fn sql_cell_type_run_and_see_rows() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut h = harness(app(dir.path()));
+/// Adds a SQL cell and types `sql` into its editor.
+fn add_sql_cell(h: &mut Harness<'_, NotebookApp>, sql: &str) {
     h.get_by_label("Add SQL cell").click();
     h.run_steps(2);
     let editor = h.get_by_role_and_label(Role::MultilineTextInput, "SQL");
     editor.focus();
-    editor.type_text(
+    editor.type_text(sql);
+    h.run_steps(2);
+}
+
+#[test]
+fn sql_cell_type_run_and_see_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app(dir.path()));
+    add_sql_cell(
+        &mut h,
         "SELECT column1 AS n, column2 AS word FROM (VALUES (7, 'seven'), (8, 'eight'), (9, 'nine')) ORDER BY n",
     );
-    h.run_steps(2);
     h.get_by_label("Run").click();
     settle(&mut h);
     h.get_by_label("3 rows");
@@ -58,12 +64,7 @@ fn sql_cell_type_run_and_see_rows() {
 fn counts_agree_with_their_nouns() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(app(dir.path()));
-    h.get_by_label("Add SQL cell").click();
-    h.run_steps(2);
-    let editor = h.get_by_role_and_label(Role::MultilineTextInput, "SQL");
-    editor.focus();
-    editor.type_text("SELECT 42 AS answer");
-    h.run_steps(2);
+    add_sql_cell(&mut h, "SELECT 42 AS answer");
     h.get_by_label("Run").click();
     settle(&mut h);
     h.get_by_label("1 row");
@@ -75,12 +76,7 @@ fn counts_agree_with_their_nouns() {
 fn sorting_runs_on_a_worker_and_edits_go_through_commands() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(app(dir.path()));
-    h.get_by_label("Add SQL cell").click();
-    h.run_steps(2);
-    let editor = h.get_by_role_and_label(Role::MultilineTextInput, "SQL");
-    editor.focus();
-    editor.type_text("SELECT column1 AS n FROM (VALUES (2), (3), (1))");
-    h.run_steps(2);
+    add_sql_cell(&mut h, "SELECT column1 AS n FROM (VALUES (2), (3), (1))");
     // Typing edited the notebook through Command::Edit, applied by the app.
     let CellKind::Sql { sql } = &h.state().notebook.cells[0].kind else { unreachable!() };
     assert!(sql.ends_with("(VALUES (2), (3), (1))"), "{sql}");
@@ -114,12 +110,7 @@ fn sorting_runs_on_a_worker_and_edits_go_through_commands() {
 fn ctrl_enter_runs_and_errors_show_positions() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(app(dir.path()));
-    h.get_by_label("Add SQL cell").click();
-    h.run_steps(2);
-    let editor = h.get_by_role_and_label(Role::MultilineTextInput, "SQL");
-    editor.focus();
-    editor.type_text("SELECT nope FROM (VALUES (1))");
-    h.run_steps(1);
+    add_sql_cell(&mut h, "SELECT nope FROM (VALUES (1))");
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
     h.run_steps(2);
     settle(&mut h);

@@ -409,16 +409,6 @@ pub fn enumerate(
     Ok(())
 }
 
-/// The type Ember gives a vertex id column: Int64 for integers, Utf8 for strings.
-pub fn id_type(t: &DataType) -> Option<DataType> {
-    match t {
-        DataType::Dictionary(_, v) => id_type(v),
-        t if t.is_integer() => Some(DataType::Int64),
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => Some(DataType::Utf8),
-        _ => None,
-    }
-}
-
 /// The match table's column for a pattern element: `#name` (a pattern name has no `#`, so the
 /// column never clashes with the result's columns).
 pub fn column(name: &str) -> String {
@@ -435,6 +425,8 @@ pub struct MotifMatchTable {
     edges: LogicalPlan,
     core: Arc<Core>,
     schema: SchemaRef,
+    /// The vertex and edge struct types (of the tables' logical schemas).
+    types: Arc<(DataType, DataType)>,
 }
 
 impl MotifMatchTable {
@@ -445,7 +437,7 @@ impl MotifMatchTable {
         let vs = vertices.schema().as_arrow().clone();
         for (s, c, t) in [(&es, "src", Table::Edges), (&es, "dst", Table::Edges), (&vs, "id", Table::Vertices)] {
             let f = s.field_with_name(c).map_err(|e| Error::arrow("the motif's tables", e))?;
-            if id_type(f.data_type()).is_none() {
+            if ids::id_data_type(f.data_type()).is_none() {
                 return Err(Error::table(
                     t,
                     format!("column `{c}` must hold integer or string ids, found {}", f.data_type()),
@@ -458,7 +450,13 @@ impl MotifMatchTable {
         fields.extend(
             core.edges.iter().filter_map(|e| e.name.as_ref()).map(|n| Field::new(column(n), etype.clone(), false)),
         );
-        Ok(MotifMatchTable { vertices, edges, core: Arc::new(core), schema: Arc::new(Schema::new(fields)) })
+        Ok(MotifMatchTable {
+            vertices,
+            edges,
+            core: Arc::new(core),
+            schema: Arc::new(Schema::new(fields)),
+            types: Arc::new((vtype, etype)),
+        })
     }
 
     /// The variable a filter is about, when it reads exactly one variable's column.
@@ -517,6 +515,7 @@ impl TableProvider for MotifMatchTable {
             self.schema.clone(),
             projection.cloned(),
             Arc::new(pushed),
+            self.types.clone(),
         )?))
     }
 }
@@ -533,6 +532,7 @@ pub struct MotifMatchExec {
     full_schema: SchemaRef,
     projection: Option<Vec<usize>>,
     filters: Pushed,
+    types: Arc<(DataType, DataType)>,
     cache: Arc<PlanProperties>,
 }
 
@@ -543,6 +543,7 @@ impl MotifMatchExec {
         full_schema: SchemaRef,
         projection: Option<Vec<usize>>,
         filters: Pushed,
+        types: Arc<(DataType, DataType)>,
     ) -> DfResult<Self> {
         let schema = match &projection {
             Some(p) => Arc::new(full_schema.project(p)?),
@@ -554,7 +555,7 @@ impl MotifMatchExec {
             EmissionType::Incremental,
             Boundedness::Bounded,
         );
-        Ok(MotifMatchExec { core, inputs, full_schema, projection, filters, cache: Arc::new(cache) })
+        Ok(MotifMatchExec { core, inputs, full_schema, projection, filters, types, cache: Arc::new(cache) })
     }
 
     fn describe(&self) -> String {
@@ -629,7 +630,7 @@ fn structs(batches: &[RecordBatch], schema: &SchemaRef, declared: &DataType, wha
 
 /// Dense index (over the edge table's ids) to vertex-table row, `u32::MAX` where the vertex
 /// table lacks the vertex; errors on a repeated vertex id.
-fn rows_of_dense(ids: &ids::VertexIds, vertex_ids: IdColumn) -> Result<Vec<u32>> {
+pub(super) fn rows_of_dense(ids: &ids::VertexIds, vertex_ids: IdColumn) -> Result<Vec<u32>> {
     let mut row_of = vec![u32::MAX; ids.len()];
     let mut put = |row: usize, dense: Option<usize>, id: &dyn fmt::Display| -> Result<()> {
         if let Some(d) = dense {
@@ -659,6 +660,45 @@ fn rows_of_dense(ids: &ids::VertexIds, vertex_ids: IdColumn) -> Result<Vec<u32>>
         }
     }
     Ok(row_of)
+}
+
+/// Each variable's candidates: the dense vertices present in the vertex table (`row_of`) whose
+/// rows pass the variable's filters, each evaluated once on a batch of the vertex structs.
+fn domains(
+    core: &Core,
+    filters: &Pushed,
+    vtype: &DataType,
+    vertices: &StructArray,
+    row_of: &[u32],
+) -> Result<Vec<Option<Vec<bool>>>> {
+    let present: Vec<bool> = row_of.iter().map(|&r| r != u32::MAX).collect();
+    let mut out = Vec::with_capacity(core.vars.len());
+    for (v, name) in core.vars.iter().enumerate() {
+        let mine: Vec<&Arc<dyn PhysicalExpr>> = filters.iter().filter(|(fv, _)| *fv == v).map(|(_, e)| e).collect();
+        if mine.is_empty() {
+            out.push(Some(present.clone()));
+            continue;
+        }
+        let err = |e| Error::df("filtering motif vertices", e);
+        let batch = RecordBatch::try_new(
+            Arc::new(Schema::new(vec![Field::new(column(name), vtype.clone(), false)])),
+            vec![Arc::new(vertices.clone()) as ArrayRef],
+        )
+        .map_err(|e| Error::arrow("filtering motif vertices", e))?;
+        let mut ok_row = vec![true; vertices.len()];
+        for expr in mine {
+            let mask = expr.evaluate(&batch).and_then(|v| v.into_array(batch.num_rows())).map_err(err)?;
+            let mask = mask
+                .as_any()
+                .downcast_ref::<BooleanArray>()
+                .ok_or_else(|| Error::Input("a motif filter is not a boolean condition".into()))?;
+            for (r, ok) in ok_row.iter_mut().enumerate() {
+                *ok &= mask.is_valid(r) && mask.value(r);
+            }
+        }
+        out.push(Some(row_of.iter().zip(&present).map(|(&r, &p)| p && ok_row[r as usize]).collect()));
+    }
+    Ok(out)
 }
 
 impl ExecutionPlan for MotifMatchExec {
@@ -697,6 +737,7 @@ impl ExecutionPlan for MotifMatchExec {
             self.full_schema.clone(),
             self.projection.clone(),
             self.filters.clone(),
+            self.types.clone(),
         )?))
     }
 
@@ -704,12 +745,13 @@ impl ExecutionPlan for MotifMatchExec {
         if partition != 0 {
             return Err(DataFusionError::Internal(format!("MotifMatchExec has one partition, asked for {partition}")));
         }
-        let (core, inputs, schema, projection, filters) = (
+        let (core, inputs, schema, projection, filters, types) = (
             self.core.clone(),
             self.inputs.clone(),
             self.full_schema.clone(),
             self.projection.clone(),
             self.filters.clone(),
+            self.types.clone(),
         );
         let out_schema = self.cache.eq_properties.schema().clone();
         let (tx, rx) = tokio::sync::mpsc::channel::<DfResult<RecordBatch>>(2);
@@ -718,51 +760,15 @@ impl ExecutionPlan for MotifMatchExec {
             let vbatches = collect(vplan.clone(), context.clone()).await?;
             let ebatches = collect(eplan.clone(), context).await?;
             let work = move || -> Result<()> {
-                let vtype =
-                    core.vars.first().map(|v| schema.field_with_name(&column(v)).map(|f| f.data_type().clone()));
-                let vtype = vtype.transpose().map_err(|e| Error::arrow("the motif", e))?.unwrap_or(DataType::Null);
-                let vertices = structs(&vbatches, &vplan.schema(), &vtype, "the vertex table")?;
-                let etype = DataType::Struct(eplan.schema().fields().clone());
-                let etype = core
-                    .edges
-                    .iter()
-                    .find_map(|e| e.name.as_ref())
-                    .and_then(|n| schema.field_with_name(&column(n)).ok().map(|f| f.data_type().clone()))
-                    .unwrap_or(etype);
-                let edges = structs(&ebatches, &eplan.schema(), &etype, "the edge table")?;
+                let vertices = structs(&vbatches, &vplan.schema(), &types.0, "the vertex table")?;
+                let edges = structs(&ebatches, &eplan.schema(), &types.1, "the edge table")?;
                 let col = |s: &StructArray, c: &str, t: Table| -> Result<IdColumn> {
                     let a = s.column_by_name(c).ok_or_else(|| Error::Internal(format!("no column {c}")))?;
                     IdColumn::from_array(a.as_ref(), t, c)
                 };
                 let dict = ids::build(None, col(&edges, "src", Table::Edges)?, col(&edges, "dst", Table::Edges)?)?;
                 let row_of = rows_of_dense(&dict.ids, col(&vertices, "id", Table::Vertices)?)?;
-                // Each variable: the vertices in the vertex table that pass its filters.
-                let mut allowed: Vec<Option<Vec<bool>>> = vec![None; core.vars.len()];
-                let present: Vec<bool> = row_of.iter().map(|&r| r != u32::MAX).collect();
-                for (v, slot) in allowed.iter_mut().enumerate() {
-                    let mut ok_row = vec![true; vertices.len()];
-                    for (fv, expr) in filters.iter().filter(|(fv, _)| *fv == v) {
-                        let field = schema
-                            .field_with_name(&column(&core.vars[*fv]))
-                            .map_err(|e| Error::arrow("the motif", e))?;
-                        let batch = RecordBatch::try_new(
-                            Arc::new(Schema::new(vec![field.clone()])),
-                            vec![Arc::new(vertices.clone()) as ArrayRef],
-                        )
-                        .map_err(|e| Error::arrow("filtering motif vertices", e))?;
-                        let value = expr.evaluate(&batch).map_err(|e| Error::df("filtering motif vertices", e))?;
-                        let mask =
-                            value.into_array(batch.num_rows()).map_err(|e| Error::df("filtering motif vertices", e))?;
-                        let mask = mask
-                            .as_any()
-                            .downcast_ref::<BooleanArray>()
-                            .ok_or_else(|| Error::Input("a motif filter is not a boolean condition".into()))?;
-                        for (r, ok) in ok_row.iter_mut().enumerate() {
-                            *ok &= mask.is_valid(r) && mask.value(r);
-                        }
-                    }
-                    *slot = Some(row_of.iter().zip(&present).map(|(&r, &p)| p && ok_row[r as usize]).collect());
-                }
+                let allowed = domains(&core, &filters, &types.0, &vertices, &row_of)?;
                 enumerate(dict.ids.len(), &dict.src, &dict.dst, &core, &allowed, |m| {
                     let b = to_batch(&m, &core, (&vertices, &row_of), &edges, &schema, &projection);
                     // A closed receiver means the query was dropped: stop.

@@ -10,26 +10,27 @@
 //! vertices that only negated terms mention range over all vertices, as in GraphFrames); a
 //! variable-length pattern is the union by name of its fixed lengths, with `_hop`, sorted by
 //! `_hop` and `_direction`. The result has one struct column per named element, in order of
-//! first appearance, holding every column of its table.
+//! first appearance, holding every column of its table. When the edge terms between named
+//! vertices close a cycle (and no term is undirected), that core is one scan of
+//! [`super::matcher`]'s table instead of joins, and the remaining terms join onto it.
 //!
-//! Invariants: joins are on plain qualified columns (`a.id = e.src`), so DataFusion's
-//! optimizer reorders nothing it should not and pushes filters written on the result
+//! Invariants: joins are on qualified columns (`a.id = e.src`; a core vertex's id is the `id`
+//! field of its struct column `#m.#a`), so DataFusion pushes filters written on the result
 //! (`a.age > 30`, which it simplifies from the struct back to the column) into the joins'
-//! inputs. Internal aliases start with `#`, which pattern names cannot contain.
+//! inputs, or into the matcher's scan for a core vertex. Internal aliases start with `#`, which
+//! pattern names cannot contain.
 //!
 //! Differences from GraphFrames: negation is an anti join (GraphFrames' `except` also drops
 //! duplicate rows), and the union of an undirected term is not sorted by `_direction`.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use datafusion::common::{Column, TableReference};
+use datafusion::datasource::provider_as_source;
 use datafusion::functions::core::expr_fn::get_field;
 use datafusion::functions::expr_fn::named_struct;
 use datafusion::logical_expr::{Expr, JoinType, LogicalPlan, LogicalPlanBuilder, col, lit};
-
-use std::sync::Arc;
-
-use datafusion::datasource::provider_as_source;
 
 use super::matcher::{self, Core, CoreEdge, MotifMatchTable};
 use super::pattern::{self, Edge, Pattern, Shape, Term};

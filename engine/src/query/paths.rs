@@ -12,7 +12,7 @@
 //! counts the paths before listing them, and lists them depth-first. GraphFrames instead joins
 //! the edge table once per level over every partial path.
 //!
-//! The inputs are read through DataFusion (conditions and the filter are evaluated by it);
+//! Each table is read once through DataFusion (which evaluates the conditions and the filter);
 //! edges whose endpoints are not both in the vertex table are ignored, as GraphFrames' joins
 //! ignore them. A vertex matching both conditions gives 0-hop paths (`from`, `to` only). With
 //! no path, the result is empty with the columns `from` and `to` (GraphFrames returns an
@@ -23,7 +23,6 @@ use std::sync::Arc;
 use datafusion::arrow::array::{Array, ArrayRef, BooleanArray, RecordBatch, StructArray, UInt32Array};
 use datafusion::arrow::compute::{concat_batches, take};
 use datafusion::arrow::datatypes::{Field, Schema, SchemaRef};
-use datafusion::common::JoinType;
 use datafusion::logical_expr::col;
 use datafusion::prelude::DataFrame;
 
@@ -56,7 +55,6 @@ pub const MAX_PATHS: u64 = 10_000_000;
 
 const FROM: &str = "__ember_from";
 const TO: &str = "__ember_to";
-const KEEP: &str = "__ember_keep";
 
 fn df_err(what: &str) -> impl Fn(datafusion::error::DataFusionError) -> Error + '_ {
     move |e| Error::df(what.to_string(), e)
@@ -119,12 +117,10 @@ impl GraphFrame {
             return ends_only(both);
         }
 
-        // The edges a path may use: both endpoints are vertices, and the filter holds.
-        let ids = self.vertices.clone().select(vec![col("id").alias(KEEP)]).map_err(df_err("reading vertex ids"))?;
-        let mut e = self.edges.clone();
-        for end in ["src", "dst"] {
-            e = e.join(ids.clone(), JoinType::LeftSemi, &[end], &[KEEP], None).map_err(df_err("reading the edges"))?;
-        }
+        // The edges a path may use: the filter holds (and ids are not null); that both ends are
+        // in the vertex table is checked below against the table already read.
+        let known = col("src").is_not_null().and(col("dst").is_not_null());
+        let mut e = self.edges.clone().filter(known).map_err(df_err("reading the edges"))?;
         if let Some(f) = &req.edge_filter {
             let cond = self.edge_condition(f).map_err(|e| argument("edgeFilter", f, e))?;
             e = e.filter(cond).map_err(df_err("filtering the edges"))?;
@@ -136,15 +132,26 @@ impl GraphFrame {
             let a = b.column_by_name(c).ok_or_else(|| Error::Internal(format!("no column {c}")))?;
             IdColumn::from_array(a.as_ref(), t, c)
         };
-        let dict = ids::build(
-            Some(id_col(&vb, "id", Table::Vertices)?),
-            id_col(&eb, "src", Table::Edges)?,
-            id_col(&eb, "dst", Table::Edges)?,
-        )?;
-        let paths = shortest_paths(vb.num_rows(), &dict.src, &dict.dst, &is_from, &is_to, req.max_path_length)?;
-        let Some(paths) = paths else {
+        // Dense indices over the edges' endpoints; `row_of` maps them to vertex-table rows.
+        let dict = ids::build(None, id_col(&eb, "src", Table::Edges)?, id_col(&eb, "dst", Table::Edges)?)?;
+        let row_of = super::matcher::rows_of_dense(&dict.ids, id_col(&vb, "id", Table::Vertices)?)?;
+        let known = |d: u32| row_of[d as usize] != u32::MAX;
+        let kept: Vec<u32> =
+            (0..eb.num_rows()).filter(|&r| known(dict.src[r]) && known(dict.dst[r])).map(|r| r as u32).collect();
+        let (src, dst): (Vec<u32>, Vec<u32>) =
+            kept.iter().map(|&r| (dict.src[r as usize], dict.dst[r as usize])).unzip();
+        let flag = |f: &[bool]| -> Vec<bool> { row_of.iter().map(|&r| r != u32::MAX && f[r as usize]).collect() };
+        let paths = shortest_paths(dict.ids.len(), &src, &dst, &flag(&is_from), &flag(&is_to), req.max_path_length)?;
+        let Some(mut paths) = paths else {
             return ends_only(Vec::new());
         };
+        // Back from dense indices and kept arcs to table rows.
+        for step in paths.vertices.iter_mut() {
+            step.iter_mut().for_each(|v| *v = row_of[*v as usize]);
+        }
+        for step in paths.edges.iter_mut() {
+            step.iter_mut().for_each(|e| *e = kept[*e as usize]);
+        }
 
         // from, e0, v1, e1, ..., to
         let k = paths.edges.len();

@@ -184,7 +184,7 @@ impl GraphFunction {
 
 /// The message of a library error without the "invalid configuration: " prefix (SQL says
 /// "Error during planning: " already).
-fn config_text(e: crate::Error) -> String {
+pub(crate) fn config_text(e: crate::Error) -> String {
     match e {
         crate::Error::Config(m) => m,
         other => other.to_string(),
@@ -211,16 +211,7 @@ pub(crate) async fn lookup(session: &dyn DfSession, name: &str, who: &str) -> Df
 }
 
 fn id_type(t: &DataType, what: &str) -> DfResult<DataType> {
-    if let DataType::Dictionary(_, value) = t {
-        return id_type(value, what);
-    }
-    if t.is_integer() {
-        Ok(DataType::Int64)
-    } else if matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View) {
-        Ok(DataType::Utf8)
-    } else {
-        Err(plan_err(format!("{what} must hold integer or string ids, found {t}")))
-    }
+    crate::ids::id_data_type(t).ok_or_else(|| plan_err(format!("{what} must hold integer or string ids, found {t}")))
 }
 
 /// The output schema of a call, given the type of the vertex ids.

@@ -91,11 +91,14 @@ impl TableFunctionImpl for Query {
         let f = self.spec.name;
         let a = args(self.spec, call.exprs())?;
         let edges = a[1].as_deref().ok_or_else(|| plan_err(format!("{f}: the edge table is required")))?;
-        let text = match f {
-            "triplets" => Some("(src)-[edge]->(dst)"),
-            "motifs" => a[2].as_deref(),
-            "bfs_paths" => return bfs_paths(&call, &a, edges),
-            other => return Err(DataFusionError::Internal(format!("no graph query {other}"))),
+        let text = if f == registry::TRIPLETS.name {
+            Some("(src)-[edge]->(dst)")
+        } else if f == registry::MOTIFS.name {
+            a[2].as_deref()
+        } else if f == registry::BFS_PATHS.name {
+            return bfs_paths(&call, &a, edges);
+        } else {
+            return Err(DataFusionError::Internal(format!("no graph query {f}")));
         };
         let text = text.ok_or_else(|| plan_err(format!("{f}: the pattern is required")))?;
         let pattern = pattern::parse(text).map_err(|e| plan_err(format!("{f}: {e}")))?;
@@ -109,8 +112,7 @@ impl TableFunctionImpl for Query {
 fn e_text(e: crate::Error) -> String {
     match e {
         crate::Error::DataFusion { context, source } => format!("{context}: {}", source.find_root()),
-        crate::Error::Config(m) => m,
-        other => other.to_string(),
+        other => super::functions::config_text(other),
     }
 }
 
