@@ -278,27 +278,35 @@ impl Graph {
 
     /// The edge table: `src`, `dst` (original ids), then `weight` and the other attributes.
     pub fn edges_batch(&self) -> Result<RecordBatch> {
-        let ids = self.ids.to_array();
+        let cols = (0..self.edge_schema().fields().len()).map(|i| self.edge_column(i)).collect::<Result<Vec<_>>>()?;
+        RecordBatch::try_new(self.edge_schema(), cols).map_err(|e| Error::arrow("building edge table", e))
+    }
+
+    /// The schema of [`Graph::edges_batch`], without building any column.
+    pub fn edge_schema(&self) -> Arc<Schema> {
+        let t = self.ids.data_type();
+        let mut fields = vec![Field::new("src", t.clone(), false), Field::new("dst", t, false)];
+        match &self.edge_attrs {
+            Some(a) => fields.extend(a.schema().fields().iter().map(|f| f.as_ref().clone())),
+            None if self.weight.is_some() => fields.push(Field::new("weight", DataType::Float64, false)),
+            None => {}
+        }
+        Arc::new(Schema::new(fields))
+    }
+
+    /// Column `i` of [`Graph::edges_batch`] alone, one entry per edge.
+    pub fn edge_column(&self, i: usize) -> Result<ArrayRef> {
         let map = |v: &[u32]| -> Result<ArrayRef> {
             let idx = datafusion::arrow::array::UInt32Array::from(v.to_vec());
-            take(ids.as_ref(), &idx, None).map_err(|e| Error::arrow("building edge table", e))
+            take(self.ids.to_array().as_ref(), &idx, None).map_err(|e| Error::arrow("building edge table", e))
         };
-        let mut fields =
-            vec![Field::new("src", ids.data_type().clone(), false), Field::new("dst", ids.data_type().clone(), false)];
-        let mut cols = vec![map(&self.src)?, map(&self.dst)?];
-        match &self.edge_attrs {
-            Some(a) => {
-                fields.extend(a.schema().fields().iter().map(|f| f.as_ref().clone()));
-                cols.extend(a.columns().iter().cloned());
-            }
-            None => {
-                if let Some(w) = &self.weight {
-                    fields.push(Field::new("weight", DataType::Float64, false));
-                    cols.push(Arc::new(Float64Array::from(w.clone())));
-                }
-            }
+        match (i, &self.edge_attrs, &self.weight) {
+            (0, _, _) => map(&self.src),
+            (1, _, _) => map(&self.dst),
+            (i, Some(a), _) if i - 2 < a.num_columns() => Ok(a.column(i - 2).clone()),
+            (2, None, Some(w)) => Ok(Arc::new(Float64Array::from(w.clone()))),
+            _ => Err(Error::Internal(format!("edge table has no column {i}"))),
         }
-        RecordBatch::try_new(Arc::new(Schema::new(fields)), cols).map_err(|e| Error::arrow("building edge table", e))
     }
 
     /// Out-degree, in-degree per vertex (each edge counted once; undirected: both count).

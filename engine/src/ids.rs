@@ -45,6 +45,13 @@ impl VertexIds {
             VertexIds::Str(_) => v as i64,
         }
     }
+    /// The Arrow type of [`VertexIds::to_array`].
+    pub fn data_type(&self) -> datafusion::arrow::datatypes::DataType {
+        match self {
+            VertexIds::Int(_) => datafusion::arrow::datatypes::DataType::Int64,
+            VertexIds::Str(_) => datafusion::arrow::datatypes::DataType::Utf8,
+        }
+    }
     /// The ids as an Arrow array (column `id` of result DataFrames).
     pub fn to_array(&self) -> ArrayRef {
         match self {

@@ -10,6 +10,7 @@ mod ldbc;
 mod loaders;
 mod motifs;
 mod pregel_api;
+mod pregel_exprs;
 mod properties;
 mod references;
 mod sql;

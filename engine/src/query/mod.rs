@@ -16,6 +16,7 @@ pub mod matcher;
 pub mod motif;
 pub mod paths;
 pub mod pattern;
+pub mod pregel;
 
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::JoinType;
@@ -80,6 +81,41 @@ impl GraphFrame {
         let (state, edges) = self.edges.clone().into_parts();
         let plan = motif::plan_with(self.vertices.logical_plan(), &edges, &parsed, opts)?;
         Ok(DataFrame::new(state, plan))
+    }
+
+    /// Runs a Pregel program written with SQL expressions (GraphFrames' `pregel`, see
+    /// [`pregel`]) on this graph: the tables are read once, the program runs on Ember's
+    /// partitions, and the result is the vertex table with the program's columns.
+    pub async fn pregel(&self, program: &pregel::Pregel, ctx: &crate::RunContext) -> Result<pregel::PregelOutput> {
+        let (state, graph) = self.dense().await?;
+        program.run(&state, &graph, ctx)
+    }
+
+    /// GraphFrames' `aggregateMessages`: `id` and one column per aggregate, for every vertex
+    /// that received a message (see [`pregel::AggregateMessages`]).
+    pub async fn aggregate_messages(
+        &self,
+        am: &pregel::AggregateMessages,
+        ctx: &crate::RunContext,
+    ) -> Result<datafusion::arrow::array::RecordBatch> {
+        let (state, graph) = self.dense().await?;
+        am.run(&state, &graph, ctx)
+    }
+
+    /// The tables read into a directed [`crate::Graph`] (every edge row kept), with the
+    /// session the expressions are parsed in.
+    async fn dense(&self) -> Result<(datafusion::execution::SessionState, crate::Graph)> {
+        async fn read(df: &DataFrame, what: &str) -> Result<Vec<datafusion::arrow::array::RecordBatch>> {
+            let mut b = df.clone().collect().await.map_err(|e| Error::df(format!("reading the {what}"), e))?;
+            if b.is_empty() {
+                b.push(datafusion::arrow::array::RecordBatch::new_empty(df.schema().inner().clone()));
+            }
+            Ok(b)
+        }
+        let (v, e) = (read(&self.vertices, "vertices").await?, read(&self.edges, "edges").await?);
+        let opts = crate::graph::GraphOptions { weight_column: None, ..Default::default() };
+        let graph = crate::Graph::from_batches(Some(&v), &e, &opts)?;
+        Ok((self.vertices.clone().into_parts().0, graph))
     }
 
     /// `src`, `edge`, `dst`: one row per edge whose endpoints are both vertices, each a struct
