@@ -233,6 +233,20 @@ impl Graph {
         Graph { ids, src, dst, weight: None, directed, vertex_attrs: None, edge_attrs: None, stats }
     }
 
+    /// The same graph with `attrs` (one row per vertex, in dense order) as its vertex
+    /// attributes, replacing any it had.
+    pub fn with_vertex_attrs(mut self, attrs: RecordBatch) -> Result<Graph> {
+        if attrs.num_rows() != self.num_vertices() {
+            return Err(Error::Internal(format!(
+                "{} vertex attribute rows for {} vertices",
+                attrs.num_rows(),
+                self.num_vertices()
+            )));
+        }
+        self.vertex_attrs = Some(attrs);
+        Ok(self)
+    }
+
     pub fn num_vertices(&self) -> usize {
         self.ids.len()
     }

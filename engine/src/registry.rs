@@ -203,6 +203,9 @@ pub struct QuerySpec {
     pub args: &'static [(&'static str, &'static str)],
     /// How many of `args` must be given (the rest may be left off).
     pub required: usize,
+    /// Clauses that may follow the arguments: a name (GraphFrames' builder method), then its
+    /// arguments; (name, count, doc).
+    pub clauses: &'static [(&'static str, usize, &'static str)],
     pub returns: &'static str,
 }
 
@@ -216,6 +219,7 @@ pub const MOTIFS: QuerySpec = QuerySpec {
         ("pattern", "GraphFrames' motif language: '(a)-[e]->(b); (b)-[]->(c); !(c)-[]->(a)'"),
     ],
     required: 3,
+    clauses: &[],
     returns: "a struct column per named element (a vertex's holds the vertex table's columns, an edge's \
               the edge table's), in order of appearance; `_pattern`, `_direction` for an undirected edge \
               (a)-[e]-(b); `_hop` for a length range (a)-[e*1..3]->(b). Filter with a.age > 30, e.src = ...",
@@ -230,6 +234,7 @@ pub const TRIPLETS: QuerySpec = QuerySpec {
         ("edges", "edge table with `src` and `dst`"),
     ],
     required: 2,
+    clauses: &[],
     returns: "src, edge, dst: structs of the source vertex's, the edge's and the destination vertex's columns",
 };
 
@@ -246,13 +251,68 @@ pub const BFS_PATHS: QuerySpec = QuerySpec {
         ("max_path_length", "longest path searched, default 10"),
     ],
     required: 4,
+    clauses: &[],
     returns: "from, e0, v1, e1, ..., to: structs of the vertices' and edges' columns, one row per path of the \
               shortest length (from, to for a vertex matching both conditions). Computed when the \
               statement is planned, as GraphFrames computes it when called: its columns depend on the length found",
 };
 
+/// The clauses of a Pregel program written as text (`pregel(...)`'s arguments): GraphFrames' builder method names, each followed by its arguments.
+const PREGEL_CLAUSES: &[(&str, usize, &str)] = &[
+    ("withVertexColumn", 3, "name, initial SQL over the vertex columns, update SQL over them and msg (repeatable)"),
+    ("sendMsgToSrc", 1, "message SQL over src.*, dst.*, edge.* sent to each edge's source (repeatable)"),
+    ("sendMsgToDst", 1, "message SQL sent to each edge's destination (repeatable)"),
+    ("aggMsgs", 1, "aggregate SQL over msg, e.g. sum(msg)"),
+    ("setMaxIter", 1, "iterations, default 10"),
+    ("setEarlyStopping", 1, "true: stop at the first iteration that sends no message"),
+    ("setInitialActiveVertexExpression", 1, "SQL over the vertex columns: the initial _pregel_is_active"),
+    ("setUpdateActiveVertexExpression", 1, "SQL over the vertex columns and msg: _pregel_is_active after an update"),
+    ("setStopIfAllNonActiveVertices", 1, "true: stop when no vertex is active"),
+    ("setSkipMessagesFromNonActiveVertices", 1, "true: inactive vertices send nothing"),
+    ("partitions", 1, "edge partitions (default one per thread)"),
+    ("strategy", 1, "vertex-cut strategy (dbh, 1d, 2d, random, canonical-random)"),
+];
+
+/// The clauses of `aggregate_messages(...)` (GraphFrames' `aggregateMessages` arguments).
+const AGGREGATE_CLAUSES: &[(&str, usize, &str)] = &[
+    ("sendToSrc", 1, "message SQL over src.*, dst.*, edge.* sent to each edge's source (repeatable)"),
+    ("sendToDst", 1, "message SQL sent to each edge's destination (repeatable)"),
+    ("agg", 1, "aggregate SQL over msg, one result column each, e.g. 'sum(msg) AS total' (repeatable)"),
+    ("partitions", 1, "edge partitions (default one per thread)"),
+    ("strategy", 1, "vertex-cut strategy (dbh, 1d, 2d, random, canonical-random)"),
+];
+
+/// GraphFrames' `pregel` with SQL expressions.
+pub const PREGEL: QuerySpec = QuerySpec {
+    name: "pregel",
+    summary: "a Pregel program of SQL expressions (GraphFrames' pregel builder), run on Ember's partitions",
+    args: &[
+        ("vertices", "vertex table with `id` (NULL or '': the edges' endpoints)"),
+        ("edges", "edge table with `src` and `dst`"),
+    ],
+    required: 2,
+    clauses: PREGEL_CLAUSES,
+    returns: "the vertex table's columns, _pregel_is_active and the program's columns after the last iteration. \
+              Example: pregel('v', 'e', 'withVertexColumn', 'rank', '1.0 / 5', 'coalesce(msg, 0.0) * 0.85 + 0.03', \
+              'sendMsgToDst', 'src.rank / src.\"outDegree\"', 'aggMsgs', 'sum(msg)', 'setMaxIter', '20')",
+};
+
+/// GraphFrames' `aggregateMessages` with SQL expressions.
+pub const AGGREGATE_MESSAGES: QuerySpec = QuerySpec {
+    name: "aggregate_messages",
+    summary: "one round of messages along every edge, aggregated per receiving vertex (GraphFrames' aggregateMessages)",
+    args: &[
+        ("vertices", "vertex table with `id` (NULL or '': the edges' endpoints)"),
+        ("edges", "edge table with `src` and `dst`"),
+    ],
+    required: 2,
+    clauses: AGGREGATE_CLAUSES,
+    returns: "id and one column per agg, for the vertices that received a message. \
+              Example: aggregate_messages('v', 'e', 'sendToDst', 'src.age', 'agg', 'avg(msg) AS mean_age')",
+};
+
 /// Every graph query, for `ember sql --functions` and the front ends.
-pub const QUERIES: &[&QuerySpec] = &[&MOTIFS, &TRIPLETS, &BFS_PATHS];
+pub const QUERIES: &[&QuerySpec] = &[&MOTIFS, &TRIPLETS, &BFS_PATHS, &PREGEL, &AGGREGATE_MESSAGES];
 
 /// The reference of every algorithm and job setting as text (`ember sql --functions`).
 pub fn reference() -> String {
@@ -293,11 +353,21 @@ pub fn reference() -> String {
             .iter()
             .enumerate()
             .map(|(i, (n, _))| if i < q.required { n.to_string() } else { format!("[{n}]") })
+            .chain((!q.clauses.is_empty()).then(|| "clauses...".to_string()))
             .collect();
         s.push_str(&format!("{}({})  -- {}\n", q.name, args.join(", "), q.summary));
         s.push_str(&format!("    returns: {}\n", q.returns));
         for (n, doc) in q.args {
             s.push_str(&format!("    {n:<14} {doc}\n"));
+        }
+        if !q.clauses.is_empty() {
+            s.push_str("    then clauses, each a name and its arguments, all in quotes:\n");
+        }
+        for (n, count, doc) in q.clauses {
+            s.push_str(&format!(
+                "    {:<40} {doc}\n",
+                format!("'{n}' + {count} argument{}", if *count == 1 { "" } else { "s" })
+            ));
         }
     }
     s

@@ -96,6 +96,10 @@ pub struct BenchArgs {
     /// motifs()), counted over the dataset's vertex and edge tables; repeatable.
     #[arg(long = "motif")]
     motifs: Vec<String>,
+    /// Also time PageRank written as a GraphFrames Pregel program of SQL expressions, trial
+    /// by trial alternating with the built-in Pregel PageRank (the ratio is in the check column).
+    #[arg(long)]
+    expr_pagerank: bool,
 }
 
 pub fn graphalytics_cmd(a: GraphalyticsArgs) -> Result<ExitCode> {
@@ -198,6 +202,7 @@ pub fn bench_cmd(a: BenchArgs) -> Result<ExitCode> {
         peer_trials: a.peer_trials.unwrap_or(a.trials),
         sssp_delta: a.sssp_delta,
         motifs: a.motifs.clone(),
+        expr_pagerank: a.expr_pagerank,
         ..Default::default()
     };
     for name in &a.algorithms {

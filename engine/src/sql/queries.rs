@@ -22,6 +22,7 @@ use datafusion::execution::SessionState;
 
 use super::functions::{literal, lookup, text};
 use crate::query::paths::Bfs;
+use crate::query::pregel::{AggregateMessages, Pregel};
 use crate::query::{self, GraphFrame, motif, pattern};
 use crate::registry::{self, QuerySpec};
 
@@ -39,7 +40,7 @@ fn plan_err(msg: String) -> DataFusionError {
 /// The call's arguments as text (`None` for NULL or ''), checked against the spec's count.
 fn args(spec: &QuerySpec, exprs: &[datafusion::logical_expr::Expr]) -> DfResult<Vec<Option<String>>> {
     let f = spec.name;
-    if exprs.len() < spec.required || exprs.len() > spec.args.len() {
+    if exprs.len() < spec.required || (exprs.len() > spec.args.len() && spec.clauses.is_empty()) {
         let names: Vec<&str> = spec.args.iter().map(|(n, _)| *n).collect();
         let count = if spec.required == names.len() {
             names.len().to_string()
@@ -53,7 +54,8 @@ fn args(spec: &QuerySpec, exprs: &[datafusion::logical_expr::Expr]) -> DfResult<
         .enumerate()
         .map(|(i, e)| {
             let v = literal(e).ok_or_else(|| {
-                plan_err(format!("{f}: argument {} ({}) must be a literal in quotes", i + 1, spec.args[i].0))
+                let what = spec.args.get(i).map_or("a clause", |a| a.0);
+                plan_err(format!("{f}: argument {} ({what}) must be a literal in quotes", i + 1))
             })?;
             Ok(text(&v).filter(|s| !s.is_empty()))
         })
@@ -97,6 +99,8 @@ impl TableFunctionImpl for Query {
             a[2].as_deref()
         } else if f == registry::BFS_PATHS.name {
             return bfs_paths(&call, &a, edges);
+        } else if f == registry::PREGEL.name || f == registry::AGGREGATE_MESSAGES.name {
+            return pregel(&call, f, &a, edges);
         } else {
             return Err(DataFusionError::Internal(format!("no graph query {f}")));
         };
@@ -130,14 +134,61 @@ fn bfs_paths(call: &TableFunctionArgs, a: &[Option<String>], edges: &str) -> DfR
             plan_err(format!("{f}: max_path_length must be a whole number in [0, 4294967295], got '{m}'"))
         })?;
     }
+    computed(call, f, a[0].clone(), edges.to_string(), move |g| async move { g.bfs(&req).await })
+}
+
+/// `pregel(...)` and `aggregate_messages(...)`: the program's clauses after the two tables,
+/// run now, while the statement is planned.
+fn pregel(
+    call: &TableFunctionArgs,
+    f: &'static str,
+    a: &[Option<String>],
+    edges: &str,
+) -> DfResult<Arc<dyn TableProvider>> {
+    let clauses: Vec<String> = a[2..].iter().map(|x| x.clone().unwrap_or_default()).collect();
+    let ctx = crate::RunContext::default();
+    if f == registry::PREGEL.name {
+        let p = Pregel::from_clauses(&clauses, 2).map_err(|e| plan_err(format!("{f}: {}", e_text(e))))?;
+        computed(
+            call,
+            f,
+            a[0].clone(),
+            edges.to_string(),
+            move |g| async move { Ok(g.pregel(&p, &ctx).await?.vertices) },
+        )
+    } else {
+        let am = AggregateMessages::from_clauses(&clauses, 2).map_err(|e| plan_err(format!("{f}: {}", e_text(e))))?;
+        computed(
+            call,
+            f,
+            a[0].clone(),
+            edges.to_string(),
+            move |g| async move { g.aggregate_messages(&am, &ctx).await },
+        )
+    }
+}
+
+/// A query whose result is computed while the statement is planned, on a thread of its own
+/// with its own runtime (so that planning inside any runtime, or none, can wait for it), over
+/// the graph of the named tables.
+fn computed<F, Fut>(
+    call: &TableFunctionArgs,
+    f: &str,
+    vertices: Option<String>,
+    edges: String,
+    work: F,
+) -> DfResult<Arc<dyn TableProvider>>
+where
+    F: FnOnce(GraphFrame) -> Fut + Send,
+    Fut: std::future::Future<Output = crate::Result<RecordBatch>>,
+{
     let state = call
         .session()
         .as_any()
         .downcast_ref::<SessionState>()
         .cloned()
         .ok_or_else(|| DataFusionError::Internal(format!("{f}: the session is not a SessionState")))?;
-    let (vertices, edges) = (a[0].clone(), edges.to_string());
-    let work = move || -> crate::Result<RecordBatch> {
+    let run = move || -> crate::Result<RecordBatch> {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -153,11 +204,11 @@ fn bfs_paths(call: &TableFunctionArgs, a: &[Option<String>], edges: &str) -> DfR
                 Some(v) => GraphFrame::new(table(v).await?, e)?,
                 None => GraphFrame::from_edges(e)?,
             };
-            g.bfs(&req).await
+            work(g).await
         })
     };
-    let batch = std::thread::scope(|s| s.spawn(work).join())
-        .map_err(|_| DataFusionError::Internal(format!("{f}: the search panicked")))?
+    let batch = std::thread::scope(|s| s.spawn(run).join())
+        .map_err(|_| DataFusionError::Internal(format!("{f}: the computation panicked")))?
         .map_err(|e| plan_err(format!("{f}: {}", e_text(e))))?;
     Ok(Arc::new(MemTable::try_new(batch.schema(), vec![vec![batch]])?))
 }

@@ -84,6 +84,9 @@ pub struct BenchConfig {
     pub sssp_delta: Option<f64>,
     /// Motif patterns whose matches are counted (`ember::query::GraphFrame::find`).
     pub motifs: Vec<String>,
+    /// Also time PageRank written as a GraphFrames Pregel program of SQL expressions,
+    /// alternating with the built-in Pregel PageRank.
+    pub expr_pagerank: bool,
 }
 
 impl Default for BenchConfig {
@@ -102,6 +105,7 @@ impl Default for BenchConfig {
             peer_trials: 3,
             sssp_delta: None,
             motifs: vec![],
+            expr_pagerank: false,
         }
     }
 }
@@ -498,6 +502,9 @@ pub fn run(ds: &Dataset, cfg: &BenchConfig) -> Result<Outcome> {
     for pattern in &cfg.motifs {
         outcome.rows.push(motif_row(ds, &g, pattern, cfg.trials.max(1), load_s, arcs)?);
     }
+    if cfg.expr_pagerank {
+        outcome.rows.push(expr_pagerank_row(ds, &g, cfg, load_s, arcs)?);
+    }
     outcome.rows.extend(peer_rows);
     Ok(outcome)
 }
@@ -553,6 +560,75 @@ fn motif_row(ds: &Dataset, g: &Graph, pattern: &str, trials: usize, load_s: f64,
         partitions: rayon::current_num_threads() as u32,
         trials_s: times,
         check: format!("{matches} matches"),
+    })
+}
+
+/// GraphFrames' PageRank example as a Pregel program of SQL expressions
+/// (`ember::query::pregel`), trial by trial alternating with the built-in Pregel PageRank
+/// job on the same partitioning; the check column gives the ratio of the medians.
+fn expr_pagerank_row(ds: &Dataset, g: &Graph, cfg: &BenchConfig, load_s: f64, arcs: u64) -> Result<Row> {
+    use ember::datafusion::arrow::array::{Int64Array, RecordBatch};
+    use ember::datafusion::arrow::datatypes::{DataType, Field, Schema};
+    use ember::query::pregel::{Partitioning, Pregel};
+    let (out, _) = g.degrees();
+    let degree = Int64Array::from_iter_values(out.iter().map(|&d| d as i64));
+    let attrs = RecordBatch::try_new(
+        std::sync::Arc::new(Schema::new(vec![Field::new("outDegree", DataType::Int64, false)])),
+        vec![std::sync::Arc::new(degree)],
+    )
+    .map_err(|e| Error::Internal(format!("bench: out-degrees: {e}")))?;
+    let eg = g.clone().with_vertex_attrs(attrs)?;
+    let n = g.num_vertices() as f64;
+    let iterations = cfg.pagerank_iterations;
+    let program = Pregel {
+        partitioning: Partitioning { strategy: cfg.common.strategy, partitions: cfg.common.partitions },
+        ..Pregel::new()
+            .max_iter(iterations)
+            .with_vertex_column("rank", &format!("1.0 / {n}"), &format!("coalesce(msg, 0.0) * 0.85 + 0.15 / {n}"))
+            .send_msg_to_dst("src.rank / src.\"outDegree\"")
+            .agg_msgs("sum(msg)")
+    };
+    let state = ember::sql::Session::new().context().state();
+    let builtin = Algorithm::from_spec(&algo::pagerank::SPEC, &[("iterations", iterations.to_string())])?;
+    let c = Common { engine: Engine::Pregel, ..cfg.common.clone() };
+    let expr_once = || -> Result<(f64, u32)> {
+        let t = Instant::now();
+        let out = program.run(&state, &eg, &ember::RunContext::default())?;
+        Ok((t.elapsed().as_secs_f64(), out.iterations))
+    };
+    let builtin_once = || -> Result<f64> { Ok(job::run(g, &builtin, &c, 1)?.execution.compute.as_secs_f64()) };
+    expr_once()?;
+    builtin_once()?;
+    reset_peak_rss();
+    let (mut times, mut base) = (Vec::new(), Vec::new());
+    for _ in 0..cfg.trials.max(1) {
+        times.push(expr_once()?.0);
+        base.push(builtin_once()?);
+    }
+    let peak = peak_rss();
+    let (med, base_med) = (median(&times), median(&base));
+    Ok(Row {
+        dataset: ds.name().to_string(),
+        algorithm: "pagerank (SQL expressions)".into(),
+        engine: "pregel-expr".into(),
+        vertices: g.num_vertices() as u64,
+        edges: g.num_edges() as u64,
+        arcs,
+        load_s,
+        partition_s: 0.0,
+        median_s: med,
+        edges_per_s: arcs as f64 / med,
+        ns_per_edge_iter: Some(med * 1e9 / (arcs as f64 * iterations.max(1) as f64)),
+        peak_rss_bytes: peak,
+        bytes_per_edge: peak.map(|p| p as f64 / arcs.max(1) as f64),
+        replication_factor: 1.0,
+        partitions: if cfg.common.partitions == 0 {
+            rayon::current_num_threads() as u32
+        } else {
+            cfg.common.partitions
+        },
+        trials_s: times,
+        check: format!("{:.2}x built-in Pregel PageRank ({base_med:.3} s), alternated", med / base_med),
     })
 }
 
