@@ -40,6 +40,7 @@ from .errors import (
     SqlError,
 )
 from .graphframe import GraphFrame, as_arrow
+from .lib import AggregateMessages, Pregel
 
 __version__ = _ember.__version__
 
@@ -122,6 +123,8 @@ def functions() -> str:
 
 __all__ = [
     "GraphFrame",
+    "Pregel",
+    "AggregateMessages",
     "Session",
     "sql",
     "algorithms",

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import _ember, _progress
 from .errors import ConfigError
+
+if TYPE_CHECKING:
+    from .lib import Pregel
 
 TableLike = Any
 """Anything with ``__arrow_c_stream__`` (pyarrow, pandas >= 2.2, polars, DataFusion), a dict of
@@ -334,6 +337,51 @@ class GraphFrame:
         if maxPathLength < 0:
             raise ConfigError(f"maxPathLength must be >= 0, got {maxPathLength}")
         return pa.table(self._graph.bfs_paths(fromExpr, toExpr, edgeFilter, maxPathLength))
+
+    @property
+    def pregel(self) -> "Pregel":
+        """GraphFrames' Pregel builder with SQL expressions (see :class:`ember.lib.Pregel`).
+
+        >>> v = pa.table({"id": [1, 2, 3, 4]})
+        >>> e = pa.table({"src": [1, 2, 3], "dst": [2, 3, 4]})
+        >>> from ember.lib import Pregel
+        >>> hops = (ember.GraphFrame(v, e).pregel.setMaxIter(10).setEarlyStopping(True)
+        ...     .withVertexColumn("d", "CASE WHEN id = 1 THEN 0 END", "coalesce(d, msg)")
+        ...     .sendMsgToDst("CASE WHEN src.d IS NOT NULL AND dst.d IS NULL THEN src.d + 1 END")
+        ...     .aggMsgs("min(msg)")
+        ...     .run())
+        >>> hops.column("d").to_pylist()
+        [0, 1, 2, 3]
+        """
+        from .lib import Pregel
+
+        return Pregel(self)
+
+    def aggregateMessages(
+        self,
+        aggCol: Union[List[str], str],
+        sendToSrc: Union[List[str], str, None] = None,
+        sendToDst: Union[List[str], str, None] = None,
+    ) -> pa.Table:
+        """One round of messages along every edge, aggregated per receiving vertex
+        (GraphFrames' ``aggregateMessages``): ``id`` and one column per aggregate in
+        ``aggCol`` (named by ``AS``), for the vertices that received a message. Messages are SQL
+        over ``src.<col>``, ``dst.<col>``, ``edge.<col>`` (:class:`ember.lib.AggregateMessages`
+        writes them: ``AM.dst["age"]``); aggregates over ``msg`` (or ``MSG``).
+
+        >>> from ember.lib import AggregateMessages as AM
+        >>> v = pa.table({"id": ["a", "b", "c"], "age": [34, 36, 30]})
+        >>> e = pa.table({"src": ["a", "b", "c"], "dst": ["b", "c", "b"]})
+        >>> t = ember.GraphFrame(v, e).aggregateMessages(
+        ...     f"sum({AM.msg}) AS summedAges", sendToSrc=AM.dst["age"], sendToDst=AM.src["age"])
+        >>> t.sort_by("id").to_pylist()
+        [{'id': 'a', 'summedAges': 36}, {'id': 'b', 'summedAges': 94}, {'id': 'c', 'summedAges': 72}]
+        """
+        if sendToSrc is None and sendToDst is None:
+            raise ConfigError("aggregateMessages: messages must be sent to src, dst, or both")
+        from .lib import aggregate_messages
+
+        return aggregate_messages(self, aggCol, sendToSrc, sendToDst)
 
     def filterVertices(self, condition: str) -> "GraphFrame":
         """The vertices where ``condition`` (SQL over the vertex columns) holds, and the edges

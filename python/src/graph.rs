@@ -177,6 +177,44 @@ impl PyGraph {
         Ok(ArrowStream::one(batch))
     }
 
+    /// A Pregel program of SQL expressions (GraphFrames' `pregel`), given as the clauses of
+    /// SQL's `pregel(...)`: builder method names each followed by its arguments
+    /// (`ember::query::pregel`). Returns the vertex table with the program's columns and the
+    /// number of iterations run.
+    #[pyo3(signature = (clauses, progress=None))]
+    fn pregel(
+        &self,
+        py: Python<'_>,
+        clauses: Vec<String>,
+        progress: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<(ArrowStream, u32)> {
+        let program = ember::query::pregel::Pregel::from_clauses(&clauses, 0).map_err(crate::errors::to_py)?;
+        let (cancel, graph) = (CancelToken::new(), self.graph.clone());
+        let c2 = cancel.clone();
+        let out = interrupt::run(py, &cancel, progress, move |reporter| {
+            let observer: Option<ember::context::Observer> = if reporter.enabled() {
+                Some(Arc::new(move |s: &ember::SuperstepStats| reporter.report(s)))
+            } else {
+                None
+            };
+            let ctx = RunContext { cancel: c2, observer, checkpoint: None };
+            program.run(&ember::sql::Session::new().context().state(), &graph, &ctx)
+        })?;
+        Ok((ArrowStream::one(out.vertices), out.iterations))
+    }
+
+    /// GraphFrames' `aggregateMessages`, given as the clauses of SQL's `aggregate_messages(...)`.
+    fn aggregate_messages(&self, py: Python<'_>, clauses: Vec<String>) -> PyResult<ArrowStream> {
+        let am = ember::query::pregel::AggregateMessages::from_clauses(&clauses, 0).map_err(crate::errors::to_py)?;
+        let (cancel, graph) = (CancelToken::new(), self.graph.clone());
+        let c2 = cancel.clone();
+        let batch = interrupt::run(py, &cancel, None, move |_| {
+            let ctx = RunContext { cancel: c2, ..Default::default() };
+            am.run(&ember::sql::Session::new().context().state(), &graph, &ctx)
+        })?;
+        Ok(ArrowStream::one(batch))
+    }
+
     /// A subgraph (GraphFrames' `filterVertices`, `filterEdges`, `dropIsolatedVertices`):
     /// `kind` is `vertices` or `edges` with a SQL `condition` over that table's columns, or
     /// `isolated`.

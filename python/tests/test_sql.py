@@ -101,6 +101,8 @@ def test_module_docstring_examples():
     # Every GraphFrame method's example (run from the repository root, as run-tests does).
     failed, tried = doctest.testmod(m.graphframe, extraglobs={"ember": m, "pa": pa}, verbose=False)
     assert tried >= 30 and failed == 0
+    failed, tried = doctest.testmod(m.lib, extraglobs={"ember": m, "pa": pa}, verbose=False)
+    assert tried >= 2 and failed == 0
 
 
 def test_scripts_run_every_statement():

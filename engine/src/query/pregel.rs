@@ -236,6 +236,7 @@ impl Pregel {
         }
         let mut st = batch(&s_schema, cols)?;
         let pg = program.partition(graph, self.partitioning)?;
+        let prep = program.prepare(&pg)?;
         let n = graph.num_vertices();
         let mut stats = Vec::new();
         let (mut total, mut iterations) = (0u64, 0u32);
@@ -243,7 +244,7 @@ impl Pregel {
         for it in 1..=self.max_iter {
             ctx.check()?;
             let t = Instant::now();
-            let out = program.scatter_gather(&pg, &st, skip)?;
+            let out = program.scatter_gather(&pg, &prep, &st, skip)?;
             total += out.sent;
             if self.early_stopping && out.sent == 0 {
                 break;
@@ -430,7 +431,8 @@ impl AggregateMessages {
         )?;
         ctx.check()?;
         let pg = program.partition(graph, self.partitioning)?;
-        let out = program.scatter_gather(&pg, &vertices, None)?;
+        let prep = program.prepare(&pg)?;
+        let out = program.scatter_gather(&pg, &prep, &vertices, None)?;
         let keep: Vec<u32> = (0..graph.num_vertices() as u32).filter(|&v| out.got[v as usize]).collect();
         let keep = UInt32Array::from(keep);
         let mut fields = vec![vertices.schema().field(0).clone()];
@@ -686,22 +688,18 @@ impl<'g> Program<'g> {
 
     /// One round: messages from every edge of `pg`, combined per partition, merged per vertex.
     /// `skip`: the state column of the active flag, when inactive vertices send nothing.
-    fn scatter_gather(&self, pg: &PartitionedGraph<'_>, st: &RecordBatch, skip: Option<usize>) -> Result<Gathered> {
+    /// What every superstep reads from the partitions, built once per run: each partition's
+    /// edges as global endpoint arrays (sliced per block without copying), its local-to-global
+    /// map as group indices, and its copy of the edge columns the messages read.
+    fn prepare(&self, pg: &PartitionedGraph<'_>) -> Result<Prepared> {
         let g = self.graph;
-        let n = g.num_vertices();
         let edge_full: Vec<ArrayRef> = self.edge_cols.iter().map(|&i| g.edge_column(i)).collect::<Result<_>>()?;
-        let ids = (self.agg_used.contains(&2)).then(|| g.ids().to_array());
-        let both_ways = !g.is_directed();
-        let locals = pg
+        let parts = pg
             .partitions()
             .par_iter()
-            .map(|ep| -> Result<Local> {
-                let local_n = ep.l2g.len();
-                let mut accs = self.accumulators()?;
-                let mut got = vec![false; local_n];
-                let mut sent = 0u64;
-                let mut groups: Vec<usize> = Vec::with_capacity(BLOCK);
-                let edges: Vec<ArrayRef> = if edge_full.is_empty() {
+            .map(|ep| -> Result<Part> {
+                let global = |l: &[u32]| UInt32Array::from_iter_values(l.iter().map(|&x| ep.l2g[x as usize]));
+                let edges = if edge_full.is_empty() {
                     Vec::new()
                 } else {
                     let idx = UInt32Array::from(ep.edges.clone());
@@ -711,16 +709,48 @@ impl<'g> Program<'g> {
                         .collect::<std::result::Result<_, _>>()
                         .map_err(|e| Error::arrow("pregel: edge columns", e))?
                 };
+                Ok(Part {
+                    gs: global(&ep.src),
+                    gd: global(&ep.dst),
+                    l2g: ep.l2g.iter().map(|&v| v as usize).collect(),
+                    edges,
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(Prepared { parts, ids: self.agg_used.contains(&2).then(|| g.ids().to_array()) })
+    }
+
+    /// One round: messages from every edge of `pg`, combined per partition, merged per vertex.
+    /// `skip`: the state column of the active flag, when inactive vertices send nothing.
+    fn scatter_gather(
+        &self,
+        pg: &PartitionedGraph<'_>,
+        prep: &Prepared,
+        st: &RecordBatch,
+        skip: Option<usize>,
+    ) -> Result<Gathered> {
+        let n = self.graph.num_vertices();
+        let both_ways = !self.graph.is_directed();
+        let locals = pg
+            .partitions()
+            .par_iter()
+            .zip(&prep.parts)
+            .map(|(ep, part)| -> Result<Local> {
+                let local_n = ep.l2g.len();
+                let mut accs = self.accumulators()?;
+                let mut got = vec![false; local_n];
+                let mut sent = 0u64;
+                let mut groups: Vec<usize> = Vec::with_capacity(BLOCK);
                 for a in (0..ep.src.len()).step_by(BLOCK) {
                     let b = (a + BLOCK).min(ep.src.len());
-                    let ways: &[(&[u32], &[u32])] = if both_ways {
-                        &[(&ep.src[a..b], &ep.dst[a..b]), (&ep.dst[a..b], &ep.src[a..b])]
-                    } else {
-                        &[(&ep.src[a..b], &ep.dst[a..b])]
-                    };
-                    for &(ls, ld) in ways {
-                        let ctx = Block { ep_l2g: &ep.l2g, ls, ld, edges: &edges, a, b };
-                        sent += self.block(&ctx, st, skip, ids.as_ref(), &mut accs, &mut got, &mut groups, local_n)?;
+                    let (gs, gd) = (part.gs.slice(a, b - a), part.gd.slice(a, b - a));
+                    let fwd =
+                        Block { ls: &ep.src[a..b], ld: &ep.dst[a..b], gs: &gs, gd: &gd, edges: &part.edges, a, b };
+                    sent += self.block(&fwd, st, skip, prep.ids.as_ref(), &mut accs, &mut got, &mut groups, local_n)?;
+                    if both_ways {
+                        let back = Block { ls: fwd.ld, ld: fwd.ls, gs: &gd, gd: &gs, ..fwd };
+                        sent +=
+                            self.block(&back, st, skip, prep.ids.as_ref(), &mut accs, &mut got, &mut groups, local_n)?;
                     }
                 }
                 Ok((accs, got, sent))
@@ -729,12 +759,12 @@ impl<'g> Program<'g> {
         let mut masters = self.accumulators()?;
         let mut got = vec![false; n];
         let mut sent = 0u64;
-        for (ep, (accs, local_got, s)) in pg.partitions().iter().zip(locals) {
+        for (part, (accs, local_got, s)) in prep.parts.iter().zip(locals) {
             sent += s;
             if s == 0 {
                 continue;
             }
-            let l2g: Vec<usize> = ep.l2g.iter().map(|&v| v as usize).collect();
+            let l2g = &part.l2g;
             for (m, mut acc) in masters.iter_mut().zip(accs) {
                 let state = acc.state(EmitTo::All).map_err(|e| Error::df("aggregating messages", e))?;
                 let len = state.first().map_or(0, |a| a.len());
@@ -782,14 +812,13 @@ impl<'g> Program<'g> {
     ) -> Result<u64> {
         let err = |e| Error::arrow("pregel: building messages", e);
         let len = blk.b - blk.a;
-        let global = |l: &[u32]| UInt32Array::from_iter_values(l.iter().map(|&x| blk.ep_l2g[x as usize]));
-        let (gs, gd) = (global(blk.ls), global(blk.ld));
+        let (gs, gd) = (blk.gs, blk.gd);
         let mut cols: Vec<ArrayRef> = Vec::with_capacity(self.triplet.fields().len());
         for &c in &self.src_cols {
-            cols.push(take(st.column(c).as_ref(), &gs, None).map_err(err)?);
+            cols.push(take(st.column(c).as_ref(), gs, None).map_err(err)?);
         }
         for &c in &self.dst_cols {
-            cols.push(take(st.column(c).as_ref(), &gd, None).map_err(err)?);
+            cols.push(take(st.column(c).as_ref(), gd, None).map_err(err)?);
         }
         for e in blk.edges {
             cols.push(e.slice(blk.a, len));
@@ -805,14 +834,14 @@ impl<'g> Program<'g> {
             None => None,
             Some(c) => {
                 let flag = st.column(c);
-                let s = take(flag.as_ref(), &gs, None).map_err(err)?;
+                let s = take(flag.as_ref(), gs, None).map_err(err)?;
                 let s = s
                     .as_any()
                     .downcast_ref::<BooleanArray>()
                     .cloned()
                     .unwrap_or_else(|| BooleanArray::from(vec![false; len]));
                 Some(if self.reads_dst {
-                    let d = take(flag.as_ref(), &gd, None).map_err(err)?;
+                    let d = take(flag.as_ref(), gd, None).map_err(err)?;
                     let d = d
                         .as_any()
                         .downcast_ref::<BooleanArray>()
@@ -846,12 +875,16 @@ impl<'g> Program<'g> {
                 continue;
             }
             sent += count as u64;
-            let (target, gtarget) = if *to_dst { (blk.ld, &gd) } else { (blk.ls, &gs) };
+            let (target, gtarget) = if *to_dst { (blk.ld, gd) } else { (blk.ls, gs) };
             groups.clear();
             groups.extend(target.iter().map(|&x| x as usize));
-            for (i, &gi) in groups.iter().enumerate() {
-                if valid.value(i) {
+            if count == len {
+                for &gi in groups.iter() {
                     got[gi] = true;
+                }
+            } else {
+                for i in valid.values().set_indices() {
+                    got[groups[i]] = true;
                 }
             }
             let mut mcols: Vec<ArrayRef> = Vec::with_capacity(self.agg_used.len());
@@ -898,15 +931,31 @@ impl<'g> Program<'g> {
     }
 }
 
-/// One block of a partition's edges: local endpoints (in the direction scanned) and the
-/// partition's edge columns.
+/// One block of a partition's edges (in the direction scanned): local endpoints, global
+/// endpoints, the partition's edge columns (rows `a..b` are this block's).
+#[derive(Clone, Copy)]
 struct Block<'a> {
-    ep_l2g: &'a [u32],
     ls: &'a [u32],
     ld: &'a [u32],
+    gs: &'a UInt32Array,
+    gd: &'a UInt32Array,
     edges: &'a [ArrayRef],
     a: usize,
     b: usize,
+}
+
+/// A partition as the supersteps read it (see [`Program::prepare`]).
+struct Part {
+    gs: UInt32Array,
+    gd: UInt32Array,
+    l2g: Vec<usize>,
+    edges: Vec<ArrayRef>,
+}
+
+struct Prepared {
+    parts: Vec<Part>,
+    /// The vertex ids, when the aggregate reads `id`.
+    ids: Option<ArrayRef>,
 }
 
 /// The update schema: the state, then `msg` and its GraphFrames alias.
