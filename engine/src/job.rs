@@ -118,6 +118,56 @@ pub struct JobOutput {
     pub plan: JobPlan,
 }
 
+/// A result table (`id` then the result's columns, rows in dense vertex order, several or
+/// none per vertex) as GraphFrames returns results: the vertex table's columns for each row's
+/// vertex, then the result's columns (a result column replaces a vertex column of its name).
+pub fn with_vertices(graph: &Graph, result: &RecordBatch) -> Result<RecordBatch> {
+    use datafusion::arrow::array::{ArrayRef, UInt32Array, make_comparator};
+    use datafusion::arrow::compute::{SortOptions, take};
+    use datafusion::arrow::datatypes::{Field, Schema};
+    let v = graph.vertices_batch()?;
+    let n = v.num_rows();
+    let cols: Vec<ArrayRef> = if result.num_rows() == n {
+        v.columns().to_vec()
+    } else {
+        // Rows are grouped by vertex in dense order: walk both in step.
+        let ids = graph.ids().to_array();
+        let cmp = make_comparator(ids.as_ref(), result.column(0).as_ref(), SortOptions::default())
+            .map_err(|e| Error::arrow("matching result rows to vertices", e))?;
+        let mut rows = Vec::with_capacity(result.num_rows());
+        let mut vi = 0usize;
+        for r in 0..result.num_rows() {
+            while vi < n && !cmp(vi, r).is_eq() {
+                vi += 1;
+            }
+            if vi == n {
+                return Err(Error::Internal("result rows are not in vertex order".into()));
+            }
+            rows.push(vi as u32);
+        }
+        let idx = UInt32Array::from(rows);
+        v.columns()
+            .iter()
+            .map(|c| take(c.as_ref(), &idx, None))
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| Error::arrow("taking vertex rows", e))?
+    };
+    let rs = result.schema();
+    let mut fields: Vec<Field> = Vec::new();
+    let mut out: Vec<ArrayRef> = Vec::new();
+    for (f, c) in v.schema().fields().iter().zip(cols) {
+        if f.name() == "id" || rs.index_of(f.name()).is_err() {
+            fields.push(f.as_ref().clone().with_nullable(true));
+            out.push(c);
+        }
+    }
+    for (f, c) in rs.fields().iter().zip(result.columns()).skip(1) {
+        fields.push(f.as_ref().clone().with_nullable(true));
+        out.push(c.clone());
+    }
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), out).map_err(|e| Error::arrow("joining the vertex table", e))
+}
+
 /// Runs `algorithm` on `graph` with the engine and partitioning of `common`. `top` is the
 /// number of top vertices listed in the summary.
 pub fn run(graph: &Graph, algorithm: &Algorithm, common: &Common, top: usize) -> Result<JobOutput> {

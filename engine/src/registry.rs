@@ -79,7 +79,17 @@ pub static JOB_PARAMS: &[Param] = &[
     CHECKPOINT,
     CHECKPOINT_EVERY,
     RESUME,
+    WITH_VERTICES,
 ];
+
+/// The result's shape: `id` and the result, or GraphFrames' vertex table plus the result.
+pub const WITH_VERTICES: Param = Param {
+    name: "with_vertices",
+    kind: ParamKind::Bool,
+    default: DefaultValue::Value("false"),
+    doc: "true: the vertex table's columns, then the result's (GraphFrames' shape); false: id and the result",
+    aliases: &[],
+};
 
 /// Where iterative runs write checkpoints (none when unset).
 pub const CHECKPOINT: Param = Param {

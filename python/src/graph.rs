@@ -304,7 +304,7 @@ impl PyGraph {
                 Some(name) => nest_by_vertex(&graph, &out.table, name)?,
                 None => out.table.clone(),
             };
-            let table = if with_vertices { attach_vertices(&graph, &table)? } else { table };
+            let table = if with_vertices { job::with_vertices(&graph, &table)? } else { table };
             Ok((table, out))
         })?;
         let (table, out) = out;
@@ -423,21 +423,6 @@ fn empty_graph(
 ) -> Result<Graph, ember::Error> {
     let empty = RecordBatch::new_empty(schema.clone());
     Graph::from_batches(vertices, &[empty], opts)
-}
-
-/// The vertex table with the result's columns after `id` appended (rows correspond: both are
-/// in dense vertex order).
-fn attach_vertices(graph: &Graph, result: &RecordBatch) -> Result<RecordBatch, ember::Error> {
-    let v = graph.vertices_batch()?;
-    if result.num_rows() != v.num_rows() {
-        return Ok(result.clone());
-    }
-    let mut b = v;
-    let schema = result.schema();
-    for (i, f) in schema.fields().iter().enumerate().skip(1) {
-        b = with_column(&b, f.name(), result.column(i).clone())?;
-    }
-    Ok(b)
 }
 
 /// Rows `(id, key, value)` in vertex order (several or none per vertex) as one row per vertex:

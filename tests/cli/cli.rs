@@ -30,6 +30,27 @@ fn golden(name: &str, out: &str) {
 }
 
 #[test]
+fn with_vertices_writes_the_vertex_table_before_the_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("wcc.csv");
+    let args = ["run", "wcc", "--edges", "graphs/friends_edges.csv", "--vertices", "graphs/friends_vertices.csv"];
+    let o = ember(&[&args[..], &["--with-vertices", "--out", csv.to_str().unwrap()]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "id,name,age,component");
+    assert_eq!(lines[1], "a,Alice,34,a");
+    assert_eq!(lines[7], "g,Gabby,60,g");
+    // Without the flag: id and the result.
+    let o = ember(&[&args[..], &["--out", csv.to_str().unwrap()]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(std::fs::read_to_string(&csv).unwrap().starts_with("id,component\n"));
+    let o = ember(&[&args[..], &["--with-vertices", "maybe"]].concat());
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("--with-vertices"), "{}", stderr(&o));
+}
+
+#[test]
 fn readme_main_command_pagerank_on_karate() {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("pr.csv");

@@ -55,6 +55,8 @@ pub fn command() -> Command {
         for p in spec.params {
             sub = sub.arg(param_arg(p).help_heading("Algorithm parameters"));
         }
+        // Written with --out: the result's shape.
+        sub = sub.arg(param_arg(&registry::WITH_VERTICES));
         run = run.subcommand(sub);
     }
     run
@@ -75,6 +77,13 @@ pub fn run(m: &ArgMatches) -> Result<ExitCode> {
     let args = RunArgs::from_arg_matches(sub)?;
     let algorithm = Algorithm::from_spec(spec, &param_values(sub, spec.params))?;
     let out_format = args.out_format.as_deref().map(OutFormat::parse).transpose()?;
+    let with_vertices = match param_values(sub, &[registry::WITH_VERTICES]).first() {
+        Some((_, v)) => matches!(
+            registry::WITH_VERTICES.kind.parse(v).map_err(|e| anyhow::anyhow!("--with-vertices {e}"))?,
+            ember::algo::spec::Value::Bool(true)
+        ),
+        None => false,
+    };
     if let Some(out) = &args.out {
         // A bad output name or a missing folder fails before anything is computed.
         OutFormat::resolve(out, out_format)?;
@@ -94,7 +103,8 @@ pub fn run(m: &ArgMatches) -> Result<ExitCode> {
     bar.finish_and_clear();
     let t = Instant::now();
     if let Some(path) = &args.out {
-        output::write_batches_as(std::slice::from_ref(&out.table), path, out_format, &crate::interrupt())?;
+        let table = if with_vertices { job::with_vertices(&g, &out.table)? } else { out.table.clone() };
+        output::write_batches_as(std::slice::from_ref(&table), path, out_format, &crate::interrupt())?;
     }
     let write_t = t.elapsed();
     let times = Times { load: load_t, prepare: out.execution.prepare, compute: out.execution.compute, write: write_t };

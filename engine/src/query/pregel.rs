@@ -171,6 +171,12 @@ impl Pregel {
         if self.max_iter < 1 {
             return Err(Error::Config("pregel: max_iter must be at least 1".into()));
         }
+        if ctx.checkpoint.is_some() {
+            return Err(Error::Config(
+                "a pregel program of SQL expressions cannot write checkpoints; run it without a checkpoint folder"
+                    .into(),
+            ));
+        }
         let vertices = graph.vertices_batch()?;
         let v_schema = DFSchema::try_from(vertices.schema().as_ref().clone()).map_err(|e| Error::df("pregel", e))?;
         // The state: the vertex table, the active flag, the program's columns.

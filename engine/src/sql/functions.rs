@@ -178,6 +178,7 @@ impl GraphFunction {
                 &raw(&registry::RESUME).unwrap_or_else(|| registry::RESUME.default.describe()),
             )
             .map_err(|e| plan_err(format!("{f}: {}", config_text(e))))?,
+            with_vertices: matches!(setting(f, &settings, registry::WITH_VERTICES.name)?, Value::Bool(true)),
         })
     }
 }
@@ -242,9 +243,28 @@ impl TableFunctionImpl for GraphFunction {
             ))
         })?;
         let id = id_type(field.data_type(), &format!("{}: column `{column}` of '{table}'", call.spec().name))?;
-        let schema = output_schema(call.spec(), id);
+        let lean = output_schema(call.spec(), id);
+        let schema = match (&call.vertices, call.with_vertices) {
+            (Some(_), true) => with_vertices_schema(&schema, &lean),
+            _ => lean,
+        };
         Ok(Arc::new(GraphTable { call: Arc::new(call), schema }))
     }
+}
+
+/// The schema of [`crate::job::with_vertices`]: the vertex table's columns (its `id` as the
+/// result's), without those a result column replaces, then the result's columns.
+fn with_vertices_schema(vertices: &Schema, lean: &Schema) -> SchemaRef {
+    let mut fields: Vec<Field> = Vec::new();
+    for f in vertices.fields() {
+        if f.name() == "id" {
+            fields.push(lean.field(0).clone().with_nullable(true));
+        } else if lean.index_of(f.name()).is_err() {
+            fields.push(f.as_ref().clone().with_nullable(true));
+        }
+    }
+    fields.extend(lean.fields().iter().skip(1).map(|f| f.as_ref().clone().with_nullable(true)));
+    Arc::new(Schema::new(fields))
 }
 
 /// The table a graph function call returns: computed when scanned.

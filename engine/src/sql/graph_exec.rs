@@ -45,6 +45,8 @@ pub struct GraphCall {
     pub weight_column: String,
     /// Checkpoints of the run, when asked for.
     pub checkpoint: Option<crate::checkpoint::Checkpoint>,
+    /// The vertex table's columns before the result's (GraphFrames' shape).
+    pub with_vertices: bool,
 }
 
 impl GraphCall {
@@ -70,6 +72,9 @@ impl GraphCall {
         }
         if let Some(ck) = &self.checkpoint {
             parts.push(format!("checkpoint={}, checkpoint_every={}, resume={}", ck.dir.display(), ck.every, ck.resume));
+        }
+        if self.with_vertices {
+            parts.push("with_vertices=true".into());
         }
         parts.join(", ")
     }
@@ -222,9 +227,10 @@ impl ExecutionPlan for GraphAlgorithmExec {
                     engine: call.engine,
                 };
                 let out = job::run(&g, &call.algorithm, &common, 0)?;
-                Ok((g.num_vertices(), g.num_edges(), built, out))
+                let table = if call.with_vertices { job::with_vertices(&g, &out.table)? } else { out.table.clone() };
+                Ok((g.num_vertices(), g.num_edges(), built, out, table))
             });
-            let (nv, ne, built, out) = job
+            let (nv, ne, built, out, table) = job
                 .await
                 .map_err(|e| DataFusionError::External(Box::new(e)))?
                 .map_err(|e| DataFusionError::Context(function.to_string(), Box::new(external(e))))?;
@@ -240,7 +246,7 @@ impl ExecutionPlan for GraphAlgorithmExec {
             csr_time.add_duration(plan.time(PhaseKind::Csr));
             kernel_time.add_duration(plan.time(PhaseKind::Kernel));
             // Conform to the declared schema (nullability), then project.
-            let batch = RecordBatch::try_new(full_schema, out.table.columns().to_vec())?;
+            let batch = RecordBatch::try_new(full_schema, table.columns().to_vec())?;
             let batch = match &projection {
                 Some(p) => batch.project(p)?,
                 None => batch,
