@@ -26,6 +26,7 @@ pub static ALGORITHMS: &[&AlgorithmSpec] = &[
     &algo::lcc::SPEC,
     &algo::triangles::SPEC,
     &algo::degrees::SPEC,
+    &algo::kcore::SPEC,
 ];
 
 /// The algorithm called `name` (case-insensitive), or an error listing the known ones.

@@ -701,6 +701,47 @@ class GraphFrame:
         i = v.schema.get_field_index("triangles")
         return v.set_column(i, "count", pc.cast(v["triangles"], pa.int64()))
 
+    def k_core(
+        self,
+        checkpoint_interval: int = 2,
+        use_local_checkpoints: bool = False,
+        storage_level: Any = None,
+        progress: Optional[bool] = None,
+        **settings: Any,
+    ) -> pa.Table:
+        """Each vertex's core number (GraphFrames' ``k_core``): ``id`` and ``kcore`` (int32),
+        the largest k such that the vertex is in a subgraph where every vertex has at least k
+        neighbours; directions, self-loops and parallel edges are ignored, an isolated vertex
+        has 0. Ember peels in O(edges) (Batagelj-Zaversnik); Spark's checkpoint and storage
+        arguments are accepted and have no effect.
+
+        >>> g = ember.GraphFrame(None, pa.table({"src": [1, 2, 3, 3], "dst": [2, 3, 1, 4]}))
+        >>> g.k_core().to_pylist()
+        [{'id': 1, 'kcore': 2}, {'id': 2, 'kcore': 2}, {'id': 3, 'kcore': 2}, {'id': 4, 'kcore': 1}]
+        """
+        t, _ = self._run("kcore", dict(settings), with_vertices=False, progress=progress)
+        return t.set_column(1, "kcore", pc.cast(t["kcore"], pa.int32()))
+
+    def as_undirected(self) -> "GraphFrame":
+        """Every edge both ways (GraphFrames' ``as_undirected``): for each edge (src, dst) an edge
+        (dst, src) with the same attributes is added; the vertices stay.
+
+        >>> g = ember.GraphFrame(None, pa.table({"src": [1], "dst": [2], "w": [0.5]}))
+        >>> g.as_undirected().edges.to_pylist()
+        [{'src': 1, 'dst': 2, 'w': 0.5}, {'src': 2, 'dst': 1, 'w': 0.5}]
+        """
+        e = self.edges
+        return self._derived(self.vertices, pa.concat_tables([e, _reversed(e)]))
+
+    def as_reversed(self) -> "GraphFrame":
+        """Every edge reversed, attributes kept (GraphFrames' ``as_reversed``).
+
+        >>> g = ember.GraphFrame(None, pa.table({"src": [1, 1], "dst": [2, 3]}))
+        >>> g.as_reversed().edges.to_pylist()
+        [{'src': 2, 'dst': 1}, {'src': 3, 'dst': 1}]
+        """
+        return self._derived(self.vertices, _reversed(self.edges))
+
     # --- helpers ----------------------------------------------------------------------------
 
     def _derived(self, v: pa.Table, e: pa.Table) -> "GraphFrame":
@@ -712,6 +753,14 @@ class GraphFrame:
         if self._undirected is None:
             self._undirected = GraphFrame(self.vertices, self.edges, directed=False)
         return self._undirected
+
+
+def _reversed(e: pa.Table) -> pa.Table:
+    """``e`` with its ``src`` and ``dst`` columns' contents swapped (names and order kept)."""
+    s, d = e.schema.get_field_index("src"), e.schema.get_field_index("dst")
+    cols = list(e.columns)
+    cols[s], cols[d] = e["dst"].cast(e.schema.field(s).type), e["src"].cast(e.schema.field(d).type)
+    return pa.Table.from_arrays(cols, schema=e.schema)
 
 
 @functools.lru_cache(maxsize=1)

@@ -383,23 +383,8 @@ async fn frame(graph: &Graph, both_ways: bool) -> Result<ember::query::GraphFram
     let table = |name: &'static str| async move {
         ctx.table(name).await.map_err(|e| ember::Error::df(format!("reading {name}"), e))
     };
-    let mut edges = table("edges").await?;
-    if both_ways && !graph.is_directed() {
-        use datafusion::prelude::col;
-        let cols: Vec<_> = edges
-            .schema()
-            .fields()
-            .iter()
-            .map(|f| match f.name().as_str() {
-                "src" => col("dst").alias("src"),
-                "dst" => col("src").alias("dst"),
-                other => col(datafusion::common::Column::new_unqualified(other)),
-            })
-            .collect();
-        let reversed = edges.clone().select(cols).map_err(|e| ember::Error::df("reversing the edges", e))?;
-        edges = edges.union(reversed).map_err(|e| ember::Error::df("reversing the edges", e))?;
-    }
-    ember::query::GraphFrame::new(table("vertices").await?, edges)
+    let g = ember::query::GraphFrame::new(table("vertices").await?, table("edges").await?)?;
+    if both_ways && !graph.is_directed() { g.as_undirected() } else { Ok(g) }
 }
 
 fn build(e: arrow_io::Imported, v: Option<arrow_io::Imported>, opts: &GraphOptions) -> Result<Graph, ember::Error> {

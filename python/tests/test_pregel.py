@@ -102,3 +102,27 @@ def test_bad_expressions_raise_config_errors_naming_them():
         g.pregel.setMaxIter(0)
     with pytest.raises(ember.ConfigError, match="messages must be sent"):
         g.aggregateMessages("sum(msg)")
+
+
+def test_k_core_matches_networkx(wiki_vote):
+    import networkx as nx
+
+    got = ember.GraphFrame(None, wiki_vote).k_core()
+    assert got.schema.field("kcore").type == pa.int32()
+    und = nx.Graph(nx_graph(wiki_vote))
+    und.remove_edges_from(nx.selfloop_edges(und))
+    want = nx.core_number(und)
+    assert dict(zip(got["id"].to_pylist(), got["kcore"].to_pylist())) == want
+
+
+def test_as_undirected_and_as_reversed_keep_attributes():
+    g = friends()
+    r = g.as_reversed()
+    assert r.edges.column_names == g.edges.column_names
+    assert r.edges["src"].to_pylist() == g.edges["dst"].to_pylist()
+    assert r.edges["relationship"].to_pylist() == g.edges["relationship"].to_pylist()
+    u = g.as_undirected()
+    assert u.num_edges == 2 * g.num_edges
+    pairs = set(zip(u.edges["src"].to_pylist(), u.edges["dst"].to_pylist()))
+    assert ("b", "a") in pairs and ("a", "b") in pairs
+    assert u.vertices.equals(g.vertices)

@@ -406,6 +406,30 @@ fn views(c: &Case) -> Result<(), TestCaseError> {
         want.sort();
         want.dedup();
         prop_assert_eq!(ids, want);
+
+        // as_reversed / as_undirected: (src, dst, eid) triples swapped / added.
+        let triples = |b: &RecordBatch| -> Vec<(i64, i64, i64)> {
+            let mut t: Vec<_> = ints(b, "src")
+                .into_iter()
+                .zip(ints(b, "dst"))
+                .zip(ints(b, "eid"))
+                .map(|((s, d), e)| (s, d, e))
+                .collect();
+            t.sort();
+            t
+        };
+        let r = collect(g.as_reversed().unwrap().edges().clone()).await;
+        prop_assert_eq!(
+            r.schema().fields().iter().map(|f| f.name().clone()).collect::<Vec<_>>(),
+            vec!["src", "dst", "eid"]
+        );
+        let mut want: Vec<(i64, i64, i64)> = c.edges.iter().enumerate().map(|(i, &(s, d))| (d, s, i as i64)).collect();
+        want.sort();
+        prop_assert_eq!(triples(&r), want.clone());
+        let u = collect(g.as_undirected().unwrap().edges().clone()).await;
+        want.extend(c.edges.iter().enumerate().map(|(i, &(s, d))| (s, d, i as i64)));
+        want.sort();
+        prop_assert_eq!(triples(&u), want);
         Ok(())
     })
 }

@@ -273,6 +273,29 @@ proptest! {
     }
 
     #[test]
+    fn kcore_matches_the_definition(c in case()) {
+        // By definition: v's core number is the largest k such that v survives repeatedly
+        // deleting the vertices with fewer than k neighbours left.
+        let g = build(&c);
+        let nb = neighbor_sets(&c);
+        let got = in_pool(c.threads, || algo::kcore::run(&g, &Default::default())).unwrap().core;
+        for v in 0..c.n {
+            let survives = |k: usize| {
+                let mut alive = vec![true; c.n];
+                loop {
+                    let drop: Vec<usize> = (0..c.n)
+                        .filter(|&u| alive[u] && nb[u].iter().filter(|&&w| alive[w]).count() < k)
+                        .collect();
+                    if drop.is_empty() { return alive[v]; }
+                    for u in drop { alive[u] = false; }
+                }
+            };
+            let want = (0..=c.n).take_while(|&k| survives(k)).last().unwrap_or(0);
+            prop_assert_eq!(got[dense(&c, v)] as usize, want, "vertex {}", v);
+        }
+    }
+
+    #[test]
     fn neighbourhood_algorithms_match_brute_force(c in case(), iters in 0u32..6) {
         let g = build(&c);
         let cm = common(&c);

@@ -12,6 +12,7 @@ pub mod bfs;
 pub mod cdlp;
 pub mod common;
 pub mod degrees;
+pub mod kcore;
 pub mod landmarks;
 pub mod lcc;
 pub mod neighbors;

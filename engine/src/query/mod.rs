@@ -177,6 +177,18 @@ impl GraphFrame {
         GraphFrame::new(v, self.edges.clone())
     }
 
+    /// Every edge reversed, attributes kept (GraphFrames' `as_reversed`).
+    pub fn as_reversed(&self) -> Result<GraphFrame> {
+        Ok(GraphFrame { vertices: self.vertices.clone(), edges: reversed(&self.edges)? })
+    }
+
+    /// Every edge both ways (GraphFrames' `as_undirected`): the edges and their reversals.
+    pub fn as_undirected(&self) -> Result<GraphFrame> {
+        let edges =
+            self.edges.clone().union(reversed(&self.edges)?).map_err(|e| Error::df("adding the reversed edges", e))?;
+        Ok(GraphFrame { vertices: self.vertices.clone(), edges })
+    }
+
     /// A condition in SQL over the vertex table's columns (`"age > 30"`), for
     /// [`GraphFrame::filter_vertices`]; errors name the position in `sql`.
     pub fn vertex_condition(&self, sql: &str) -> Result<Expr> {
@@ -191,6 +203,21 @@ impl GraphFrame {
 
 const SRC: &str = "src";
 const DST: &str = "dst";
+
+/// `edges` with `src` and `dst` swapped, the column order kept.
+fn reversed(edges: &DataFrame) -> Result<DataFrame> {
+    let cols: Vec<Expr> = edges
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| match f.name().as_str() {
+            SRC => col(DST).alias(SRC),
+            DST => col(SRC).alias(DST),
+            other => Expr::Column(datafusion::common::Column::new_unqualified(other)),
+        })
+        .collect();
+    edges.clone().select(cols).map_err(|e| Error::df("reversing the edges", e))
+}
 
 fn condition(df: &DataFrame, sql: &str) -> Result<Expr> {
     df.parse_sql_expr(sql).map_err(|e| crate::sql::error_of(e, Vec::new))

@@ -273,7 +273,7 @@ impl Pregel {
             let s = SuperstepStats {
                 superstep: it,
                 max_supersteps: Some(self.max_iter),
-                active_vertices: out.received as u64,
+                active_vertices: out.groups.order.len() as u64,
                 messages: out.sent,
                 elapsed: t.elapsed(),
             };
@@ -439,7 +439,8 @@ impl AggregateMessages {
         let pg = program.partition(graph, self.partitioning)?;
         let prep = program.prepare(&pg)?;
         let out = program.scatter_gather(&pg, &prep, &vertices, None)?;
-        let keep: Vec<u32> = (0..graph.num_vertices() as u32).filter(|&v| out.got[v as usize]).collect();
+        let keep: Vec<u32> =
+            (0..graph.num_vertices() as u32).filter(|&v| out.groups.slot[v as usize] != NONE).collect();
         let keep = UInt32Array::from(keep);
         let mut fields = vec![vertices.schema().field(0).clone()];
         let mut cols =
@@ -491,15 +492,39 @@ struct Program<'g> {
 
 /// One partition's scatter: its accumulators (groups = local vertices), which local vertices
 /// received a message, how many messages it sent.
-type Local = (Vec<Box<dyn GroupsAccumulator>>, Vec<bool>, u64);
+type Local = (Vec<Box<dyn GroupsAccumulator>>, Groups, u64);
+
+/// Group numbers in order of first message (DataFusion's accumulators assume every group
+/// below `total_num_groups` has appeared in some batch, as its hash aggregation numbers
+/// them): `slot[v]` is v's group or `NONE`, `order[g]` the vertex of group `g`.
+struct Groups {
+    slot: Vec<u32>,
+    order: Vec<u32>,
+}
+
+const NONE: u32 = u32::MAX;
+
+impl Groups {
+    fn new(n: usize) -> Self {
+        Groups { slot: vec![NONE; n], order: Vec::new() }
+    }
+    #[inline]
+    fn of(&mut self, v: u32) -> usize {
+        let s = &mut self.slot[v as usize];
+        if *s == NONE {
+            *s = self.order.len() as u32;
+            self.order.push(v);
+        }
+        *s as usize
+    }
+}
 
 /// What one scatter and gather produced.
 struct Gathered {
     /// Per aggregate, one value per vertex (NULL where no message arrived).
     columns: Vec<ArrayRef>,
-    /// Whether each vertex received a message.
-    got: Vec<bool>,
-    received: usize,
+    /// Each vertex's group (`NONE`: it received no message).
+    groups: Groups,
     sent: u64,
 }
 
@@ -742,9 +767,8 @@ impl<'g> Program<'g> {
             .par_iter()
             .zip(&prep.parts)
             .map(|(ep, part)| -> Result<Local> {
-                let local_n = ep.l2g.len();
                 let mut accs = self.accumulators()?;
-                let mut got = vec![false; local_n];
+                let mut local = Groups::new(ep.l2g.len());
                 let mut sent = 0u64;
                 let mut groups: Vec<usize> = Vec::with_capacity(BLOCK);
                 for a in (0..ep.src.len()).step_by(BLOCK) {
@@ -752,55 +776,55 @@ impl<'g> Program<'g> {
                     let (gs, gd) = (part.gs.slice(a, b - a), part.gd.slice(a, b - a));
                     let fwd =
                         Block { ls: &ep.src[a..b], ld: &ep.dst[a..b], gs: &gs, gd: &gd, edges: &part.edges, a, b };
-                    sent += self.block(&fwd, st, skip, prep.ids.as_ref(), &mut accs, &mut got, &mut groups, local_n)?;
+                    sent += self.block(&fwd, st, skip, prep.ids.as_ref(), &mut accs, &mut local, &mut groups)?;
                     if both_ways {
                         let back = Block { ls: fwd.ld, ld: fwd.ls, gs: &gd, gd: &gs, ..fwd };
-                        sent +=
-                            self.block(&back, st, skip, prep.ids.as_ref(), &mut accs, &mut got, &mut groups, local_n)?;
+                        sent += self.block(&back, st, skip, prep.ids.as_ref(), &mut accs, &mut local, &mut groups)?;
                     }
                 }
-                Ok((accs, got, sent))
+                Ok((accs, local, sent))
             })
             .collect::<Result<Vec<_>>>()?;
+        // Partitions' states merged into the masters in partition order.
         let mut masters = self.accumulators()?;
-        let mut got = vec![false; n];
+        let mut global = Groups::new(n);
         let mut sent = 0u64;
-        for (part, (accs, local_got, s)) in prep.parts.iter().zip(locals) {
+        let mut mapped: Vec<usize> = Vec::new();
+        for (part, (accs, local, s)) in prep.parts.iter().zip(locals) {
             sent += s;
-            if s == 0 {
+            if local.order.is_empty() {
                 continue;
             }
-            let l2g = &part.l2g;
+            mapped.clear();
+            mapped.extend(local.order.iter().map(|&l| global.of(part.l2g[l as usize] as u32)));
             for (m, mut acc) in masters.iter_mut().zip(accs) {
                 let state = acc.state(EmitTo::All).map_err(|e| Error::df("aggregating messages", e))?;
-                let len = state.first().map_or(0, |a| a.len());
-                m.merge_batch(&state, &l2g[..len], n).map_err(|e| Error::df("aggregating messages", e))?;
-            }
-            for (l, &x) in local_got.iter().enumerate() {
-                got[l2g[l]] |= x;
+                m.merge_batch(&state, &mapped, global.order.len()).map_err(|e| Error::df("aggregating messages", e))?;
             }
         }
-        let received = got.iter().filter(|&&x| x).count();
-        let results: Vec<ArrayRef> = if sent == 0 {
-            self.calls.iter().map(|c| datafusion::arrow::array::new_null_array(c.agg.field().data_type(), n)).collect()
+        let k = global.order.len();
+        let columns: Vec<ArrayRef> = if k == 0 {
+            self.agg_fields.iter().map(|f| datafusion::arrow::array::new_null_array(f.data_type(), n)).collect()
         } else {
-            masters
+            let results = masters
                 .iter_mut()
                 .map(|m| m.evaluate(EmitTo::All).map_err(|e| Error::df("aggregating messages", e)))
+                .collect::<Result<Vec<_>>>()?;
+            let rb = batch(&self.outer_schema, results)?;
+            // Back to vertex order: a vertex without a group (no message) gets NULL.
+            let idx = UInt32Array::from_iter(global.slot.iter().map(|&g| (g != NONE).then_some(g)));
+            self.outer
+                .iter()
+                .map(|e| -> Result<ArrayRef> {
+                    let a = e
+                        .evaluate(&rb)
+                        .and_then(|v| v.into_array(k))
+                        .map_err(|e| Error::df("aggregating messages", e))?;
+                    take(a.as_ref(), &idx, None).map_err(|e| Error::arrow("aggregating messages", e))
+                })
                 .collect::<Result<_>>()?
         };
-        let rb = batch(&self.outer_schema, results)?;
-        let none = BooleanArray::from(got.iter().map(|&x| !x).collect::<Vec<bool>>());
-        let columns = self
-            .outer
-            .iter()
-            .map(|e| -> Result<ArrayRef> {
-                let a =
-                    e.evaluate(&rb).and_then(|v| v.into_array(n)).map_err(|e| Error::df("aggregating messages", e))?;
-                compute::nullif(a.as_ref(), &none).map_err(|e| Error::arrow("aggregating messages", e))
-            })
-            .collect::<Result<_>>()?;
-        Ok(Gathered { columns, got, received, sent })
+        Ok(Gathered { columns, groups: global, sent })
     }
 
     /// Messages of one block of a partition's edges (one direction), folded into `accs`.
@@ -812,9 +836,8 @@ impl<'g> Program<'g> {
         skip: Option<usize>,
         ids: Option<&ArrayRef>,
         accs: &mut [Box<dyn GroupsAccumulator>],
-        got: &mut [bool],
+        local: &mut Groups,
         groups: &mut Vec<usize>,
-        local_n: usize,
     ) -> Result<u64> {
         let err = |e| Error::arrow("pregel: building messages", e);
         let len = blk.b - blk.a;
@@ -876,61 +899,70 @@ impl<'g> Program<'g> {
                 Some(k) => compute::and_kleene(&valid, k).map_err(err)?,
                 None => valid,
             };
+            // A NULL active flag counts as inactive.
+            let valid = match valid.nulls() {
+                Some(nb) => BooleanArray::new(valid.values() & nb.inner(), None),
+                None => valid,
+            };
             let count = valid.true_count();
             if count == 0 {
                 continue;
             }
             sent += count as u64;
             let (target, gtarget) = if *to_dst { (blk.ld, gd) } else { (blk.ls, gs) };
+            // Only the rows that send (null messages and inactive senders do not) reach the
+            // aggregation, so that a group exists only for a vertex that received something.
             groups.clear();
-            groups.extend(target.iter().map(|&x| x as usize));
-            if count == len {
-                for &gi in groups.iter() {
-                    got[gi] = true;
-                }
+            let (m, gtarget, rows) = if count == len {
+                groups.extend(target.iter().map(|&x| local.of(x)));
+                (m, gtarget.clone(), len)
             } else {
-                for i in valid.values().set_indices() {
-                    got[groups[i]] = true;
-                }
-            }
+                let keep = UInt32Array::from_iter_values(valid.values().set_indices().map(|i| i as u32));
+                groups.extend(keep.values().iter().map(|&i| local.of(target[i as usize])));
+                let m = take(m.as_ref(), &keep, None).map_err(err)?;
+                let t = take(gtarget, &keep, None).map_err(err)?;
+                let t = t
+                    .as_any()
+                    .downcast_ref::<UInt32Array>()
+                    .cloned()
+                    .ok_or_else(|| Error::Internal("pregel: taking endpoint indices gave another type".into()))?;
+                (m, t, count)
+            };
             let mut mcols: Vec<ArrayRef> = Vec::with_capacity(self.agg_used.len());
             for &c in &self.agg_used {
                 mcols.push(match (c, ids) {
-                    (2, Some(ids)) => take(ids.as_ref(), gtarget, None).map_err(err)?,
+                    (2, Some(ids)) => take(ids.as_ref(), &gtarget, None).map_err(err)?,
                     _ => m.clone(),
                 });
             }
             let mb = RecordBatch::try_new_with_options(
                 self.agg_input.clone(),
                 mcols,
-                &RecordBatchOptions::new().with_row_count(Some(len)),
+                &RecordBatchOptions::new().with_row_count(Some(rows)),
             )
             .map_err(err)?;
-            let filter = (count < len).then_some(&valid);
+            let total = local.order.len();
             for (call, acc) in self.calls.iter().zip(accs.iter_mut()) {
                 let df = |e| Error::df("pregel: aggregating messages", e);
                 let args = call
                     .args
                     .iter()
-                    .map(|a| a.evaluate(&mb).and_then(|v| v.into_array(len)))
+                    .map(|a| a.evaluate(&mb).and_then(|v| v.into_array(rows)))
                     .collect::<std::result::Result<Vec<_>, _>>()
                     .map_err(df)?;
                 let own = match &call.filter {
                     Some(f) => {
-                        let v = f.evaluate(&mb).and_then(|v| v.into_array(len)).map_err(df)?;
-                        let v = v
-                            .as_any()
-                            .downcast_ref::<BooleanArray>()
-                            .cloned()
-                            .ok_or_else(|| Error::Config("an aggregate's FILTER must be boolean".into()))?;
-                        Some(match filter {
-                            Some(f) => compute::and_kleene(f, &v).map_err(err)?,
-                            None => v,
-                        })
+                        let v = f.evaluate(&mb).and_then(|v| v.into_array(rows)).map_err(df)?;
+                        Some(
+                            v.as_any()
+                                .downcast_ref::<BooleanArray>()
+                                .cloned()
+                                .ok_or_else(|| Error::Config("an aggregate's FILTER must be boolean".into()))?,
+                        )
                     }
                     None => None,
                 };
-                acc.update_batch(&args, groups, own.as_ref().or(filter), local_n).map_err(df)?;
+                acc.update_batch(&args, groups, own.as_ref(), total).map_err(df)?;
             }
         }
         Ok(sent)
