@@ -27,6 +27,7 @@ pub static ALGORITHMS: &[&AlgorithmSpec] = &[
     &algo::triangles::SPEC,
     &algo::degrees::SPEC,
     &algo::kcore::SPEC,
+    &algo::mis::SPEC,
 ];
 
 /// The algorithm called `name` (case-insensitive), or an error listing the known ones.

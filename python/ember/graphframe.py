@@ -722,6 +722,31 @@ class GraphFrame:
         t, _ = self._run("kcore", dict(settings), with_vertices=False, progress=progress)
         return t.set_column(1, "kcore", pc.cast(t["kcore"], pa.int32()))
 
+    def maximal_independent_set(
+        self,
+        seed: int = 42,
+        checkpoint_interval: int = 2,
+        use_local_checkpoints: bool = False,
+        storage_level: Any = None,
+        progress: Optional[bool] = None,
+        **settings: Any,
+    ) -> pa.Table:
+        """A maximal independent set (GraphFrames' ``maximal_independent_set``): the vertex table
+        plus ``selected`` (bool). No two selected vertices are adjacent and every other vertex has
+        a selected neighbour; directions, self-loops and parallel edges are ignored. Luby's
+        randomized rounds: the set depends on ``seed`` (and the ids), and is the same on every
+        run and thread count. Spark's checkpoint and storage arguments have no effect.
+
+        >>> g = ember.GraphFrame(None, pa.table({"src": [1, 2, 3], "dst": [2, 3, 4]}))
+        >>> sel = g.maximal_independent_set(seed=7).column("selected").to_pylist()
+        >>> all(not (sel[i] and sel[i + 1]) for i in range(3)) and sum(sel) >= 2
+        True
+        """
+        params = dict(settings)
+        params["seed"] = seed
+        v, _ = self._run("mis", params, with_vertices=True, progress=progress)
+        return v
+
     def as_undirected(self) -> "GraphFrame":
         """Every edge both ways (GraphFrames' ``as_undirected``): for each edge (src, dst) an edge
         (dst, src) with the same attributes is added; the vertices stay.

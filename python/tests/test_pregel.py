@@ -126,3 +126,18 @@ def test_as_undirected_and_as_reversed_keep_attributes():
     pairs = set(zip(u.edges["src"].to_pylist(), u.edges["dst"].to_pylist()))
     assert ("b", "a") in pairs and ("a", "b") in pairs
     assert u.vertices.equals(g.vertices)
+
+
+@pytest.mark.parametrize("seed", [1, 42])
+def test_maximal_independent_set_is_independent_and_maximal(wiki_vote, seed):
+    import networkx as nx
+
+    t = ember.GraphFrame(None, wiki_vote).maximal_independent_set(seed=seed)
+    assert t.column_names == ["id", "selected"]
+    chosen = {v for v, s in zip(t["id"].to_pylist(), t["selected"].to_pylist()) if s}
+    und = nx.Graph(nx_graph(wiki_vote))
+    und.remove_edges_from(nx.selfloop_edges(und))
+    assert not any(u in chosen and w in chosen for u, w in und.edges())
+    assert all(v in chosen or any(u in chosen for u in und[v]) for v in und.nodes())
+    again = ember.GraphFrame(None, wiki_vote).maximal_independent_set(seed=seed)
+    assert again.equals(t)

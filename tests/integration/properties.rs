@@ -273,6 +273,23 @@ proptest! {
     }
 
     #[test]
+    fn mis_is_independent_maximal_and_the_same_on_any_thread_count(c in case(), seed in any::<i64>()) {
+        let g = build(&c);
+        let nb = neighbor_sets(&c);
+        let cfg = algo::mis::Config { seed, ..Default::default() };
+        let got = in_pool(c.threads, || algo::mis::run(&g, &cfg)).unwrap().selected;
+        prop_assert_eq!(&got, &in_pool(1, || algo::mis::run(&g, &cfg)).unwrap().selected);
+        let sel = |v: usize| got[dense(&c, v)];
+        for v in 0..c.n {
+            if sel(v) {
+                prop_assert!(nb[v].iter().all(|&u| !sel(u)), "{} and a neighbour are both selected", v);
+            } else {
+                prop_assert!(nb[v].iter().any(|&u| sel(u)), "{} could be added", v);
+            }
+        }
+    }
+
+    #[test]
     fn kcore_matches_the_definition(c in case()) {
         // By definition: v's core number is the largest k such that v survives repeatedly
         // deleting the vertices with fewer than k neighbours left.

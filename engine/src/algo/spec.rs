@@ -177,6 +177,7 @@ pub enum ColumnType {
     Id,
     Float64,
     Int64,
+    Bool,
 }
 
 impl ColumnType {
@@ -185,6 +186,7 @@ impl ColumnType {
             ColumnType::Id => id.clone(),
             ColumnType::Float64 => DataType::Float64,
             ColumnType::Int64 => DataType::Int64,
+            ColumnType::Bool => DataType::Boolean,
         }
     }
     /// SQL-ish name for help texts.
@@ -193,6 +195,7 @@ impl ColumnType {
             ColumnType::Id => "ID",
             ColumnType::Float64 => "DOUBLE",
             ColumnType::Int64 => "BIGINT",
+            ColumnType::Bool => "BOOLEAN",
         }
     }
 }
@@ -416,6 +419,13 @@ impl Params {
             None => Ok(None),
             Some(Value::Int(x)) => u32::try_from(*x).map(Some).map_err(|_| self.missing(name)),
             Some(_) => Err(self.missing(name)),
+        }
+    }
+    /// A whole-number parameter with a value.
+    pub fn i64(&self, name: &str) -> Result<i64> {
+        match self.get(name) {
+            Some(Value::Int(x)) => Ok(*x),
+            _ => Err(self.missing(name)),
         }
     }
     pub fn f64(&self, name: &str) -> Result<f64> {
