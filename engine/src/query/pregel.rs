@@ -475,8 +475,8 @@ struct Program<'g> {
     dst_cols: Vec<usize>,
     edge_cols: Vec<usize>,
     triplet: SchemaRef,
-    /// (to the destination?, expression) per message.
-    msgs: Vec<(bool, Arc<dyn PhysicalExpr>)>,
+    /// The messages.
+    msgs: Vec<Message>,
     msg_type: DataType,
     /// Whether any message reads `dst.*` beyond `dst.id` (GraphFrames' test for skipping).
     reads_dst: bool,
@@ -571,6 +571,17 @@ impl<'g> Program<'g> {
         let mut msg_type: Option<DataType> = None;
         for ((to_dst, sql), e) in send.iter().zip(logical) {
             let what = if *to_dst { "sendMsgToDst" } else { "sendMsgToSrc" };
+            // A deterministic message that reads one endpoint only is a function of that vertex.
+            let refs = used_columns(&full, std::iter::once(&e));
+            let reads = if e.is_volatile() {
+                Reads::Edge
+            } else if refs.iter().all(|&i| i < ns) {
+                Reads::Src
+            } else if refs.iter().all(|&i| (ns..2 * ns).contains(&i)) {
+                Reads::Dst
+            } else {
+                Reads::Edge
+            };
             let p = physical(state, e, &projected, what, sql).map_err(|e| match e {
                 Error::Config(m) => Error::Config(format!("{m}; the columns are {}", column_list(&full))),
                 e => e,
@@ -586,7 +597,7 @@ impl<'g> Program<'g> {
                 }
                 _ => {}
             }
-            msgs.push((*to_dst, p));
+            msgs.push(Message { to_dst: *to_dst, expr: p, reads });
         }
         let msg_type = msg_type.unwrap_or(DataType::Null);
 
@@ -762,6 +773,8 @@ impl<'g> Program<'g> {
     ) -> Result<Gathered> {
         let n = self.graph.num_vertices();
         let both_ways = !self.graph.is_directed();
+        let per_vertex = self.vertex_messages(st)?;
+        let per_vertex = &per_vertex;
         let locals = pg
             .partitions()
             .par_iter()
@@ -776,10 +789,20 @@ impl<'g> Program<'g> {
                     let (gs, gd) = (part.gs.slice(a, b - a), part.gd.slice(a, b - a));
                     let fwd =
                         Block { ls: &ep.src[a..b], ld: &ep.dst[a..b], gs: &gs, gd: &gd, edges: &part.edges, a, b };
-                    sent += self.block(&fwd, st, skip, prep.ids.as_ref(), &mut accs, &mut local, &mut groups)?;
+                    sent +=
+                        self.block(&fwd, st, per_vertex, skip, prep.ids.as_ref(), &mut accs, &mut local, &mut groups)?;
                     if both_ways {
                         let back = Block { ls: fwd.ld, ld: fwd.ls, gs: &gd, gd: &gs, ..fwd };
-                        sent += self.block(&back, st, skip, prep.ids.as_ref(), &mut accs, &mut local, &mut groups)?;
+                        sent += self.block(
+                            &back,
+                            st,
+                            per_vertex,
+                            skip,
+                            prep.ids.as_ref(),
+                            &mut accs,
+                            &mut local,
+                            &mut groups,
+                        )?;
                     }
                 }
                 Ok((accs, local, sent))
@@ -827,12 +850,49 @@ impl<'g> Program<'g> {
         Ok(Gathered { columns, groups: global, sent })
     }
 
+    /// The messages that read one endpoint only, evaluated once per vertex (`None` for the
+    /// others): the triplet batch with that endpoint's columns from the state and the other
+    /// columns, which the expression does not read, as nulls.
+    fn vertex_messages(&self, st: &RecordBatch) -> Result<Vec<Option<ArrayRef>>> {
+        let n = st.num_rows();
+        let null = |f: &Field| datafusion::arrow::array::new_null_array(f.data_type(), n);
+        let fields = self.triplet.fields();
+        let (ns, nd) = (self.src_cols.len(), self.dst_cols.len());
+        self.msgs
+            .iter()
+            .map(|m| -> Result<Option<ArrayRef>> {
+                if m.reads == Reads::Edge {
+                    return Ok(None);
+                }
+                let cols: Vec<ArrayRef> = fields
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| match m.reads {
+                        Reads::Src if i < ns => st.column(self.src_cols[i]).clone(),
+                        Reads::Dst if (ns..ns + nd).contains(&i) => st.column(self.dst_cols[i - ns]).clone(),
+                        _ => null(f),
+                    })
+                    .collect();
+                // Nullable: the columns not read are nulls.
+                let schema = Arc::new(Schema::new(
+                    fields.iter().map(|f| f.as_ref().clone().with_nullable(true)).collect::<Vec<_>>(),
+                ));
+                let vb =
+                    RecordBatch::try_new_with_options(schema, cols, &RecordBatchOptions::new().with_row_count(Some(n)))
+                        .map_err(|e| Error::arrow("pregel: per-vertex messages", e))?;
+                let a = eval_parallel(std::slice::from_ref(&m.expr), &vb)?.pop();
+                a.map(|a| cast_to(a, &self.msg_type)).transpose()
+            })
+            .collect()
+    }
+
     /// Messages of one block of a partition's edges (one direction), folded into `accs`.
     #[allow(clippy::too_many_arguments)]
     fn block(
         &self,
         blk: &Block<'_>,
         st: &RecordBatch,
+        per_vertex: &[Option<ArrayRef>],
         skip: Option<usize>,
         ids: Option<&ArrayRef>,
         accs: &mut [Box<dyn GroupsAccumulator>],
@@ -842,22 +902,30 @@ impl<'g> Program<'g> {
         let err = |e| Error::arrow("pregel: building messages", e);
         let len = blk.b - blk.a;
         let (gs, gd) = (blk.gs, blk.gd);
+        // The triplets, built only when a message reads the edge.
+        let per_edge = self.msgs.iter().any(|m| m.reads == Reads::Edge);
         let mut cols: Vec<ArrayRef> = Vec::with_capacity(self.triplet.fields().len());
-        for &c in &self.src_cols {
+        for &c in self.src_cols.iter().filter(|_| per_edge) {
             cols.push(take(st.column(c).as_ref(), gs, None).map_err(err)?);
         }
-        for &c in &self.dst_cols {
+        for &c in self.dst_cols.iter().filter(|_| per_edge) {
             cols.push(take(st.column(c).as_ref(), gd, None).map_err(err)?);
         }
-        for e in blk.edges {
+        for e in blk.edges.iter().filter(|_| per_edge) {
             cols.push(e.slice(blk.a, len));
         }
-        let tb = RecordBatch::try_new_with_options(
-            self.triplet.clone(),
-            cols,
-            &RecordBatchOptions::new().with_row_count(Some(len)),
-        )
-        .map_err(err)?;
+        let tb = if per_edge {
+            Some(
+                RecordBatch::try_new_with_options(
+                    self.triplet.clone(),
+                    cols,
+                    &RecordBatchOptions::new().with_row_count(Some(len)),
+                )
+                .map_err(err)?,
+            )
+        } else {
+            None
+        };
         // Edges whose sender is inactive send nothing (GraphFrames' skipMessagesFromNonActiveVertices).
         let mask = match skip {
             None => None,
@@ -883,12 +951,20 @@ impl<'g> Program<'g> {
             }
         };
         let mut sent = 0u64;
-        for (to_dst, expr) in &self.msgs {
-            let m = expr
-                .evaluate(&tb)
-                .and_then(|v| v.into_array(len))
-                .map_err(|e| Error::df("pregel: evaluating a message", e))?;
-            let m = cast_to(m, &self.msg_type)?;
+        for (msg, vertex) in self.msgs.iter().zip(per_vertex) {
+            let to_dst = &msg.to_dst;
+            let m = match (vertex, &tb) {
+                (Some(v), _) => take(v.as_ref(), if msg.reads == Reads::Src { gs } else { gd }, None).map_err(err)?,
+                (None, Some(tb)) => {
+                    let m = msg
+                        .expr
+                        .evaluate(tb)
+                        .and_then(|v| v.into_array(len))
+                        .map_err(|e| Error::df("pregel: evaluating a message", e))?;
+                    cast_to(m, &self.msg_type)?
+                }
+                (None, None) => return Err(Error::Internal("pregel: no triplets for a per-edge message".into())),
+            };
             // Non-null messages from senders allowed to send.
             let valid = BooleanArray::new(
                 m.logical_nulls()
@@ -967,6 +1043,23 @@ impl<'g> Program<'g> {
         }
         Ok(sent)
     }
+}
+
+/// A message expression and what it reads.
+struct Message {
+    to_dst: bool,
+    expr: Arc<dyn PhysicalExpr>,
+    reads: Reads,
+}
+
+/// What a message reads: only the source's columns, only the destination's (then it is
+/// evaluated once per vertex per superstep and gathered along the edges, as GraphX and GAP
+/// precompute PageRank's contributions), or the edge (evaluated per edge).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reads {
+    Src,
+    Dst,
+    Edge,
 }
 
 /// One block of a partition's edges (in the direction scanned): local endpoints, global
