@@ -228,6 +228,83 @@ pub fn restore<VD: State, M: State>(ck: &Checkpoint, layout: &str, n: usize) -> 
     Ok(Some(Snapshot { step, total, attrs, msgs }))
 }
 
+const TABLE_MAGIC: &[u8; 8] = b"EMBERCT1";
+
+/// Writes a run whose state is a table (the expression Pregel's vertex state) after `step`
+/// supersteps (`total` messages so far): the header as in [`save`], then the batch in Arrow's
+/// IPC stream format.
+pub fn save_table(
+    ck: &Checkpoint,
+    layout: &str,
+    step: u32,
+    total: u64,
+    batch: &datafusion::arrow::array::RecordBatch,
+) -> Result<()> {
+    let mut out = Vec::new();
+    out.extend_from_slice(TABLE_MAGIC);
+    let key = run_key(ck, layout);
+    (key.len() as u64).put(&mut out);
+    out.extend_from_slice(key.as_bytes());
+    step.put(&mut out);
+    total.put(&mut out);
+    let arrow = |e| Error::arrow("writing a checkpoint", e);
+    let mut w = datafusion::arrow::ipc::writer::StreamWriter::try_new(&mut out, &batch.schema()).map_err(arrow)?;
+    w.write(batch).map_err(arrow)?;
+    w.finish().map_err(arrow)?;
+    drop(w);
+    crate::atomic_file::write_bytes(&ck.path(), &out)
+}
+
+/// The table state to resume from (see [`save_table`]): `None` when not resuming or when the
+/// folder holds none yet; an error for another run's checkpoint.
+pub fn restore_table(
+    ck: &Checkpoint,
+    layout: &str,
+) -> Result<Option<(u32, u64, datafusion::arrow::array::RecordBatch)>> {
+    if !ck.resume {
+        return Ok(None);
+    }
+    let path = ck.path();
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(&path, e)),
+    };
+    let bad = |why: &str| Error::Input(format!("{}: {why}", path.display()));
+    let mut input = bytes.as_slice();
+    match take_bytes::<8>(&mut input) {
+        Some(m) if &m == TABLE_MAGIC => {}
+        Some(m) if &m == MAGIC => {
+            return Err(bad("the checkpoint is of another kind of run; give another folder or drop resume"));
+        }
+        _ => return Err(bad("not an Ember checkpoint")),
+    }
+    let key_len = u64::take(&mut input).ok_or_else(|| bad("truncated"))? as usize;
+    if key_len > input.len() {
+        return Err(bad("truncated"));
+    }
+    let (key, mut input) = input.split_at(key_len);
+    let want = run_key(ck, layout);
+    if key != want.as_bytes() {
+        return Err(bad(&format!(
+            "the checkpoint is of another run ({}), not of this one ({want}); give another folder or drop resume",
+            String::from_utf8_lossy(key)
+        )));
+    }
+    let step = u32::take(&mut input).ok_or_else(|| bad("truncated"))?;
+    let total = u64::take(&mut input).ok_or_else(|| bad("truncated"))?;
+    let reader = datafusion::arrow::ipc::reader::StreamReader::try_new(input, None)
+        .map_err(|e| bad(&format!("unreadable state: {e}")))?;
+    let mut batches = Vec::new();
+    for b in reader {
+        batches.push(b.map_err(|e| bad(&format!("unreadable state: {e}")))?);
+    }
+    match batches.len() {
+        1 => Ok(batches.pop().map(|b| (step, total, b))),
+        _ => Err(bad("the state is not one table")),
+    }
+}
+
 /// Removes the checkpoint file of a finished run (a later `--resume` starts afresh).
 pub fn clear(ck: &Checkpoint) -> Result<()> {
     match std::fs::remove_file(ck.path()) {

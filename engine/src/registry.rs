@@ -281,6 +281,9 @@ const PREGEL_CLAUSES: &[(&str, usize, &str)] = &[
     ("setUpdateActiveVertexExpression", 1, "SQL over the vertex columns and msg: _pregel_is_active after an update"),
     ("setStopIfAllNonActiveVertices", 1, "true: stop when no vertex is active"),
     ("setSkipMessagesFromNonActiveVertices", 1, "true: inactive vertices send nothing"),
+    ("setCheckpointInterval", 1, "with a checkpoint folder: iterations between checkpoints (default 2; 0: none)"),
+    ("checkpoint", 1, "folder for checkpoints of the vertex state (none when not given)"),
+    ("resume", 1, "true: continue from the checkpoint in the folder (the same program and graph)"),
     ("partitions", 1, "edge partitions (default one per thread)"),
     ("strategy", 1, "vertex-cut strategy (dbh, 1d, 2d, random, canonical-random)"),
 ];

@@ -80,12 +80,12 @@ class Pregel:
         return self._add("setMaxIter", str(value))
 
     def setCheckpointInterval(self, value: int) -> "Pregel":
-        """Accepted for GraphFrames compatibility: it cuts Spark's query lineage every
-        ``value`` iterations. Ember keeps the state as Arrow arrays in memory with no lineage,
-        so there is nothing to cut; the value is checked (>= 0) and has no effect."""
+        """Iterations between checkpoints of the vertex state (default 2; 0: none), written
+        when :meth:`run` is given a ``checkpoint`` folder (GraphFrames writes them to Spark's
+        checkpoint directory)."""
         if not isinstance(value, int) or value < 0:
             raise ConfigError(f"setCheckpointInterval: the interval must be >= 0, got {value!r}")
-        return self
+        return self._add("setCheckpointInterval", str(value))
 
     def setEarlyStopping(self, value: bool) -> "Pregel":
         """Stop at the first iteration that sends no message (before updating)."""
@@ -141,11 +141,24 @@ class Pregel:
         """Accepted for GraphFrames compatibility (see :meth:`required_src_columns`)."""
         return self
 
-    def run(self, progress: Optional[bool] = None) -> pa.Table:
-        """Runs the program; :attr:`last_iterations` says how many iterations updated."""
+    def run(
+        self,
+        progress: Optional[bool] = None,
+        checkpoint: Optional[str] = None,
+        resume: bool = False,
+    ) -> pa.Table:
+        """Runs the program; :attr:`last_iterations` says how many iterations updated. With
+        ``checkpoint`` (an existing folder) the vertex state is written there every
+        :meth:`setCheckpointInterval` iterations; ``resume=True`` continues an interrupted run
+        of the same program on the same graph from it (the result is the uninterrupted one)."""
+        clauses = list(self._clauses)
+        if checkpoint is not None:
+            clauses += ["checkpoint", str(checkpoint)]
+        if resume:
+            clauses += ["resume", "true"]
         cb = _progress.bar("pregel", progress)
         try:
-            stream, iterations = self._graph._graph.pregel(self._clauses, progress=cb)
+            stream, iterations = self._graph._graph.pregel(clauses, progress=cb)
         finally:
             _progress.close(cb)
         self.last_iterations = iterations

@@ -197,7 +197,7 @@ impl PyGraph {
             } else {
                 None
             };
-            let ctx = RunContext { cancel: c2, observer, checkpoint: None };
+            let ctx = program.context(RunContext { cancel: c2, observer, checkpoint: None })?;
             program.run(&ember::sql::Session::new().context().state(), &graph, &ctx)
         })?;
         Ok((ArrowStream::one(out.vertices), out.iterations))

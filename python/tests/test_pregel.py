@@ -141,3 +141,20 @@ def test_maximal_independent_set_is_independent_and_maximal(wiki_vote, seed):
     assert all(v in chosen or any(u in chosen for u in und[v]) for v in und.nodes())
     again = ember.GraphFrame(None, wiki_vote).maximal_independent_set(seed=seed)
     assert again.equals(t)
+
+
+def test_checkpointed_run_gives_the_same_result_and_cleans_up(tmp_path):
+    g = friends()
+    p = lambda: (
+        g.pregel.setMaxIter(7)
+        .setCheckpointInterval(2)
+        .withVertexColumn("n", "CAST(0 AS BIGINT)", "coalesce(msg, 0) + n")
+        .sendMsgToDst("src.age")
+        .aggMsgs("sum(msg)")
+    )
+    plain = p().run()
+    ck = p().run(checkpoint=str(tmp_path))
+    assert ck.equals(plain)
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(ember.EmberIOError):
+        p().run(checkpoint=str(tmp_path / "missing"))

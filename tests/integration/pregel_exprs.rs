@@ -348,3 +348,58 @@ fn block_on_err(g: &GraphFrame, p: Pregel) -> String {
     .join()
     .unwrap()
 }
+
+#[test]
+fn an_interrupted_run_resumes_from_its_checkpoint_with_the_same_result() {
+    use std::sync::Arc as A;
+    block_on(async {
+        let ctx = SessionContext::new();
+        let edges: Vec<(i64, i64)> = (0..12).flat_map(|i| [(i, (i * 5 + 1) % 12), (i, (i + 7) % 12)]).collect();
+        let g = frame(&ctx, 12, &edges);
+        let program = |dir: Option<&std::path::Path>, resume: bool| Pregel {
+            checkpoint: dir.map(|d| d.display().to_string()),
+            resume,
+            ..Pregel::new()
+                .max_iter(9)
+                .with_vertex_column("rank", "1.0 / 12", "coalesce(msg, 0.0) * 0.85 + 0.15 / 12")
+                .send_msg_to_dst("src.rank / src.outdeg")
+                .agg_msgs("sum(msg)")
+        };
+        let whole = g.pregel(&program(None, false), &RunContext::default()).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        // Cancelled after iteration 5: the checkpoint of iteration 4 (interval 2) stays.
+        let p = program(Some(dir.path()), false);
+        let cancel = ember::CancelToken::new();
+        let c2 = cancel.clone();
+        let base = RunContext {
+            cancel: cancel.clone(),
+            observer: Some(A::new(move |s: &ember::SuperstepStats| {
+                if s.superstep == 5 {
+                    c2.cancel()
+                }
+            })),
+            checkpoint: None,
+        };
+        let err = g.pregel(&p, &p.context(base).unwrap()).await.unwrap_err();
+        assert!(matches!(err, ember::Error::Cancelled), "{err}");
+        assert!(dir.path().join("checkpoint.ember").exists());
+        // Another program refuses the checkpoint.
+        let other = Pregel { max_iter: 8, ..program(Some(dir.path()), true) };
+        let e = g.pregel(&other, &other.context(RunContext::default()).unwrap()).await.unwrap_err().to_string();
+        assert!(e.contains("another run"), "{e}");
+        // Resumed: iterations 5..9 run, the result is the uninterrupted one.
+        let steps = A::new(std::sync::Mutex::new(Vec::new()));
+        let s2 = steps.clone();
+        let base = RunContext {
+            observer: Some(A::new(move |s: &ember::SuperstepStats| s2.lock().unwrap().push(s.superstep))),
+            ..Default::default()
+        };
+        let p = program(Some(dir.path()), true);
+        let resumed = g.pregel(&p, &p.context(base).unwrap()).await.unwrap();
+        assert_eq!(*steps.lock().unwrap(), vec![5, 6, 7, 8, 9]);
+        assert_eq!(resumed.iterations, 9);
+        assert_eq!(resumed.messages, whole.messages);
+        assert_eq!(resumed.vertices, whole.vertices);
+        assert!(!dir.path().join("checkpoint.ember").exists(), "a finished run removes its checkpoint");
+    });
+}

@@ -98,6 +98,13 @@ pub struct Pregel {
     /// update (default `true`).
     pub update_active: Option<String>,
     pub partitioning: Partitioning,
+    /// With a checkpoint folder in the run's context, the state is written every this many
+    /// iterations (GraphFrames' `setCheckpointInterval`, default 2; 0: never).
+    pub checkpoint_interval: u32,
+    /// The checkpoint folder and whether to resume from it, as the clauses give them (front
+    /// ends turn them into the run context's checkpoint with [`Pregel::context`]).
+    pub checkpoint: Option<String>,
+    pub resume: bool,
 }
 
 /// How the edges are cut into partitions for a run.
@@ -122,6 +129,9 @@ impl Default for Pregel {
             initial_active: None,
             update_active: None,
             partitioning: Partitioning::default(),
+            checkpoint_interval: 2,
+            checkpoint: None,
+            resume: false,
         }
     }
 }
@@ -156,6 +166,26 @@ impl Pregel {
         self
     }
 
+    /// The run a checkpoint belongs to: the program (without where its checkpoints go) and the
+    /// graph's sizes.
+    fn describe(&self, graph: &Graph) -> String {
+        let p = Pregel { checkpoint: None, resume: false, ..self.clone() };
+        format!("pregel {p:?} n={} m={}", graph.num_vertices(), graph.num_edges())
+    }
+
+    /// `base` with the checkpoint the program's clauses ask for (`checkpoint`, `resume`).
+    pub fn context(&self, mut base: RunContext) -> Result<RunContext> {
+        match &self.checkpoint {
+            Some(dir) => {
+                base.checkpoint =
+                    Some(crate::checkpoint::Checkpoint::new(dir, self.checkpoint_interval.max(1), self.resume)?)
+            }
+            None if self.resume => return Err(Error::Config("resume needs a checkpoint folder".into())),
+            None => {}
+        }
+        Ok(base)
+    }
+
     /// Compiles the program for `graph` and runs it; see the module doc for the semantics.
     pub fn run(&self, state: &SessionState, graph: &Graph, ctx: &RunContext) -> Result<PregelOutput> {
         if self.columns.is_empty() {
@@ -170,12 +200,6 @@ impl Pregel {
             self.agg.as_deref().ok_or_else(|| Error::Config("pregel needs aggMsgs(aggExpr), e.g. sum(msg)".into()))?;
         if self.max_iter < 1 {
             return Err(Error::Config("pregel: max_iter must be at least 1".into()));
-        }
-        if ctx.checkpoint.is_some() {
-            return Err(Error::Config(
-                "a pregel program of SQL expressions cannot write checkpoints; run it without a checkpoint folder"
-                    .into(),
-            ));
         }
         let vertices = graph.vertices_batch()?;
         let v_schema = DFSchema::try_from(vertices.schema().as_ref().clone()).map_err(|e| Error::df("pregel", e))?;
@@ -246,8 +270,27 @@ impl Pregel {
         let n = graph.num_vertices();
         let mut stats = Vec::new();
         let (mut total, mut iterations) = (0u64, 0u32);
+        // Checkpoints: the state between iterations is the vertex table with its columns.
+        let interval = self.checkpoint_interval;
+        let ck = ctx.checkpoint.as_ref().filter(|_| interval > 0).map(|c| {
+            let mut c = c.clone();
+            c.run = self.describe(graph);
+            c
+        });
+        let layout = format!("{:?}", s_schema.fields());
+        if let Some(ck) = &ck
+            && let Some((step, saved, b)) = crate::checkpoint::restore_table(ck, &layout)?
+        {
+            if b.schema().fields() != s_schema.fields() || b.num_rows() != n {
+                return Err(Error::Input(format!(
+                    "{}: the checkpoint's state does not fit this run",
+                    ck.path().display()
+                )));
+            }
+            (st, total, iterations) = (b, saved, step);
+        }
         let skip = self.skip_messages_from_inactive.then_some(first);
-        for it in 1..=self.max_iter {
+        for it in iterations + 1..=self.max_iter {
             ctx.check()?;
             let t = Instant::now();
             let out = program.scatter_gather(&pg, &prep, &st, skip)?;
@@ -279,12 +322,21 @@ impl Pregel {
             };
             ctx.report(&s);
             stats.push(s);
+            if let Some(ck) = &ck
+                && it % interval == 0
+                && it < self.max_iter
+            {
+                crate::checkpoint::save_table(ck, &layout, it, total, &st)?;
+            }
             if self.stop_if_all_inactive {
                 let active = st.column(first).as_any().downcast_ref::<BooleanArray>().map_or(0, |a| a.true_count());
                 if active == 0 {
                     break;
                 }
             }
+        }
+        if let Some(ck) = &ck {
+            crate::checkpoint::clear(ck)?;
         }
         Ok(PregelOutput { vertices: st, iterations, messages: total, stats })
     }
@@ -366,6 +418,17 @@ impl Pregel {
                 "setStopIfAllNonActiveVertices" => p.stop_if_all_inactive = flag(name, &a[0], pos)?,
                 "setSkipMessagesFromNonActiveVertices" => p.skip_messages_from_inactive = flag(name, &a[0], pos)?,
                 "setInitialActiveVertexExpression" => p.initial_active = Some(a[0].clone()),
+                "setCheckpointInterval" => {
+                    p.checkpoint_interval = a[0].trim().parse().map_err(|_| {
+                        Error::Config(format!(
+                            "argument {}: setCheckpointInterval must be a whole number >= 0, got '{}'",
+                            pos + 1,
+                            a[0]
+                        ))
+                    })?
+                }
+                "checkpoint" => p.checkpoint = Some(a[0].clone()).filter(|d| !d.trim().is_empty()),
+                "resume" => p.resume = flag(name, &a[0], pos)?,
                 "setUpdateActiveVertexExpression" => p.update_active = Some(a[0].clone()),
                 _ => partitioning(&mut p.partitioning, name, &a[0], pos)?,
             }

@@ -149,6 +149,7 @@ fn pregel(
     let ctx = crate::RunContext::default();
     if f == registry::PREGEL.name {
         let p = Pregel::from_clauses(&clauses, 2).map_err(|e| plan_err(format!("{f}: {}", e_text(e))))?;
+        let ctx = p.context(ctx).map_err(|e| plan_err(format!("{f}: {}", e_text(e))))?;
         computed(
             call,
             f,
