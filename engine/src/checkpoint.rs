@@ -194,31 +194,10 @@ pub fn restore<VD: State, M: State>(ck: &Checkpoint, layout: &str, n: usize) -> 
     if !ck.resume {
         return Ok(None);
     }
+    let Some(bytes) = read(ck)? else { return Ok(None) };
     let path = ck.path();
-    let bytes = match std::fs::read(&path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::io(&path, e)),
-    };
     let bad = |why: &str| Error::Input(format!("{}: {why}", path.display()));
-    let mut input = bytes.as_slice();
-    if take_bytes::<8>(&mut input).as_ref() != Some(MAGIC) {
-        return Err(bad("not an Ember checkpoint"));
-    }
-    let key_len = u64::take(&mut input).ok_or_else(|| bad("truncated"))? as usize;
-    if key_len > input.len() {
-        return Err(bad("truncated"));
-    }
-    let (key, mut input) = input.split_at(key_len);
-    let want = run_key(ck, layout);
-    if key != want.as_bytes() {
-        return Err(bad(&format!(
-            "the checkpoint is of another run ({}), not of this one ({want}); give another folder or drop --resume",
-            String::from_utf8_lossy(key)
-        )));
-    }
-    let step = u32::take(&mut input).ok_or_else(|| bad("truncated"))?;
-    let total = u64::take(&mut input).ok_or_else(|| bad("truncated"))?;
+    let (step, total, mut input) = header(ck, layout, MAGIC, &bytes)?;
     let attrs = Vec::<VD>::take(&mut input).ok_or_else(|| bad("truncated"))?;
     let msgs = Vec::<Option<M>>::take(&mut input).ok_or_else(|| bad("truncated"))?;
     // Kernels keep no messages: their snapshots have none.
@@ -264,17 +243,41 @@ pub fn restore_table(
     if !ck.resume {
         return Ok(None);
     }
+    let Some(bytes) = read(ck)? else { return Ok(None) };
     let path = ck.path();
-    let bytes = match std::fs::read(&path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::io(&path, e)),
-    };
     let bad = |why: &str| Error::Input(format!("{}: {why}", path.display()));
-    let mut input = bytes.as_slice();
+    let (step, total, input) = header(ck, layout, TABLE_MAGIC, &bytes)?;
+    let reader = datafusion::arrow::ipc::reader::StreamReader::try_new(input, None)
+        .map_err(|e| bad(&format!("unreadable state: {e}")))?;
+    let mut batches = Vec::new();
+    for b in reader {
+        batches.push(b.map_err(|e| bad(&format!("unreadable state: {e}")))?);
+    }
+    match batches.len() {
+        1 => Ok(batches.pop().map(|b| (step, total, b))),
+        _ => Err(bad("the state is not one table")),
+    }
+}
+
+/// The checkpoint file's bytes, `None` when there is none yet.
+fn read(ck: &Checkpoint) -> Result<Option<Vec<u8>>> {
+    let path = ck.path();
+    match std::fs::read(&path) {
+        Ok(b) => Ok(Some(b)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(&path, e)),
+    }
+}
+
+/// Checks a checkpoint's header (its kind `magic` and the run it belongs to) and returns the
+/// step, the message total and the state's bytes.
+fn header<'a>(ck: &Checkpoint, layout: &str, magic: &[u8; 8], bytes: &'a [u8]) -> Result<(u32, u64, &'a [u8])> {
+    let path = ck.path();
+    let bad = |why: &str| Error::Input(format!("{}: {why}", path.display()));
+    let mut input = bytes;
     match take_bytes::<8>(&mut input) {
-        Some(m) if &m == TABLE_MAGIC => {}
-        Some(m) if &m == MAGIC => {
+        Some(m) if &m == magic => {}
+        Some(m) if &m == MAGIC || &m == TABLE_MAGIC => {
             return Err(bad("the checkpoint is of another kind of run; give another folder or drop resume"));
         }
         _ => return Err(bad("not an Ember checkpoint")),
@@ -287,22 +290,13 @@ pub fn restore_table(
     let want = run_key(ck, layout);
     if key != want.as_bytes() {
         return Err(bad(&format!(
-            "the checkpoint is of another run ({}), not of this one ({want}); give another folder or drop resume",
+            "the checkpoint is of another run ({}), not of this one ({want}); give another folder or drop --resume",
             String::from_utf8_lossy(key)
         )));
     }
     let step = u32::take(&mut input).ok_or_else(|| bad("truncated"))?;
     let total = u64::take(&mut input).ok_or_else(|| bad("truncated"))?;
-    let reader = datafusion::arrow::ipc::reader::StreamReader::try_new(input, None)
-        .map_err(|e| bad(&format!("unreadable state: {e}")))?;
-    let mut batches = Vec::new();
-    for b in reader {
-        batches.push(b.map_err(|e| bad(&format!("unreadable state: {e}")))?);
-    }
-    match batches.len() {
-        1 => Ok(batches.pop().map(|b| (step, total, b))),
-        _ => Err(bad("the state is not one table")),
-    }
+    Ok((step, total, input))
 }
 
 /// Removes the checkpoint file of a finished run (a later `--resume` starts afresh).

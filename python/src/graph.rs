@@ -192,12 +192,7 @@ impl PyGraph {
         let (cancel, graph) = (CancelToken::new(), self.graph.clone());
         let c2 = cancel.clone();
         let out = interrupt::run(py, &cancel, progress, move |reporter| {
-            let observer: Option<ember::context::Observer> = if reporter.enabled() {
-                Some(Arc::new(move |s: &ember::SuperstepStats| reporter.report(s)))
-            } else {
-                None
-            };
-            let ctx = program.context(RunContext { cancel: c2, observer, checkpoint: None })?;
+            let ctx = program.context(run_context(c2, reporter))?;
             program.run(&ember::sql::Session::new().context().state(), &graph, &ctx)
         })?;
         Ok((ArrowStream::one(out.vertices), out.iterations))
@@ -292,12 +287,7 @@ impl PyGraph {
         let graph = self.graph.clone();
         let c2 = cancel.clone();
         let out = interrupt::run(py, &cancel, progress, move |reporter| {
-            let observer: Option<ember::context::Observer> = if reporter.enabled() {
-                Some(Arc::new(move |s: &ember::SuperstepStats| reporter.report(s)))
-            } else {
-                None
-            };
-            let ctx = RunContext { cancel: c2, observer, checkpoint: None };
+            let ctx = run_context(c2, reporter);
             let common = ember::registry::common_from(&settings, ctx)?;
             let out = job::run(&graph, &algorithm, &common, 0)?;
             let table = match &nest {
@@ -376,6 +366,13 @@ pub fn run_call(
 /// A graph from collected tables (an empty stream keeps its schema: an empty graph).
 /// The graph's tables as a query `GraphFrame` in a fresh session; with `both_ways`, an
 /// undirected graph's edges are listed in both directions (what a search walks on it).
+/// A run's context: cancelled through `cancel`, reporting supersteps to the progress bar.
+fn run_context(cancel: CancelToken, reporter: interrupt::Progress) -> RunContext {
+    let observer: Option<ember::context::Observer> =
+        if reporter.enabled() { Some(Arc::new(move |s: &ember::SuperstepStats| reporter.report(s))) } else { None };
+    RunContext { cancel, observer, checkpoint: None }
+}
+
 async fn frame(graph: &Graph, both_ways: bool) -> Result<ember::query::GraphFrame, ember::Error> {
     let session = ember::sql::Session::new();
     session.register_graph(graph, "vertices", "edges")?;
