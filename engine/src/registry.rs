@@ -28,6 +28,7 @@ pub static ALGORITHMS: &[&AlgorithmSpec] = &[
     &algo::degrees::SPEC,
     &algo::kcore::SPEC,
     &algo::mis::SPEC,
+    &algo::lpa::SPEC,
 ];
 
 /// The algorithm called `name` (case-insensitive), or an error listing the known ones.

@@ -632,16 +632,21 @@ class GraphFrame:
     ) -> pa.Table:
         """Label propagation for ``maxIter`` iterations: the vertex table plus ``label``.
 
-        Ember runs LDBC's CDLP: each vertex takes the most frequent label among its neighbours
-        (in- and out-edges), ties going to the smallest label; GraphX breaks ties arbitrarily, so
-        labels may differ on ties.
+        ``algorithm="graphx"`` (GraphFrames' default) runs LDBC's CDLP: each vertex takes the most
+        frequent label among its neighbours (in- and out-edges), ties going to the smallest
+        label; GraphX breaks ties arbitrarily, so labels may differ on ties.
+        ``algorithm="graphframes"`` runs GraphFrames' own variant: labels travel along in-edges
+        only, ties go to the smallest label, a vertex that receives no label gets ``None``, and
+        the run stops early when no label changes.
 
         >>> g = ember.GraphFrame(None, pa.table({"src": [1, 2, 3, 4], "dst": [2, 3, 1, 5]}))
         >>> g.labelPropagation(maxIter=5).column_names
         ['id', 'label']
         """
+        if algorithm not in ("graphx", "graphframes"):
+            raise ConfigError(f"labelPropagation: algorithm must be 'graphx' or 'graphframes', got {algorithm!r}")
         v, _ = self._run(
-            "cdlp",
+            "cdlp" if algorithm == "graphx" else "lpa",
             dict(iterations=maxIter, **settings),
             with_vertices=True,
             progress=progress,

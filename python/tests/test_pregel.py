@@ -158,3 +158,14 @@ def test_checkpointed_run_gives_the_same_result_and_cleans_up(tmp_path):
     assert list(tmp_path.iterdir()) == []
     with pytest.raises(ember.EmberIOError):
         p().run(checkpoint=str(tmp_path / "missing"))
+
+
+def test_label_propagation_graphframes_variant():
+    # 1 -> 2 -> 3 -> 1 and 4 -> 3: 4 receives nothing (None); labels travel along in-edges.
+    g = ember.GraphFrame(None, pa.table({"src": [1, 2, 3, 4], "dst": [2, 3, 1, 3]}))
+    t = g.labelPropagation(maxIter=1, algorithm="graphframes")
+    assert t.column_names == ["id", "label"]
+    # After one round: 1 <- 3, 2 <- 1, 3 <- {2, 4} tie -> 2, 4 <- nothing.
+    assert t["label"].to_pylist() == [3, 1, 2, None]
+    with pytest.raises(ember.ConfigError, match="graphx' or 'graphframes'"):
+        g.labelPropagation(maxIter=1, algorithm="nope")

@@ -290,6 +290,37 @@ proptest! {
     }
 
     #[test]
+    fn graphframes_label_propagation_matches_its_definition(c in case(), iters in 0u32..8) {
+        // GraphFrames' runInGraphFrames, step by step: labels along in-edges (both ways when
+        // undirected), most frequent with ties to the smallest, NULL without messages, stop when
+        // no label changed (a NULL on either side is no change).
+        let g = build(&c);
+        let mut label: Vec<Option<i64>> = (0..c.n).map(|i| Some(id_of(i))).collect();
+        let mut runs = 0;
+        while runs < iters {
+            let mut next = vec![None; c.n];
+            for (v, slot) in next.iter_mut().enumerate() {
+                let mut count: HashMap<i64, usize> = HashMap::new();
+                for &(a, b, _) in &c.edges {
+                    if b == v && let Some(l) = label[a] { *count.entry(l).or_default() += 1; }
+                    if !c.directed && a == v && let Some(l) = label[b] { *count.entry(l).or_default() += 1; }
+                }
+                *slot = count.iter().max_by(|x, y| x.1.cmp(y.1).then(y.0.cmp(x.0))).map(|(&l, _)| l);
+            }
+            let changed = next.iter().zip(&label).any(|(a, b)| a.is_some() && b.is_some() && a != b);
+            label = next;
+            runs += 1;
+            if !changed { break; }
+        }
+        let out = in_pool(c.threads, || algo::lpa::run(&g, iters, &common(&c))).unwrap();
+        prop_assert_eq!(out.iterations, runs);
+        let ember::ids::VertexIds::Int(ids) = g.ids() else { unreachable!() };
+        for v in 0..c.n {
+            prop_assert_eq!(out.label[dense(&c, v)].map(|l| ids[l as usize]), label[v], "vertex {}", v);
+        }
+    }
+
+    #[test]
     fn kcore_matches_the_definition(c in case()) {
         // By definition: v's core number is the largest k such that v survives repeatedly
         // deleting the vertices with fewer than k neighbours left.

@@ -15,6 +15,7 @@ pub mod degrees;
 pub mod kcore;
 pub mod landmarks;
 pub mod lcc;
+pub mod lpa;
 pub mod mis;
 pub mod neighbors;
 pub mod pagerank;
