@@ -118,34 +118,41 @@ pub struct JobOutput {
     pub plan: JobPlan,
 }
 
+/// The dense vertex index of each row of a result's `ids` column, whose rows are grouped by
+/// vertex in dense order (several or none per vertex), as every job's table is.
+pub fn row_vertices(graph: &Graph, ids: &dyn datafusion::arrow::array::Array) -> Result<Vec<u32>> {
+    use datafusion::arrow::array::make_comparator;
+    use datafusion::arrow::compute::SortOptions;
+    let all = graph.ids().to_array();
+    let n = all.len();
+    let cmp = make_comparator(all.as_ref(), ids, SortOptions::default())
+        .map_err(|e| Error::arrow("matching result rows to vertices", e))?;
+    let mut rows = Vec::with_capacity(ids.len());
+    let mut vi = 0usize;
+    for r in 0..ids.len() {
+        while vi < n && !cmp(vi, r).is_eq() {
+            vi += 1;
+        }
+        if vi == n {
+            return Err(Error::Internal("result rows are not in vertex order".into()));
+        }
+        rows.push(vi as u32);
+    }
+    Ok(rows)
+}
+
 /// A result table (`id` then the result's columns, rows in dense vertex order, several or
 /// none per vertex) as GraphFrames returns results: the vertex table's columns for each row's
 /// vertex, then the result's columns (a result column replaces a vertex column of its name).
 pub fn with_vertices(graph: &Graph, result: &RecordBatch) -> Result<RecordBatch> {
-    use datafusion::arrow::array::{ArrayRef, UInt32Array, make_comparator};
-    use datafusion::arrow::compute::{SortOptions, take};
+    use datafusion::arrow::array::{ArrayRef, UInt32Array};
+    use datafusion::arrow::compute::take;
     use datafusion::arrow::datatypes::{Field, Schema};
     let v = graph.vertices_batch()?;
-    let n = v.num_rows();
-    let cols: Vec<ArrayRef> = if result.num_rows() == n {
+    let cols: Vec<ArrayRef> = if result.num_rows() == v.num_rows() {
         v.columns().to_vec()
     } else {
-        // Rows are grouped by vertex in dense order: walk both in step.
-        let ids = graph.ids().to_array();
-        let cmp = make_comparator(ids.as_ref(), result.column(0).as_ref(), SortOptions::default())
-            .map_err(|e| Error::arrow("matching result rows to vertices", e))?;
-        let mut rows = Vec::with_capacity(result.num_rows());
-        let mut vi = 0usize;
-        for r in 0..result.num_rows() {
-            while vi < n && !cmp(vi, r).is_eq() {
-                vi += 1;
-            }
-            if vi == n {
-                return Err(Error::Internal("result rows are not in vertex order".into()));
-            }
-            rows.push(vi as u32);
-        }
-        let idx = UInt32Array::from(rows);
+        let idx = UInt32Array::from(row_vertices(graph, result.column(0).as_ref())?);
         v.columns()
             .iter()
             .map(|c| take(c.as_ref(), &idx, None))

@@ -410,28 +410,25 @@ fn empty_graph(
 /// Rows `(id, key, value)` in vertex order (several or none per vertex) as one row per vertex:
 /// `id`, `name` = map key -> value (value as Int32 when it is an integer: GraphFrames' type).
 fn nest_by_vertex(graph: &Graph, rows: &RecordBatch, name: &str) -> Result<RecordBatch, ember::Error> {
-    use arrow::array::{Array, MapArray, StructArray, make_comparator};
+    use arrow::array::{Array, MapArray, StructArray};
     use arrow::buffer::OffsetBuffer;
-    use arrow::compute::SortOptions;
     use arrow::datatypes::{DataType, Fields};
     if rows.num_columns() != 3 {
         return Err(ember::Error::Internal(format!("nesting needs (id, key, value) rows, got {}", rows.num_columns())));
     }
     let ids = graph.ids().to_array();
-    let cmp = make_comparator(ids.as_ref(), rows.column(0).as_ref(), SortOptions::default())
-        .map_err(|e| ember::Error::Internal(format!("comparing ids: {e}")))?;
-    let mut offsets = Vec::with_capacity(ids.len() + 1);
+    // Rows per vertex, from each row's vertex (rows come grouped in vertex order).
+    let mut counts = vec![0usize; graph.num_vertices()];
+    for v in job::row_vertices(graph, rows.column(0).as_ref())? {
+        counts[v as usize] += 1;
+    }
+    let mut offsets = Vec::with_capacity(counts.len() + 1);
     offsets.push(0i32);
     let mut j = 0usize;
-    for v in 0..ids.len() {
-        while j < rows.num_rows() && cmp(v, j).is_eq() {
-            j += 1;
-        }
+    for c in counts {
+        j += c;
         offsets
             .push(i32::try_from(j).map_err(|_| ember::Error::Config("too many result rows for a map column".into()))?);
-    }
-    if j != rows.num_rows() {
-        return Err(ember::Error::Internal("result rows are not in vertex order".into()));
     }
     let keys = rows.column(1).clone();
     let mut values = rows.column(2).clone();

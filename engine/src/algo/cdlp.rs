@@ -83,8 +83,23 @@ impl Output {
     }
 }
 
+/// The most frequent value of `buf` (sorted in place), ties to the smallest; `None` if empty.
+pub(crate) fn smallest_mode(buf: &mut [u32]) -> Option<u32> {
+    buf.sort_unstable();
+    let mut best: Option<(u32, usize)> = None;
+    let mut i = 0;
+    while i < buf.len() {
+        let j = i + buf[i..].iter().take_while(|&&x| x == buf[i]).count();
+        if best.is_none_or(|(_, c)| j - i > c) {
+            best = Some((buf[i], j - i));
+        }
+        i = j;
+    }
+    best.map(|(v, _)| v)
+}
+
 /// Position of each vertex in ascending id order (so label order = id order).
-fn id_rank(ids: &VertexIds) -> Vec<u32> {
+pub(crate) fn id_rank(ids: &VertexIds) -> Vec<u32> {
     let n = ids.len();
     let mut order: Vec<u32> = (0..n as u32).collect();
     match ids {
@@ -124,18 +139,7 @@ pub fn run(graph: &Graph, cfg: &Config) -> Result<Output> {
                 }
                 buf.clear();
                 buf.extend(nbrs.iter().map(|&u| prev[u as usize]));
-                buf.sort_unstable();
-                let (mut best, mut best_count) = (buf[0], 0usize);
-                let mut i = 0;
-                while i < buf.len() {
-                    let j = i + buf[i..].iter().take_while(|&&x| x == buf[i]).count();
-                    if j - i > best_count {
-                        best = buf[i];
-                        best_count = j - i;
-                    }
-                    i = j;
-                }
-                best
+                smallest_mode(buf).unwrap_or(prev[v as usize])
             })
             .collect();
         let changed = next.par_iter().zip(prev.par_iter()).filter(|(a, b)| a != b).count();

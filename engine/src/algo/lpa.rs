@@ -16,6 +16,7 @@ use datafusion::arrow::array::{RecordBatch, UInt32Array};
 use datafusion::arrow::compute::take;
 use rayon::prelude::*;
 
+use crate::algo::cdlp::{id_rank, smallest_mode};
 use crate::algo::common::{Common, id_batch};
 use crate::algo::spec::{
     AlgoRun, AlgorithmSpec, Column, ColumnType, DefaultValue, Engines, Execution, Param, ParamKind, Params, RunOptions,
@@ -82,14 +83,10 @@ pub fn run(graph: &Graph, iterations: u32, common: &Common) -> Result<Output> {
     let n = graph.num_vertices();
     let inn = Csr::build(graph, Direction::In, false);
     // Labels as ranks in id order, so that the smallest rank is the smallest id.
-    let mut order: Vec<u32> = (0..n as u32).collect();
-    match graph.ids() {
-        crate::ids::VertexIds::Int(x) => order.par_sort_unstable_by_key(|&v| x[v as usize]),
-        crate::ids::VertexIds::Str(x) => order.par_sort_unstable_by(|&a, &b| x[a as usize].cmp(&x[b as usize])),
-    }
-    let mut label = vec![0u32; n];
-    for (r, &v) in order.iter().enumerate() {
-        label[v as usize] = r as u32;
+    let mut label = id_rank(graph.ids());
+    let mut order = vec![0u32; n];
+    for (v, &r) in label.iter().enumerate() {
+        order[r as usize] = v as u32;
     }
     let prepare = t.elapsed();
     let t = Instant::now();
@@ -103,18 +100,7 @@ pub fn run(graph: &Graph, iterations: u32, common: &Common) -> Result<Output> {
             .map_init(Vec::new, |buf: &mut Vec<u32>, v| {
                 buf.clear();
                 buf.extend(inn.neighbors(v).iter().map(|&u| prev[u as usize]).filter(|&l| l != NONE));
-                buf.sort_unstable();
-                let (mut best, mut best_count) = (NONE, 0usize);
-                let mut i = 0;
-                while i < buf.len() {
-                    let j = i + buf[i..].iter().take_while(|&&x| x == buf[i]).count();
-                    if j - i > best_count {
-                        best = buf[i];
-                        best_count = j - i;
-                    }
-                    i = j;
-                }
-                best
+                smallest_mode(buf).unwrap_or(NONE)
             })
             .collect();
         let changed = next.par_iter().zip(prev.par_iter()).filter(|&(a, b)| a != b && *a != NONE && *b != NONE).count();

@@ -8,9 +8,12 @@
 //! - [`motif`] — a pattern compiled into a logical plan of joins.
 //! - [`matcher`] — a pattern's cyclic core matched by a worst-case optimal join.
 //! - [`paths`] — GraphFrames' `bfs`: every shortest path between two sets of vertices.
+//! - [`pregel`] — GraphFrames' `pregel` and `aggregateMessages` with SQL expressions.
 //!
-//! The same plans back the SQL table functions (`motifs(...)`, see [`crate::sql::functions`]).
-//! Nothing here runs a graph algorithm or builds dense indices: queries stay in DataFusion.
+//! The same plans back the SQL table functions (`motifs(...)`, see [`crate::sql::queries`]).
+//! Motifs stay DataFusion plans; the matcher, `bfs` and `pregel` read the tables, build dense
+//! indices (and, for `pregel`, partitions) for the traversal, and return tables again. Nothing
+//! here runs a registry job.
 
 pub mod matcher;
 pub mod motif;

@@ -540,26 +540,11 @@ fn motif_row(ds: &Dataset, g: &Graph, pattern: &str, trials: usize, load_s: f64,
         matches = n;
         times.push(s);
     }
-    let peak = peak_rss();
-    let med = median(&times);
     Ok(Row {
-        dataset: ds.name().to_string(),
         algorithm: format!("motif {pattern}"),
         engine: "query".into(),
-        vertices: g.num_vertices() as u64,
-        edges: g.num_edges() as u64,
-        arcs,
-        load_s,
-        partition_s: 0.0,
-        median_s: med,
-        edges_per_s: arcs as f64 / med,
-        ns_per_edge_iter: None,
-        peak_rss_bytes: peak,
-        bytes_per_edge: peak.map(|p| p as f64 / arcs.max(1) as f64),
-        replication_factor: 1.0,
-        partitions: rayon::current_num_threads() as u32,
-        trials_s: times,
         check: format!("{matches} matches"),
+        ..Row::timed_whole(ds, g, arcs, load_s, times)
     })
 }
 
@@ -591,10 +576,10 @@ fn expr_pagerank_row(ds: &Dataset, g: &Graph, cfg: &BenchConfig, load_s: f64, ar
     let state = ember::sql::Session::new().context().state();
     let builtin = Algorithm::from_spec(&algo::pagerank::SPEC, &[("iterations", iterations.to_string())])?;
     let c = Common { engine: Engine::Pregel, ..cfg.common.clone() };
-    let expr_once = || -> Result<(f64, u32)> {
+    let expr_once = || -> Result<f64> {
         let t = Instant::now();
-        let out = program.run(&state, &eg, &ember::RunContext::default())?;
-        Ok((t.elapsed().as_secs_f64(), out.iterations))
+        program.run(&state, &eg, &ember::RunContext::default())?;
+        Ok(t.elapsed().as_secs_f64())
     };
     let builtin_once = || -> Result<f64> { Ok(job::run(g, &builtin, &c, 1)?.execution.compute.as_secs_f64()) };
     expr_once()?;
@@ -602,34 +587,50 @@ fn expr_pagerank_row(ds: &Dataset, g: &Graph, cfg: &BenchConfig, load_s: f64, ar
     reset_peak_rss();
     let (mut times, mut base) = (Vec::new(), Vec::new());
     for _ in 0..cfg.trials.max(1) {
-        times.push(expr_once()?.0);
+        times.push(expr_once()?);
         base.push(builtin_once()?);
     }
-    let peak = peak_rss();
     let (med, base_med) = (median(&times), median(&base));
     Ok(Row {
-        dataset: ds.name().to_string(),
         algorithm: "pagerank (SQL expressions)".into(),
         engine: "pregel-expr".into(),
-        vertices: g.num_vertices() as u64,
-        edges: g.num_edges() as u64,
-        arcs,
-        load_s,
-        partition_s: 0.0,
-        median_s: med,
-        edges_per_s: arcs as f64 / med,
         ns_per_edge_iter: Some(med * 1e9 / (arcs as f64 * iterations.max(1) as f64)),
-        peak_rss_bytes: peak,
-        bytes_per_edge: peak.map(|p| p as f64 / arcs.max(1) as f64),
-        replication_factor: 1.0,
         partitions: if cfg.common.partitions == 0 {
             rayon::current_num_threads() as u32
         } else {
             cfg.common.partitions
         },
-        trials_s: times,
         check: format!("{:.2}x built-in Pregel PageRank ({base_med:.3} s), alternated", med / base_med),
+        ..Row::timed_whole(ds, g, arcs, load_s, times)
     })
+}
+
+impl Row {
+    /// A query timed as a whole (no separate partition phase) with the peak RSS since the last
+    /// reset, one thread per partition; the caller names the algorithm, engine and check.
+    fn timed_whole(ds: &Dataset, g: &Graph, arcs: u64, load_s: f64, times: Vec<f64>) -> Row {
+        let peak = peak_rss();
+        let med = median(&times);
+        Row {
+            dataset: ds.name().to_string(),
+            algorithm: String::new(),
+            engine: String::new(),
+            vertices: g.num_vertices() as u64,
+            edges: g.num_edges() as u64,
+            arcs,
+            load_s,
+            partition_s: 0.0,
+            median_s: med,
+            edges_per_s: arcs as f64 / med,
+            ns_per_edge_iter: None,
+            peak_rss_bytes: peak,
+            bytes_per_edge: peak.map(|p| p as f64 / arcs.max(1) as f64),
+            replication_factor: 1.0,
+            partitions: rayon::current_num_threads() as u32,
+            trials_s: times,
+            check: String::new(),
+        }
+    }
 }
 
 fn mib(b: Option<u64>) -> String {
