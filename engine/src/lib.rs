@@ -35,3 +35,5 @@ pub use pregel::{ActiveDirection, TripletFields};
 
 /// Re-exported so users get the Arrow and DataFusion versions Ember was built with.
 pub use datafusion;
+/// The DataSketches crate whose HLL sketches `hyper_anf` writes (to read them in Rust).
+pub use datasketches;

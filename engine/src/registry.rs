@@ -270,6 +270,58 @@ pub const BFS_PATHS: QuerySpec = QuerySpec {
               statement is planned, as GraphFrames computes it when called: its columns depend on the length found",
 };
 
+/// GraphFrames' `all_paths`: every simple path between two sets of vertices.
+pub const ALL_PATHS: QuerySpec = QuerySpec {
+    name: "all_paths",
+    summary: "every simple path from vertices matching one condition to vertices matching another (GraphFrames' all_paths)",
+    args: &[
+        ("vertices", "vertex table with `id` (NULL or '': the edges' endpoints)"),
+        ("edges", "edge table with `src` and `dst`"),
+        ("from_expr", "SQL condition over the vertex columns where paths start, e.g. 'id = 7'"),
+        ("to_expr", "SQL condition over the vertex columns where paths end; a path ends at the first it meets"),
+        ("edge_filter", "SQL condition over the edge columns: the edges paths may use (NULL or '': all)"),
+        ("max_path_length", "most edges in a path, default 5"),
+        ("is_directed", "'true' (default): along the edges; 'false': either way"),
+    ],
+    required: 4,
+    clauses: &[],
+    returns: "path (list of vertex ids, no vertex twice; back to the start only when it is a target), \
+              len (edges, BIGINT); ordered by len, then path",
+};
+
+/// GraphFrames' `detectingCycles`.
+pub const DETECTING_CYCLES: QuerySpec = QuerySpec {
+    name: "detecting_cycles",
+    summary: "every directed simple cycle, from each vertex on it (GraphFrames' detectingCycles)",
+    args: &[
+        ("vertices", "vertex table with `id` (NULL or '': the edges' endpoints)"),
+        ("edges", "edge table with `src` and `dst`"),
+        ("max_length", "most edges in a cycle, default 10 (GraphFrames' bound: its Pregel's 10 iterations)"),
+    ],
+    required: 2,
+    clauses: &[],
+    returns: "id, found_cycles (list of vertex ids from id back to id: [a, b, a]; a self-loop [a, a]); \
+              one row per cycle and vertex on it",
+};
+
+/// GraphFrames' `hyper_anf`.
+pub const HYPER_ANF: QuerySpec = QuerySpec {
+    name: "hyper_anf",
+    summary: "HyperLogLog sketches of the vertices each vertex reaches in exactly k hops (GraphFrames' hyper_anf)",
+    args: &[
+        ("vertices", "vertex table with `id` (NULL or '': the edges' endpoints)"),
+        ("edges", "edge table with `src` and `dst`"),
+        ("n_hops", "hops, default 3: columns hop_0..hop_N"),
+        ("lg_nom_entries", "log2 of the sketches' registers, 4 to 21, default 12"),
+        ("edge_filter", "SQL condition over the edge columns: the edges followed (NULL or '': all)"),
+    ],
+    required: 2,
+    clauses: &[],
+    returns: "id, hop_0..hop_N (BINARY: DataSketches HLL_8 sketches, as Spark's hll_sketch_agg writes them), \
+              one row per vertex with an out-edge. Neighbourhood size up to 2 hops: \
+              hll_sketch_estimate(hll_union(hll_union(hop_0, hop_1), hop_2))",
+};
+
 /// The clauses of a Pregel program written as text (`pregel(...)`'s arguments): GraphFrames' builder method names, each followed by its arguments.
 const PREGEL_CLAUSES: &[(&str, usize, &str)] = &[
     ("withVertexColumn", 3, "name, initial SQL over the vertex columns, update SQL over them and msg (repeatable)"),
@@ -328,7 +380,18 @@ pub const AGGREGATE_MESSAGES: QuerySpec = QuerySpec {
 };
 
 /// Every graph query, for `ember sql --functions` and the front ends.
-pub const QUERIES: &[&QuerySpec] = &[&MOTIFS, &TRIPLETS, &BFS_PATHS, &PREGEL, &AGGREGATE_MESSAGES];
+pub const QUERIES: &[&QuerySpec] =
+    &[&MOTIFS, &TRIPLETS, &BFS_PATHS, &ALL_PATHS, &DETECTING_CYCLES, &HYPER_ANF, &PREGEL, &AGGREGATE_MESSAGES];
+
+/// Scalar SQL functions over `hyper_anf`'s sketches (Spark's names; see [`crate::sql::hll`]):
+/// signature and doc.
+pub const SKETCH_FUNCTIONS: &[(&str, &str)] = &[
+    ("hll_sketch_estimate(sketch)", "BIGINT: the estimated number of distinct values in a DataSketches HLL sketch"),
+    (
+        "hll_union(a, b [, allow_different_lg_config_k])",
+        "BINARY: the union of two sketches (different lgConfigK only when the third argument is true)",
+    ),
+];
 
 /// The reference of every algorithm and job setting as text (`ember sql --functions`).
 pub fn reference() -> String {
@@ -385,6 +448,10 @@ pub fn reference() -> String {
                 format!("'{n}' + {count} argument{}", if *count == 1 { "" } else { "s" })
             ));
         }
+    }
+    s.push_str("\nSketch functions (over hyper_anf's hop_k columns):\n");
+    for (sig, doc) in SKETCH_FUNCTIONS {
+        s.push_str(&format!("{sig}  -- {doc}\n"));
     }
     s
 }

@@ -338,6 +338,89 @@ class GraphFrame:
             raise ConfigError(f"maxPathLength must be >= 0, got {maxPathLength}")
         return pa.table(self._graph.bfs_paths(fromExpr, toExpr, edgeFilter, maxPathLength))
 
+    def all_paths(
+        self,
+        from_expr: str,
+        to_expr: str,
+        edge_filter: Optional[str] = None,
+        max_path_length: int = 5,
+        is_directed: bool = True,
+        checkpoint_interval: int = 2,
+        use_local_checkpoints: bool = False,
+        storage_level: Any = None,
+    ) -> pa.Table:
+        """Every simple path (GraphFrames' ``all_paths``) from a vertex matching ``from_expr`` to
+        a vertex matching ``to_expr`` (SQL over the vertex columns), over edges matching
+        ``edge_filter`` (SQL over the edge columns), of 1 to ``max_path_length`` edges; along
+        the edges, or either way with ``is_directed=False``. A path ends at the first target it
+        reaches and never repeats a vertex, except that it may return to its start when the start
+        is itself a target (a cycle, as GraphFrames reports it).
+
+        Columns ``path`` (list of vertex ids) and ``len`` (int64), one row per distinct path,
+        ordered by ``len`` then ``path``. Spark's checkpoint and storage arguments have no effect.
+
+        >>> v = pa.table({"id": ["A", "B", "C", "D"]})
+        >>> e = pa.table({"src": ["A", "B", "A", "D", "B"], "dst": ["B", "C", "D", "C", "A"]})
+        >>> ember.GraphFrame(v, e).all_paths("id = 'A'", "id = 'C'").to_pylist()
+        [{'path': ['A', 'B', 'C'], 'len': 2}, {'path': ['A', 'D', 'C'], 'len': 2}]
+        """
+        if max_path_length <= 0:
+            raise ConfigError(f"all_paths: max_path_length must be > 0, got {max_path_length}")
+        return pa.table(self._graph.all_paths(_text(from_expr), _text(to_expr),
+                                              None if edge_filter is None else _text(edge_filter),
+                                              max_path_length, bool(is_directed)))
+
+    def detectingCycles(
+        self,
+        checkpoint_interval: int = 2,
+        use_local_checkpoints: bool = False,
+        storage_level: Any = None,
+        max_length: int = 10,
+    ) -> pa.Table:
+        """Every directed simple cycle (GraphFrames' ``detectingCycles``, Rocha-Thatte), found
+        from each vertex on it: ``id`` and ``found_cycles``, the cycle from ``id`` back to ``id``
+        (``[a, b, c, a]``; a self-loop is ``[a, a]``), one row per cycle and vertex. GraphFrames
+        finds cycles of up to 10 edges (its Pregel's 10 iterations); ``max_length`` (an Ember
+        extension) changes that bound. Spark's checkpoint and storage arguments have no effect.
+
+        >>> e = pa.table({"src": [1, 2, 3, 2], "dst": [2, 3, 1, 1]})
+        >>> ember.GraphFrame(None, e).detectingCycles().to_pylist()[:2]
+        [{'id': 1, 'found_cycles': [1, 2, 1]}, {'id': 1, 'found_cycles': [1, 2, 3, 1]}]
+        """
+        if max_length <= 0:
+            raise ConfigError(f"detectingCycles: max_length must be > 0, got {max_length}")
+        return pa.table(self._graph.detecting_cycles(max_length))
+
+    def hyper_anf(
+        self,
+        n_hops: int = 3,
+        lg_nom_entries: int = 12,
+        edge_filter: Optional[str] = None,
+        checkpoint_interval: int = 2,
+        use_local_checkpoints: bool = False,
+        storage_level: Any = None,
+    ) -> pa.Table:
+        """HyperANF-style neighbourhood sketches (GraphFrames' ``hyper_anf``): ``id`` and
+        ``hop_0`` .. ``hop_N`` (binary), HyperLogLog sketches of the vertex itself and of the
+        vertices at the ends of its out-walks of exactly k edges, for each vertex with an
+        out-edge (after ``edge_filter``, SQL over the edge columns).
+
+        The sketches are Apache DataSketches ``HLL_8`` sketches, byte-compatible with Spark's
+        ``hll_sketch_agg`` and the ``datasketches`` package: ``datasketches.hll_sketch.deserialize(b)
+        .get_estimate()`` reads one; in Ember's SQL, ``hll_sketch_estimate(hll_union(hop_0, hop_1))``
+        estimates the vertices within one hop.
+
+        >>> g = ember.GraphFrame(None, pa.table({"src": [1, 2], "dst": [2, 3]}))
+        >>> g.hyper_anf(n_hops=2).column_names
+        ['id', 'hop_0', 'hop_1', 'hop_2']
+        """
+        if n_hops <= 0:
+            raise ConfigError("n_hops must be a positive integer")
+        if not 4 <= lg_nom_entries <= 21:
+            raise ConfigError("lg_nom_entries must be between 4 and 21 (inclusive)")
+        return pa.table(self._graph.hyper_anf(n_hops, lg_nom_entries,
+                                              None if edge_filter is None else _text(edge_filter)))
+
     @property
     def pregel(self) -> "Pregel":
         """GraphFrames' Pregel builder with SQL expressions (see :class:`ember.lib.Pregel`).

@@ -177,6 +177,47 @@ impl PyGraph {
         Ok(ArrowStream::one(batch))
     }
 
+    /// Every simple path from a vertex matching `from_expr` to one matching `to_expr`
+    /// (GraphFrames' `all_paths`; `ember::query::all_paths`).
+    #[pyo3(signature = (from_expr, to_expr, edge_filter=None, max_path_length=5, is_directed=true))]
+    fn all_paths(
+        &self,
+        py: Python<'_>,
+        from_expr: &str,
+        to_expr: &str,
+        edge_filter: Option<&str>,
+        max_path_length: u32,
+        is_directed: bool,
+    ) -> PyResult<ArrowStream> {
+        let mut req = ember::query::all_paths::AllPaths::new(from_expr, to_expr);
+        req.edge_filter = edge_filter.map(str::to_string);
+        req.max_path_length = max_path_length;
+        req.directed = is_directed;
+        self.query(py, move |g| async move { g.all_paths(&req).await })
+    }
+
+    /// Every directed simple cycle, once from each vertex on it (GraphFrames' `detectingCycles`;
+    /// `ember::query::cycles`).
+    #[pyo3(signature = (max_length=10))]
+    fn detecting_cycles(&self, py: Python<'_>, max_length: u32) -> PyResult<ArrowStream> {
+        self.query(py, move |g| async move { g.detecting_cycles(max_length).await })
+    }
+
+    /// Exact-hop HyperLogLog sketches per vertex (GraphFrames' `hyper_anf`;
+    /// `ember::query::hyper_anf`).
+    #[pyo3(signature = (n_hops=3, lg_nom_entries=12, edge_filter=None))]
+    fn hyper_anf(
+        &self,
+        py: Python<'_>,
+        n_hops: u32,
+        lg_nom_entries: u8,
+        edge_filter: Option<&str>,
+    ) -> PyResult<ArrowStream> {
+        let req =
+            ember::query::hyper_anf::HyperAnf { n_hops, lg_nom_entries, edge_filter: edge_filter.map(str::to_string) };
+        self.query(py, move |g| async move { g.hyper_anf(&req).await })
+    }
+
     /// A Pregel program of SQL expressions (GraphFrames' `pregel`), given as the clauses of
     /// SQL's `pregel(...)`: builder method names each followed by its arguments
     /// (`ember::query::pregel`). Returns the vertex table with the program's columns and the
@@ -371,6 +412,23 @@ fn run_context(cancel: CancelToken, reporter: interrupt::Progress) -> RunContext
     let observer: Option<ember::context::Observer> =
         if reporter.enabled() { Some(Arc::new(move |s: &ember::SuperstepStats| reporter.report(s))) } else { None };
     RunContext { cancel, observer, checkpoint: None }
+}
+
+impl PyGraph {
+    /// Runs a graph query over this graph's tables (its edges as given: the query decides the
+    /// direction), interruptible with Ctrl-C.
+    fn query<F, Fut>(&self, py: Python<'_>, work: F) -> PyResult<ArrowStream>
+    where
+        F: FnOnce(ember::query::GraphFrame) -> Fut + Send,
+        Fut: std::future::Future<Output = Result<RecordBatch, ember::Error>>,
+    {
+        let cancel = CancelToken::new();
+        let graph = self.graph.clone();
+        let batch = interrupt::run(py, &cancel, None, |_| {
+            crate::session::block_on_cancellable(&cancel, async { work(frame(&graph, true).await?).await })
+        })?;
+        Ok(ArrowStream::one(batch))
+    }
 }
 
 async fn frame(graph: &Graph, both_ways: bool) -> Result<ember::query::GraphFrame, ember::Error> {

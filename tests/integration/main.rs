@@ -5,6 +5,7 @@
 mod bfs_paths;
 mod checkpoints;
 mod fuzz_corpora;
+mod graph_searches;
 mod helpers;
 mod ldbc;
 mod loaders;

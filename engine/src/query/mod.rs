@@ -8,13 +8,20 @@
 //! - [`motif`] — a pattern compiled into a logical plan of joins.
 //! - [`matcher`] — a pattern's cyclic core matched by a worst-case optimal join.
 //! - [`paths`] — GraphFrames' `bfs`: every shortest path between two sets of vertices.
+//! - [`all_paths`] — GraphFrames' `all_paths`: every simple path between them, up to a length.
+//! - [`cycles`] — GraphFrames' `detectingCycles`: every simple cycle, from each of its vertices.
+//! - [`hyper_anf`] — GraphFrames' `hyper_anf`: HyperLogLog sketches of the vertices each vertex
+//!   reaches in exactly k hops.
 //! - [`pregel`] — GraphFrames' `pregel` and `aggregateMessages` with SQL expressions.
 //!
 //! The same plans back the SQL table functions (`motifs(...)`, see [`crate::sql::queries`]).
-//! Motifs stay DataFusion plans; the matcher, `bfs` and `pregel` read the tables, build dense
+//! Motifs stay DataFusion plans; the matcher, the path and cycle searches, `hyper_anf` and `pregel` read the tables, build dense
 //! indices (and, for `pregel`, partitions) for the traversal, and return tables again. Nothing
 //! here runs a registry job.
 
+pub mod all_paths;
+pub mod cycles;
+pub mod hyper_anf;
 pub mod matcher;
 pub mod motif;
 pub mod paths;

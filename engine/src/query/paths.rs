@@ -91,19 +91,71 @@ fn vertex_structs(b: &RecordBatch) -> Result<StructArray> {
     Ok(StructArray::from(p))
 }
 
+/// The edges a traversal may use, as arcs between vertex-table rows.
+pub(super) struct Arcs {
+    /// The edges read (after the filter), every column.
+    pub edges: RecordBatch,
+    /// Arc i runs from vertex row `src[i]` to vertex row `dst[i]`; it is edge row `kept[i]`.
+    pub src: Vec<u32>,
+    pub dst: Vec<u32>,
+    pub kept: Vec<u32>,
+}
+
 impl GraphFrame {
-    /// Every shortest path from a `from` vertex to a `to` vertex (see [`crate::query::paths`]).
-    pub async fn bfs(&self, req: &Bfs) -> Result<RecordBatch> {
-        let from = self.vertex_condition(&req.from).map_err(|e| argument("fromExpr", &req.from, e))?;
-        let to = self.vertex_condition(&req.to).map_err(|e| argument("toExpr", &req.to, e))?;
+    /// The vertex table read with two flags: where `from` and `to` (SQL conditions over its
+    /// columns, named `from_name`/`to_name` in errors) hold.
+    pub(super) async fn flagged_vertices(
+        &self,
+        (from_name, from): (&str, &str),
+        (to_name, to): (&str, &str),
+    ) -> Result<(RecordBatch, Vec<bool>, Vec<bool>)> {
+        let f = self.vertex_condition(from).map_err(|e| argument(from_name, from, e))?;
+        let t = self.vertex_condition(to).map_err(|e| argument(to_name, to, e))?;
         let v = self
             .vertices
             .clone()
-            .with_column(FROM, from)
-            .and_then(|d| d.with_column(TO, to))
-            .map_err(df_err("evaluating fromExpr and toExpr"))?;
+            .with_column(FROM, f)
+            .and_then(|d| d.with_column(TO, t))
+            .map_err(df_err("evaluating the vertex conditions"))?;
         let vb = collect_one(v, "reading the vertices").await?;
         let (is_from, is_to) = (flags(&vb, FROM)?, flags(&vb, TO)?);
+        Ok((vb, is_from, is_to))
+    }
+
+    /// The edges passing `edge_filter` (its argument name in errors, and SQL over the edge
+    /// columns; all when `None`) whose ids
+    /// are not null and whose endpoints are both rows of `vb` (the vertex table read), as GraphFrames'
+    /// joins keep them.
+    pub(super) async fn arcs(&self, vb: &RecordBatch, edge_filter: Option<(&str, &str)>) -> Result<Arcs> {
+        let known = col("src").is_not_null().and(col("dst").is_not_null());
+        let mut e = self.edges.clone().filter(known).map_err(df_err("reading the edges"))?;
+        if let Some((name, f)) = edge_filter {
+            let cond = self.edge_condition(f).map_err(|e| argument(name, f, e))?;
+            e = e.filter(cond).map_err(df_err("filtering the edges"))?;
+        }
+        let eb = collect_one(e, "reading the edges").await?;
+        let id_col = |b: &RecordBatch, c: &str, t: Table| -> Result<IdColumn> {
+            let a = b.column_by_name(c).ok_or_else(|| Error::Internal(format!("no column {c}")))?;
+            IdColumn::from_array(a.as_ref(), t, c)
+        };
+        // Dense indices over the edges' endpoints, then their vertex-table rows.
+        let dict = ids::build(None, id_col(&eb, "src", Table::Edges)?, id_col(&eb, "dst", Table::Edges)?)?;
+        let row_of = super::matcher::rows_of_dense(&dict.ids, id_col(vb, "id", Table::Vertices)?)?;
+        let mut arcs = Arcs { edges: eb, src: Vec::new(), dst: Vec::new(), kept: Vec::new() };
+        for r in 0..dict.src.len() {
+            let (s, d) = (row_of[dict.src[r] as usize], row_of[dict.dst[r] as usize]);
+            if s != u32::MAX && d != u32::MAX {
+                arcs.src.push(s);
+                arcs.dst.push(d);
+                arcs.kept.push(r as u32);
+            }
+        }
+        Ok(arcs)
+    }
+
+    /// Every shortest path from a `from` vertex to a `to` vertex (see [`crate::query::paths`]).
+    pub async fn bfs(&self, req: &Bfs) -> Result<RecordBatch> {
+        let (vb, is_from, is_to) = self.flagged_vertices(("fromExpr", &req.from), ("toExpr", &req.to)).await?;
         let vs = vertex_structs(&vb)?;
         let vfield = |name: &str| Field::new(name, vs.data_type().clone(), false);
         let ends_only = |rows: Vec<u32>| -> Result<RecordBatch> {
@@ -117,40 +169,15 @@ impl GraphFrame {
             return ends_only(both);
         }
 
-        // The edges a path may use: the filter holds (and ids are not null); that both ends are
-        // in the vertex table is checked below against the table already read.
-        let known = col("src").is_not_null().and(col("dst").is_not_null());
-        let mut e = self.edges.clone().filter(known).map_err(df_err("reading the edges"))?;
-        if let Some(f) = &req.edge_filter {
-            let cond = self.edge_condition(f).map_err(|e| argument("edgeFilter", f, e))?;
-            e = e.filter(cond).map_err(df_err("filtering the edges"))?;
-        }
-        let eb = collect_one(e, "reading the edges").await?;
-        let es = StructArray::from(eb.clone());
-
-        let id_col = |b: &RecordBatch, c: &str, t: Table| -> Result<IdColumn> {
-            let a = b.column_by_name(c).ok_or_else(|| Error::Internal(format!("no column {c}")))?;
-            IdColumn::from_array(a.as_ref(), t, c)
-        };
-        // Dense indices over the edges' endpoints; `row_of` maps them to vertex-table rows.
-        let dict = ids::build(None, id_col(&eb, "src", Table::Edges)?, id_col(&eb, "dst", Table::Edges)?)?;
-        let row_of = super::matcher::rows_of_dense(&dict.ids, id_col(&vb, "id", Table::Vertices)?)?;
-        let known = |d: u32| row_of[d as usize] != u32::MAX;
-        let kept: Vec<u32> =
-            (0..eb.num_rows()).filter(|&r| known(dict.src[r]) && known(dict.dst[r])).map(|r| r as u32).collect();
-        let (src, dst): (Vec<u32>, Vec<u32>) =
-            kept.iter().map(|&r| (dict.src[r as usize], dict.dst[r as usize])).unzip();
-        let flag = |f: &[bool]| -> Vec<bool> { row_of.iter().map(|&r| r != u32::MAX && f[r as usize]).collect() };
-        let paths = shortest_paths(dict.ids.len(), &src, &dst, &flag(&is_from), &flag(&is_to), req.max_path_length)?;
+        let arcs = self.arcs(&vb, req.edge_filter.as_deref().map(|f| ("edgeFilter", f))).await?;
+        let es = StructArray::from(arcs.edges.clone());
+        let paths = shortest_paths(vb.num_rows(), &arcs.src, &arcs.dst, &is_from, &is_to, req.max_path_length)?;
         let Some(mut paths) = paths else {
             return ends_only(Vec::new());
         };
-        // Back from dense indices and kept arcs to table rows.
-        for step in paths.vertices.iter_mut() {
-            step.iter_mut().for_each(|v| *v = row_of[*v as usize]);
-        }
+        // Back from kept arcs to edge-table rows.
         for step in paths.edges.iter_mut() {
-            step.iter_mut().for_each(|e| *e = kept[*e as usize]);
+            step.iter_mut().for_each(|e| *e = arcs.kept[*e as usize]);
         }
 
         // from, e0, v1, e1, ..., to

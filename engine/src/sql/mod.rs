@@ -9,6 +9,7 @@
 
 pub mod functions;
 pub mod graph_exec;
+pub mod hll;
 pub mod plan;
 pub mod queries;
 
@@ -90,6 +91,7 @@ impl Session {
     pub fn from_context(ctx: SessionContext) -> Session {
         functions::register_all(&ctx);
         queries::register_all(&ctx);
+        hll::register_all(&ctx);
         Session { ctx }
     }
 

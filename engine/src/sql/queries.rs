@@ -21,6 +21,9 @@ use datafusion::datasource::MemTable;
 use datafusion::execution::SessionState;
 
 use super::functions::{literal, lookup, text};
+use crate::query::all_paths::AllPaths;
+use crate::query::cycles::DEFAULT_MAX_LENGTH;
+use crate::query::hyper_anf::HyperAnf;
 use crate::query::paths::Bfs;
 use crate::query::pregel::{AggregateMessages, Pregel};
 use crate::query::{self, GraphFrame, motif, pattern};
@@ -99,6 +102,27 @@ impl TableFunctionImpl for Query {
             a[2].as_deref()
         } else if f == registry::BFS_PATHS.name {
             return bfs_paths(&call, &a, edges);
+        } else if f == registry::ALL_PATHS.name {
+            return all_paths(&call, &a, edges);
+        } else if f == registry::DETECTING_CYCLES.name {
+            let max = number(f, "max_length", a.get(2), DEFAULT_MAX_LENGTH)?;
+            return computed(&call, f, a[0].clone(), edges.to_string(), move |g| async move {
+                g.detecting_cycles(max).await
+            });
+        } else if f == registry::HYPER_ANF.name {
+            let req = HyperAnf {
+                n_hops: number(f, "n_hops", a.get(2), 3)?,
+                lg_nom_entries: number(f, "lg_nom_entries", a.get(3), 12)?,
+                edge_filter: a.get(4).cloned().flatten(),
+            };
+            req.validate().map_err(|e| plan_err(e_text(e)))?;
+            return computed(
+                &call,
+                f,
+                a[0].clone(),
+                edges.to_string(),
+                move |g| async move { g.hyper_anf(&req).await },
+            );
         } else if f == registry::PREGEL.name || f == registry::AGGREGATE_MESSAGES.name {
             return pregel(&call, f, &a, edges);
         } else {
@@ -129,12 +153,41 @@ fn bfs_paths(call: &TableFunctionArgs, a: &[Option<String>], edges: &str) -> DfR
         |i: usize| a[i].clone().ok_or_else(|| plan_err(format!("{f}: {} is required", registry::BFS_PATHS.args[i].0)));
     let mut req = Bfs::new(need(2)?, need(3)?);
     req.edge_filter = a.get(4).cloned().flatten();
-    if let Some(m) = a.get(5).cloned().flatten() {
-        req.max_path_length = m.trim().parse::<u32>().map_err(|_| {
-            plan_err(format!("{f}: max_path_length must be a whole number in [0, 4294967295], got '{m}'"))
-        })?;
-    }
+    req.max_path_length = number(f, "max_path_length", a.get(5), req.max_path_length)?;
     computed(call, f, a[0].clone(), edges.to_string(), move |g| async move { g.bfs(&req).await })
+}
+
+/// A whole-number argument (its default when left off, NULL or '').
+fn number<T: std::str::FromStr + std::fmt::Display>(
+    f: &str,
+    name: &str,
+    arg: Option<&Option<String>>,
+    default: T,
+) -> DfResult<T> {
+    match arg.cloned().flatten() {
+        None => Ok(default),
+        Some(m) => {
+            m.trim().parse::<T>().map_err(|_| plan_err(format!("{f}: {name} must be a whole number, got '{m}'")))
+        }
+    }
+}
+
+/// `all_paths(...)`, computed while the statement is planned.
+fn all_paths(call: &TableFunctionArgs, a: &[Option<String>], edges: &str) -> DfResult<Arc<dyn TableProvider>> {
+    let f = registry::ALL_PATHS.name;
+    let need =
+        |i: usize| a[i].clone().ok_or_else(|| plan_err(format!("{f}: {} is required", registry::ALL_PATHS.args[i].0)));
+    let mut req = AllPaths::new(need(2)?, need(3)?);
+    req.edge_filter = a.get(4).cloned().flatten();
+    req.max_path_length = number(f, "max_path_length", a.get(5), req.max_path_length)?;
+    if let Some(d) = a.get(6).cloned().flatten() {
+        req.directed = match d.trim().to_ascii_lowercase().as_str() {
+            "true" => true,
+            "false" => false,
+            _ => return Err(plan_err(format!("{f}: is_directed must be 'true' or 'false', got '{d}'"))),
+        };
+    }
+    computed(call, f, a[0].clone(), edges.to_string(), move |g| async move { g.all_paths(&req).await })
 }
 
 /// `pregel(...)` and `aggregate_messages(...)`: the program's clauses after the two tables,
@@ -210,6 +263,10 @@ where
     };
     let batch = std::thread::scope(|s| s.spawn(run).join())
         .map_err(|_| DataFusionError::Internal(format!("{f}: the computation panicked")))?
-        .map_err(|e| plan_err(format!("{f}: {}", e_text(e))))?;
+        .map_err(|e| {
+            // Library errors of a query may already name it.
+            let t = e_text(e);
+            plan_err(if t.starts_with(&format!("{f}:")) { t } else { format!("{f}: {t}") })
+        })?;
     Ok(Arc::new(MemTable::try_new(batch.schema(), vec![vec![batch]])?))
 }
