@@ -429,6 +429,9 @@ fn auto() -> String {
     "auto".into()
 }
 
+/// The parameter holding a query cell's clauses (one argument per line).
+pub const QUERY_CLAUSES: &str = "clauses";
+
 impl Default for GraphSpec {
     fn default() -> Self {
         GraphSpec {
@@ -449,6 +452,33 @@ impl GraphSpec {
     pub fn algorithm(&self) -> Result<ember::job::Algorithm, ember::Error> {
         let given: Vec<(&str, &str)> = self.params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         ember::job::Algorithm::new(&self.algorithm, &given)
+    }
+
+    /// The graph query the cell runs instead of an algorithm, when `algorithm` names one of
+    /// the registry's queries (motifs, bfs_paths, all_paths, pregel, ...).
+    pub fn query(&self) -> Option<&'static ember::registry::QuerySpec> {
+        ember::registry::QUERIES.iter().copied().find(|q| q.name == self.algorithm)
+    }
+
+    /// The SQL a query cell runs over the tables `vertices` (empty: the edges' endpoints) and
+    /// `edges`: `SELECT * FROM name('vertices', 'edges', args..., clauses...)`. Arguments are
+    /// `params` by the query's argument names (trailing empty ones left off); a query with
+    /// clauses (pregel, aggregate_messages) takes them from `params["clauses"]`, one argument
+    /// per line, as SQL's call lists them.
+    pub fn query_sql(&self, q: &ember::registry::QuerySpec, vertices: &str, edges: &str) -> String {
+        let lit = |s: &str| format!("'{}'", s.replace('\'', "''"));
+        let mut args = vec![lit(vertices), lit(edges)];
+        let mut given: Vec<String> =
+            q.args[2..].iter().map(|(name, _)| self.params.get(*name).map_or("", |v| v.trim()).to_string()).collect();
+        while given.last().is_some_and(String::is_empty) {
+            given.pop();
+        }
+        args.extend(given.iter().map(|v| lit(v)));
+        if !q.clauses.is_empty() {
+            let text = self.params.get(QUERY_CLAUSES).map_or("", String::as_str);
+            args.extend(text.lines().map(str::trim).filter(|l| !l.is_empty()).map(lit));
+        }
+        format!("SELECT * FROM {}({})", q.name, args.join(", "))
     }
 
     /// Sets a parameter's text (empty: back to the default).

@@ -180,6 +180,26 @@ pub fn to_ipynb(nb: &Notebook) -> String {
                 };
                 cells.push(code(id, Some(ember), src));
             }
+            CellKind::Graph { graph } if graph.query().is_some() => {
+                // Checked by the guard.
+                let q = graph.query().expect("a query cell");
+                let src = match &graph.source {
+                    crate::model::GraphSource::File { path } => {
+                        let (v, e) = (format!("{name}_vertices"), format!("{name}_edges"));
+                        format!(
+                            "g = ember.GraphFrame.read({})\ns.register({}, g.vertices)\ns.register({}, g.edges)\n{}",
+                            py(path.trim()),
+                            py(&v),
+                            py(&e),
+                            register_sql(&graph.query_sql(q, &v, &e))
+                        )
+                    }
+                    crate::model::GraphSource::Tables { vertices, edges } => {
+                        register_sql(&graph.query_sql(q, vertices.trim(), edges.trim()))
+                    }
+                };
+                cells.push(code(id, Some(ember), src));
+            }
             CellKind::Graph { graph } => {
                 let directed = if graph.directed { "True" } else { "False" };
                 let mut src = match &graph.source {

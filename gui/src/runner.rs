@@ -436,6 +436,9 @@ async fn run_graph(
     cancel: CancelToken,
     progress: Arc<dyn Fn(&SuperstepStats) + Send + Sync>,
 ) -> Result<CellResult, CellError> {
+    if let Some(q) = graph.query() {
+        return run_graph_query(session, cell, graph, q).await;
+    }
     let algorithm = graph.algorithm()?;
     let common = ember::algo::Common {
         strategy: ember::Strategy::parse(&graph.strategy)?,
@@ -443,34 +446,9 @@ async fn run_graph(
         ctx: RunContext { cancel, observer: Some(progress), checkpoint: None },
         engine: ember::algo::Engine::parse(&graph.engine)?,
     };
-    let opts = GraphOptions { directed: graph.directed, ..GraphOptions::default() };
     let t0 = Instant::now();
-    // Reading and building the graph is CPU work: a blocking thread runs it, driving the
-    // session's async parts (table scans, registration) from there.
-    let (session2, source) = (session.clone(), graph.source.clone());
+    let (g, load_what) = load_graph(session, graph).await?;
     let from_file = matches!(graph.source, GraphSource::File { .. });
-    let handle = tokio::runtime::Handle::current();
-    let (g, load_what) = tokio::task::spawn_blocking(move || -> Result<(Graph, String), CellError> {
-        match source {
-            GraphSource::Tables { vertices, edges } => {
-                if edges.trim().is_empty() {
-                    return Err(CellError::Setup("choose an edge table (columns src, dst)".into()));
-                }
-                let v = Some(vertices.trim()).filter(|v| !v.is_empty());
-                let g = handle.block_on(session2.graph(v, edges.trim(), &opts))?;
-                Ok((g, format!("tables vertices={}, edges={}", v.unwrap_or("(endpoints)"), edges.trim())))
-            }
-            GraphSource::File { path } => {
-                let mut spec = LoadSpec::new(path.trim());
-                spec.options = opts;
-                // The graph's tables are registered with the result, when the job succeeds.
-                let g = handle.block_on(ember::load::load_async(&spec, session2.context()))?;
-                Ok((g, format!("file {}", path.trim())))
-            }
-        }
-    })
-    .await
-    .map_err(|e| CellError::Internal(e.to_string()))??;
     let load_time = t0.elapsed();
     let categorical = algorithm.spec().output.first().is_some_and(|c| c.ty == ColumnType::Id);
     let (g, out, sample) = tokio::task::spawn_blocking(move || -> Result<_, CellError> {
@@ -499,6 +477,74 @@ async fn run_graph(
         summary: out.summary,
         elapsed: Duration::ZERO,
     })
+}
+
+/// Reads the cell's graph (from its tables or its file) on a blocking thread; returns it and
+/// a description of where it came from.
+async fn load_graph(session: &Session, graph: &crate::model::GraphSpec) -> Result<(Graph, String), CellError> {
+    let opts = GraphOptions { directed: graph.directed, ..GraphOptions::default() };
+    // Reading and building the graph is CPU work: a blocking thread runs it, driving the
+    // session's async parts (table scans, registration) from there.
+    let (session2, source) = (session.clone(), graph.source.clone());
+    let handle = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || -> Result<(Graph, String), CellError> {
+        match source {
+            GraphSource::Tables { vertices, edges } => {
+                if edges.trim().is_empty() {
+                    return Err(CellError::Setup("choose an edge table (columns src, dst)".into()));
+                }
+                let v = Some(vertices.trim()).filter(|v| !v.is_empty());
+                let g = handle.block_on(session2.graph(v, edges.trim(), &opts))?;
+                Ok((g, format!("tables vertices={}, edges={}", v.unwrap_or("(endpoints)"), edges.trim())))
+            }
+            GraphSource::File { path } => {
+                let mut spec = LoadSpec::new(path.trim());
+                spec.options = opts;
+                // The graph's tables are registered with the result, when the job succeeds.
+                let g = handle.block_on(ember::load::load_async(&spec, session2.context()))?;
+                Ok((g, format!("file {}", path.trim())))
+            }
+        }
+    })
+    .await
+    .map_err(|e| CellError::Internal(e.to_string()))?
+}
+
+/// A graph cell running one of the registry's graph queries: the SQL table function over the
+/// cell's tables (for a file, the graph's tables `<cell>_vertices` and `<cell>_edges`, staged
+/// under other names until the query succeeds, so that a failed run changes nothing). The
+/// query runs as a SQL cell would (plans and all); the SQL shown is the one to paste in a SQL cell.
+async fn run_graph_query(
+    session: &Session,
+    cell: &Cell,
+    graph: &crate::model::GraphSpec,
+    q: &'static ember::registry::QuerySpec,
+) -> Result<CellResult, CellError> {
+    let (final_v, final_e) = (format!("{}_vertices", cell.name), format!("{}_edges", cell.name));
+    match &graph.source {
+        GraphSource::Tables { vertices, edges } => {
+            if edges.trim().is_empty() {
+                return Err(CellError::Setup("choose an edge table (columns src, dst)".into()));
+            }
+            run_sql(session, &cell.name, &graph.query_sql(q, vertices.trim(), edges.trim())).await
+        }
+        GraphSource::File { .. } => {
+            // Queries follow the edges as the file lists them (all_paths has is_directed).
+            let as_listed = crate::model::GraphSpec { directed: true, ..graph.clone() };
+            let (g, _) = load_graph(session, &as_listed).await?;
+            let (stage_v, stage_e) =
+                (format!("__{}_staged_vertices", cell.name), format!("__{}_staged_edges", cell.name));
+            session.register_graph(&g, &stage_v, &stage_e)?;
+            let run = run_sql(session, &cell.name, &graph.query_sql(q, &stage_v, &stage_e)).await;
+            for t in [&stage_v, &stage_e] {
+                session.context().deregister_table(t.as_str()).map_err(|e| CellError::Internal(e.to_string()))?;
+            }
+            let mut res = run?;
+            session.register_graph(&g, &final_v, &final_e)?;
+            res.sql = Some(graph.query_sql(q, &final_v, &final_e));
+            Ok(res)
+        }
+    }
 }
 
 async fn run_sql(session: &Session, name: &str, sql: &str) -> Result<CellResult, CellError> {

@@ -289,3 +289,109 @@ fn a_cancelled_run_leaves_the_previous_tables_as_they_were() {
     assert_eq!(finished(&ev, 1).unwrap_err(), "cancelled");
     assert_eq!(counts(&mut r), ["34", "34", "78"]);
 }
+
+/// A graph cell set to one of the registry's queries.
+fn query(source: GraphSource, name: &str, params: &[(&str, &str)]) -> CellKind {
+    let params = params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    CellKind::Graph { graph: GraphSpec { source, algorithm: name.into(), params, ..GraphSpec::default() } }
+}
+
+#[test]
+fn graph_cells_run_every_query_of_the_registry() {
+    let mut r = Runner::new().unwrap();
+    let csv = |f: &str| crate::data().join(f).display().to_string();
+    let setup = format!(
+        "CREATE EXTERNAL TABLE fv STORED AS CSV LOCATION '{}' OPTIONS ('format.has_header' 'true');
+         CREATE EXTERNAL TABLE fe STORED AS CSV LOCATION '{}' OPTIONS ('format.has_header' 'true');
+         SELECT count(*) FROM fe",
+        csv("friends_vertices.csv"),
+        csv("friends_edges.csv")
+    );
+    r.run(&cell(1, "setup", CellKind::Sql { sql: setup }));
+    finished(&r.wait(Duration::from_secs(60)), 1).unwrap();
+    let tables = || GraphSource::Tables { vertices: "fv".into(), edges: "fe".into() };
+    // Every query the registry lists runs from a graph cell.
+    // (query, its arguments, rows expected)
+    type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, usize);
+    let cases: Vec<Case> = vec![
+        ("motifs", vec![("pattern", "(a)-[e]->(b); (b)-[e2]->(a)")], 2),
+        ("triplets", vec![], 8),
+        ("bfs_paths", vec![("from_expr", "name = 'Esther'"), ("to_expr", "age < 32")], 1),
+        ("all_paths", vec![("from_expr", "id = 'a'"), ("to_expr", "id = 'c'"), ("is_directed", "false")], 3),
+        ("detecting_cycles", vec![("max_length", "2")], 2),
+        ("hyper_anf", vec![("n_hops", "2")], 6),
+        (
+            "pregel",
+            vec![(
+                "clauses",
+                "withVertexColumn\nn\n0\nn + coalesce(msg, 0)\nsendMsgToDst\n1\naggMsgs\nsum(msg)\nsetMaxIter\n2",
+            )],
+            7,
+        ),
+        ("aggregate_messages", vec![("clauses", "sendToDst\nsrc.age\nagg\nsum(msg) AS total")], 6),
+    ];
+    let names: Vec<&str> = cases.iter().map(|c| c.0).collect();
+    assert_eq!(names, ember::registry::QUERIES.iter().map(|q| q.name).collect::<Vec<_>>());
+    for (i, (name, params, rows)) in cases.iter().enumerate() {
+        let id = 10 + i as u64;
+        r.run(&cell(id, "q", query(tables(), name, params)));
+        let ev = r.wait(Duration::from_secs(60));
+        let res = finished(&ev, id).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(res.rows, *rows, "{name}");
+        // The SQL shown is what a SQL cell would run.
+        assert!(res.sql.as_deref().unwrap().starts_with(&format!("SELECT * FROM {name}('fv', 'fe'")), "{name}");
+    }
+    // The last result is registered under the cell's name.
+    r.run(&cell(30, "check", CellKind::Sql { sql: "SELECT total FROM q WHERE id = 'b'".into() }));
+    let ev = r.wait(Duration::from_secs(60));
+    // b hears from a (34) and c (30).
+    assert_eq!(column_text(finished(&ev, 30).unwrap(), 0), ["64"]);
+}
+
+#[test]
+fn query_cells_give_positioned_errors_and_leave_tables_on_failure() {
+    let mut r = Runner::new().unwrap();
+    let gnutella = GraphSource::File { path: crate::data().join("p2p-Gnutella05.txt.gz").display().to_string() };
+    let err = |r: &mut Runner, id: u64, kind: CellKind| -> String {
+        r.run(&cell(id, "g", kind));
+        finished(&r.wait(Duration::from_secs(60)), id).unwrap_err()
+    };
+    let e = err(&mut r, 1, query(gnutella.clone(), "motifs", &[("pattern", "(a)-[e]->(b); (b)-[e2]->")]));
+    assert!(e.contains("motifs:") && e.contains("column"), "{e}");
+    let e = err(&mut r, 2, query(gnutella.clone(), "all_paths", &[("from_expr", "idd = 1"), ("to_expr", "id = 2")]));
+    assert!(e.contains("all_paths: from_expr 'idd = 1', at column 1") && e.contains("idd"), "{e}");
+    let e = err(&mut r, 3, query(gnutella.clone(), "pregel", &[("clauses", "withVertexColumn\nx")]));
+    assert!(e.contains("pregel:") && e.contains("withVertexColumn"), "{e}");
+    // Nothing of the failed runs is left: no g_vertices.
+    assert!(err(&mut r, 4, CellKind::Sql { sql: "SELECT * FROM g_vertices".into() }).contains("g_vertices"));
+    // A query over a file registers the file's tables with the result.
+    r.run(&cell(5, "g", query(gnutella, "detecting_cycles", &[("max_length", "3")])));
+    // igraph's simple_cycles(max=3) on this graph: 34 triangles, so 3 * 34 rows.
+    assert_eq!(finished(&r.wait(Duration::from_secs(60)), 5).unwrap().rows, 102);
+    r.run(&cell(6, "n", CellKind::Sql { sql: "SELECT count(*) FROM g_edges".into() }));
+    let ev = r.wait(Duration::from_secs(60));
+    assert_eq!(column_text(finished(&ev, 6).unwrap(), 0), ["31839"]);
+}
+
+#[test]
+fn graph_cells_run_graphframes_algorithms() {
+    let mut r = Runner::new().unwrap();
+    let karate = || GraphSource::File { path: crate::data().join("karate.txt.gz").display().to_string() };
+    // (algorithm, result column, a check on its values): karate's degeneracy is 4 (networkx).
+    type Check = fn(&[String]) -> bool;
+    let cases: [(&str, &str, Check); 3] = [
+        ("kcore", "kcore", |v| v.iter().map(|x| x.parse::<i64>().unwrap()).max() == Some(4)),
+        ("mis", "selected", |v| v.iter().any(|x| x == "true") && v.iter().any(|x| x == "false")),
+        ("lpa", "label", |v| v.iter().all(|x| !x.is_empty())),
+    ];
+    for (i, (name, column, check)) in cases.iter().enumerate() {
+        let id = 40 + i as u64;
+        let g = GraphSpec { source: karate(), directed: false, algorithm: name.to_string(), ..GraphSpec::default() };
+        r.run(&cell(id, name, CellKind::Graph { graph: g }));
+        let ev = r.wait(Duration::from_secs(60));
+        let res = finished(&ev, id).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(res.rows, 34, "{name}");
+        assert_eq!(res.schema.field(1).name(), column);
+        assert!(check(&column_text(res, 1)), "{name}: {:?}", column_text(res, 1));
+    }
+}

@@ -433,3 +433,57 @@ fn a_small_window_keeps_the_toolbar_and_cell_buttons_in_view() {
         assert!(r.max.x <= 640.0 && r.max.y <= 480.0, "{label} at {r:?} is outside a 640x480 window");
     }
 }
+
+#[test]
+fn graph_cell_runs_a_query_with_its_arguments_and_clauses() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path());
+    a.apply(ember_notebook::app::Command::Add("Graph".into(), None));
+    let CellKind::Graph { graph } = &mut a.notebook.cells[0].kind else { unreachable!() };
+    graph.source = ember_notebook::model::GraphSource::File { path: ember_path("graphs/friends_edges.csv") };
+    graph.algorithm = "all_paths".into();
+    let mut h = harness(a);
+    h.run_steps(2);
+    // A query's own arguments replace the engine's settings.
+    assert!(h.query_by_label("partitions").is_none() && h.query_by_label("directed").is_none());
+    h.get_by_label_contains("every simple path");
+    for (field, text) in [("from_expr:", "id = 'a'"), ("to_expr:", "id = 'c'")] {
+        h.get_by_role_and_label(Role::TextInput, field).focus();
+        h.get_by_role_and_label(Role::TextInput, field).type_text(text);
+        h.run_steps(1);
+    }
+    h.get_by_label("Run").click();
+    settle(&mut h);
+    h.get_by_label("2 rows");
+    // The statement it runs, to paste into a SQL cell; its plan as a SQL cell's.
+    h.get_by_label_contains(
+        "SQL: SELECT * FROM all_paths('graph_result_vertices', 'graph_result_edges', 'id = ''a''', 'id = ''c''')",
+    );
+    h.get_by_label("Plan").click();
+    h.run_steps(2);
+    h.get_by_label_contains("TableScan: all_paths()");
+    h.get_by_label("Table").click();
+    h.run_steps(2);
+    // The same cell as aggregateMessages: its clauses, one argument per line.
+    let CellKind::Graph { graph } = &mut h.state_mut().notebook.cells[0].kind else { unreachable!() };
+    graph.algorithm = "aggregate_messages".into();
+    h.run_steps(2);
+    let clauses = h.get_by_role_and_label(
+        Role::MultilineTextInput,
+        "Clauses, one argument per line (a clause name, then its arguments):",
+    );
+    clauses.focus();
+    clauses.type_text("sendToDst\n1\nagg\ncount(msg) AS n");
+    h.run_steps(2);
+    h.get_by_label("Run").click();
+    settle(&mut h);
+    h.get_by_label("6 rows");
+    // A malformed expression is reported with its clause and position (DataFusion's parser
+    // places an unexpected end at 1:1).
+    let CellKind::Graph { graph } = &mut h.state_mut().notebook.cells[0].kind else { unreachable!() };
+    graph.set_param("clauses", "sendToDst\n1 +\nagg\ncount(msg)");
+    h.run_steps(2);
+    h.get_by_label("Run").click();
+    settle(&mut h);
+    h.get_by_label_contains("aggregate_messages: sendMsgToDst expression '1 +': SQL error at line 1, column 1");
+}

@@ -266,7 +266,7 @@ fn cell_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64) {
                 .and_then(|r| r.sql.clone());
             dataframe_ui(ui, id, pipeline, &cell.name, ran.as_deref())
         }
-        CellKind::Graph { graph } => graph_ui(ui, id, graph),
+        CellKind::Graph { graph } => graph_ui(ui, id, graph, &cell.name),
         CellKind::Markdown { text } => {
             let edit = editing || text.is_empty();
             if edit {
@@ -411,7 +411,7 @@ fn dataframe_ui(ui: &mut Ui, id: u64, p: &mut crate::model::Pipeline, name: &str
     });
 }
 
-fn graph_ui(ui: &mut Ui, id: u64, g: &mut crate::model::GraphSpec) {
+fn graph_ui(ui: &mut Ui, id: u64, g: &mut crate::model::GraphSpec, name: &str) {
     ui.horizontal_wrapped(|ui| {
         ui.label("Graph from:");
         let is_file = matches!(g.source, GraphSource::File { .. });
@@ -451,20 +451,31 @@ fn graph_ui(ui: &mut Ui, id: u64, g: &mut crate::model::GraphSpec) {
                 );
             }
         }
-        ui.checkbox(&mut g.directed, "directed");
+        if g.query().is_none() {
+            ui.checkbox(&mut g.directed, "directed");
+        }
     });
     let spec = ember::registry::lookup(&g.algorithm).ok();
+    let query = g.query();
     ui.horizontal(|ui| {
         ui.label("Algorithm:");
         egui::ComboBox::from_id_salt(("alg", id)).selected_text(g.algorithm.clone()).show_ui(ui, |ui| {
             for a in ember::registry::ALGORITHMS {
                 ui.selectable_value(&mut g.algorithm, a.name.to_string(), a.name).on_hover_text(a.summary);
             }
+            ui.separator();
+            ui.label(RichText::new("graph queries").weak());
+            for q in ember::registry::QUERIES {
+                ui.selectable_value(&mut g.algorithm, q.name.to_string(), q.name).on_hover_text(q.summary);
+            }
         });
-        ui.label("partitions");
-        ui.add(egui::DragValue::new(&mut g.partitions).range(0..=256)).on_hover_text(ember::registry::PARTITIONS.doc);
-        choice_ui(ui, ("strategy", id), "strategy", &mut g.strategy, &ember::registry::STRATEGY);
-        choice_ui(ui, ("engine", id), "engine", &mut g.engine, &ember::registry::ENGINE);
+        if query.is_none() {
+            ui.label("partitions");
+            ui.add(egui::DragValue::new(&mut g.partitions).range(0..=256))
+                .on_hover_text(ember::registry::PARTITIONS.doc);
+            choice_ui(ui, ("strategy", id), "strategy", &mut g.strategy, &ember::registry::STRATEGY);
+            choice_ui(ui, ("engine", id), "engine", &mut g.engine, &ember::registry::ENGINE);
+        }
     });
     if let Some(spec) = spec {
         ui.label(RichText::new(spec.summary).weak());
@@ -475,6 +486,57 @@ fn graph_ui(ui: &mut Ui, id: u64, g: &mut crate::model::GraphSpec) {
                 param_ui(ui, id, g, p);
             }
         });
+    } else if let Some(q) = query {
+        query_ui(ui, id, g, q);
+        // The statement the cell runs, to paste into a SQL cell (a file's tables are registered
+        // as <cell>_vertices and <cell>_edges).
+        let (v, e) = match &g.source {
+            GraphSource::Tables { vertices, edges } => (vertices.trim().to_string(), edges.trim().to_string()),
+            GraphSource::File { .. } => (format!("{name}_vertices"), format!("{name}_edges")),
+        };
+        ui.add(
+            egui::Label::new(RichText::new(format!("SQL: {}", g.query_sql(q, &v, &e))).monospace().weak())
+                .selectable(true),
+        );
+    }
+}
+
+/// The arguments of a graph query (the registry's names and docs; the tables are the cell's),
+/// and its clauses, one argument per line, for the queries that take them.
+fn query_ui(ui: &mut Ui, id: u64, g: &mut crate::model::GraphSpec, q: &ember::registry::QuerySpec) {
+    use crate::model::QUERY_CLAUSES;
+    ui.label(RichText::new(q.summary).weak()).on_hover_text(q.returns);
+    g.params.retain(|k, _| k == QUERY_CLAUSES || q.args.iter().any(|(n, _)| n == k));
+    ui.horizontal_wrapped(|ui| {
+        for (i, (name, doc)) in q.args.iter().enumerate().skip(2) {
+            let mut text = g.params.get(*name).cloned().unwrap_or_default();
+            let hint = if i < q.required { "required" } else { "optional" };
+            let edit = egui::TextEdit::singleline(&mut text)
+                .hint_text(hint)
+                .desired_width(if name.ends_with("expr") || *name == "pattern" { 260.0 } else { 110.0 })
+                .id(egui::Id::new(("qarg", *name, id)));
+            if labelled(ui, &format!("{name}:"), edit).on_hover_text(*doc).changed() {
+                g.set_param(name, text);
+            }
+        }
+    });
+    if !q.clauses.is_empty() {
+        let mut text = g.params.get(QUERY_CLAUSES).cloned().unwrap_or_default();
+        let doc: Vec<String> = q
+            .clauses
+            .iter()
+            .map(|(n, count, doc)| format!("{n} + {count} line{}: {doc}", if *count == 1 { "" } else { "s" }))
+            .collect();
+        let l = ui.label("Clauses, one argument per line (a clause name, then its arguments):");
+        let edit = egui::TextEdit::multiline(&mut text)
+            .code_editor()
+            .hint_text("withVertexColumn\nrank\n1.0\ncoalesce(msg, 0.0) * 0.85 + 0.15\nsendMsgToDst\nsrc.rank\naggMsgs\nsum(msg)")
+            .desired_rows(6)
+            .desired_width(f32::INFINITY)
+            .id(egui::Id::new(("qclauses", id)));
+        if ui.add(edit).labelled_by(l.id).on_hover_text(doc.join("\n")).changed() {
+            g.set_param(QUERY_CLAUSES, text);
+        }
     }
 }
 
