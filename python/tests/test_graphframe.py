@@ -272,3 +272,19 @@ def test_empty_graphs():
     assert g.connectedComponents().to_pylist() == [{"id": 1, "component": 1}, {"id": 2, "component": 2}]
     assert g.shortestPaths([1]).to_pylist() == [{"id": 1, "distances": [(1, 0)]}, {"id": 2, "distances": []}]
     assert g.triplets.num_rows == 0 and g.degrees.num_rows == 0
+
+
+def test_parallel_personalized_pagerank_matches_networkx(karate):
+    import networkx as nx
+
+    # Karate is connected and undirected: no dangling vertex, so GraphX's personalized ranks
+    # (GraphFrames' numbers) sum to 1 and equal networkx's personalized PageRank.
+    g = ember.GraphFrame(None, karate, directed=False)
+    many = g.parallelPersonalizedPageRank(sourceIds=[0, 33], maxIter=120).vertices
+    G = nx_graph(karate, directed=False)
+    for k, source in enumerate([0, 33]):
+        want = nx.pagerank(G, alpha=0.85, personalization={source: 1.0}, tol=1e-14, max_iter=1000)
+        got = {v: p[k] for v, p in zip(many["id"].to_pylist(), many["pageranks"].to_pylist())}
+        assert got.keys() == want.keys()
+        for v, x in want.items():
+            assert got[v] == pytest.approx(x, rel=1e-6, abs=1e-9), (source, v)
