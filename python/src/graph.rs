@@ -166,15 +166,10 @@ impl PyGraph {
         edge_filter: Option<&str>,
         max_path_length: u32,
     ) -> PyResult<ArrowStream> {
-        let cancel = CancelToken::new();
-        let graph = self.graph.clone();
         let mut req = ember::query::paths::Bfs::new(from_expr, to_expr);
         req.edge_filter = edge_filter.map(str::to_string);
         req.max_path_length = max_path_length;
-        let batch = interrupt::run(py, &cancel, None, |_| {
-            crate::session::block_on_cancellable(&cancel, async { frame(&graph, true).await?.bfs(&req).await })
-        })?;
-        Ok(ArrowStream::one(batch))
+        self.query(py, move |g| async move { g.bfs(&req).await })
     }
 
     /// Every simple path from a vertex matching `from_expr` to one matching `to_expr`
@@ -415,8 +410,8 @@ fn run_context(cancel: CancelToken, reporter: interrupt::Progress) -> RunContext
 }
 
 impl PyGraph {
-    /// Runs a graph query over this graph's tables (its edges as given: the query decides the
-    /// direction), interruptible with Ctrl-C.
+    /// Runs a graph query over this graph's tables (an undirected graph's edges both ways),
+    /// interruptible with Ctrl-C.
     fn query<F, Fut>(&self, py: Python<'_>, work: F) -> PyResult<ArrowStream>
     where
         F: FnOnce(ember::query::GraphFrame) -> Fut + Send,
