@@ -524,6 +524,39 @@ fn a_closed_pipe_ends_the_process_quietly() {
     }
 }
 
+/// Every printing command, its reader gone before it writes a byte (`ember ... | true`): it
+/// exits quietly with status 0, whatever it prints and however little.
+#[test]
+fn every_printing_command_survives_a_closed_pipe() {
+    let dir = tempfile::tempdir().unwrap();
+    let g8 = dir.path().join("g8.txt");
+    let g8 = g8.to_str().unwrap();
+    for args in [
+        vec!["info", "--edges", "graphs/karate.txt.gz"],
+        vec!["graphalytics", "graphs/ldbc/example-directed"],
+        vec!["bench", "kron:8", "--trials", "1", "--algorithms", "pagerank"],
+        vec!["generate", "kron", "--scale", "8", "-o", g8],
+        vec!["sql", "--functions"],
+        vec!["run", "--help"],
+        vec!["help"],
+        vec!["--version"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ember"))
+            .args(&args)
+            .current_dir(repo())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Closed before anything is read: every write meets EPIPE.
+        drop(child.stdout.take());
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(!err.contains("panicked") && !err.contains("Broken pipe") && !err.contains("error"), "{args:?}: {err}");
+    }
+}
+
 /// SIGINT (and SIGTERM) cancel the running job: "cancelled", status 130, no output file, no
 /// temporary file, and a previous output left as it was.
 #[test]
@@ -597,4 +630,33 @@ fn deep_queries_and_the_expected_functions() {
     let o = ember_stdin(&["sql", "--out-format", "csv"], &q);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(stdout(&o), "n\n2\n");
+}
+
+/// Corrupt Parquet files (the `parquet` fuzz target's crashes, some of which make the parquet
+/// crate panic) give one error line naming the file, exit status 1 and no panic text, whether
+/// read as a graph or as a SQL table.
+#[test]
+fn corrupt_parquet_is_one_error_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let crashes = repo().join("fuzz/regressions/parquet");
+    let mut checked = 0;
+    for e in std::fs::read_dir(&crashes).unwrap() {
+        let p = dir.path().join(format!("c{checked}.parquet"));
+        std::fs::copy(e.unwrap().path(), &p).unwrap();
+        let table = format!("t={}", p.display());
+        let path = p.to_str().unwrap();
+        for args in [
+            vec!["sql", "--table", &table, "SELECT * FROM t"],
+            vec!["run", "wcc", "--edges", path],
+            vec!["info", "--edges", path],
+        ] {
+            let o = ember(&args);
+            let err = stderr(&o);
+            assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
+            assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+            assert!(err.starts_with("error: ") && err.contains(path), "{args:?}: {err}");
+        }
+        checked += 1;
+    }
+    assert!(checked >= 3);
 }

@@ -308,6 +308,34 @@ fn folders_of_part_files_and_globs() {
     assert!(e.contains("no file matches the pattern"), "{e}");
 }
 
+/// CSV compressed with bzip2 or xz (written by DataFusion's own CSV writer) is read by its
+/// name's suffix, by the graph loader and as a SQL table.
+#[test]
+fn bzip2_and_xz_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    for (suffix, codec) in [("bz2", "bzip2"), ("xz", "xz")] {
+        let p = dir.path().join(format!("e.csv.{suffix}"));
+        let ctx = ember::datafusion::prelude::SessionContext::new();
+        let copy = format!(
+            "COPY (SELECT * FROM (VALUES (1, 2, 0.5), (2, 3, 1.5)) AS t(src, dst, weight)) TO '{}' \
+             STORED AS CSV OPTIONS ('format.compression' '{codec}', 'format.has_header' 'true')",
+            p.display()
+        );
+        rt.block_on(async { ctx.sql(&copy).await.unwrap().collect().await.unwrap() });
+        assert!(p.is_file(), "{}", p.display());
+        assert_eq!(Format::detect(&p), Format::Csv);
+        let g = load(&LoadSpec::new(&p)).unwrap();
+        assert_eq!(g.weights().unwrap(), &[0.5, 1.5], "{}", p.display());
+        let s = ember::sql::Session::new();
+        let n = rt.block_on(async {
+            let df = s.read_file(&p).await.unwrap();
+            df.count().await.unwrap()
+        });
+        assert_eq!(n, 2, "{}", p.display());
+    }
+}
+
 /// CSV compressed with gzip or zstd is read by its name's suffix.
 #[test]
 fn compressed_csv() {

@@ -3,6 +3,7 @@
 //! in CI) and compares with `gui/tests/snapshots/demo_notebook.png`.
 
 mod binary;
+mod fuzz_corpus;
 mod runner;
 mod ui;
 

@@ -98,6 +98,14 @@ pub fn sql_cmd(a: SqlArgs) -> Result<ExitCode> {
         }
     };
     let rt = tokio::runtime::Builder::new_multi_thread().build().context("starting the runtime")?;
+    // A corrupt Parquet page makes the parquet crate panic while a statement runs: an error line
+    // naming the table's file (when one Parquet file is registered) instead. Only execution is
+    // wrapped; planning stays as it is.
+    let parquet: Vec<&String> = a.tables.iter().filter(|t| t.to_ascii_lowercase().contains(".parquet")).collect();
+    let what = match parquet.as_slice() {
+        [one] => name_path(one, "--table").map(|(_, p)| p.display().to_string()).unwrap_or_else(|_| one.to_string()),
+        _ => "a Parquet table".to_string(),
+    };
     let work = async {
         let opts = SessionOptions { memory_limit: a.memory_limit_mb.map(|m| m << 20), ..Default::default() };
         let session = Session::with_options(&opts)?;
@@ -132,7 +140,7 @@ pub fn sql_cmd(a: SqlArgs) -> Result<ExitCode> {
             }
             if let (true, Some(path), Some(format)) = (last, &a.out, file_format) {
                 if a.analyze {
-                    let an = plan::analyze(r.df).await?;
+                    let an = ember::contain::reader_panics(&what, plan::analyze(r.df)).await?;
                     let df = session
                         .context()
                         .read_batches(an.batches.clone())
@@ -141,7 +149,9 @@ pub fn sql_cmd(a: SqlArgs) -> Result<ExitCode> {
                     eprintln!("wrote {rows} rows to {}", path.display());
                     outln!("== Physical plan with metrics ({:.3?}) ==\n{}", an.elapsed, an.plans.physical.render());
                 } else {
-                    let rows = session.write_as(r.df, path, Some(format)).await.map_err(|e| match e {
+                    let rows = ember::contain::reader_panics(&what, session.write_as(r.df, path, Some(format)))
+                        .await
+                        .map_err(|e| match e {
                         ember::Error::DataFusion { source, .. } => session.sql_error(&r.sql, source),
                         other => other,
                     })?;
@@ -151,10 +161,12 @@ pub fn sql_cmd(a: SqlArgs) -> Result<ExitCode> {
             }
             let schema = std::sync::Arc::new(r.df.schema().as_arrow().clone());
             let (batches, analyzed) = if a.analyze {
-                let an = plan::analyze(r.df).await?;
+                let an = ember::contain::reader_panics(&what, plan::analyze(r.df)).await?;
                 (an.batches.clone(), Some(an))
             } else {
-                (r.df.collect().await.map_err(|e| session.sql_error(&r.sql, e))?, None)
+                let (df, sql, session) = (r.df, &r.sql, &session);
+                let collect = async move { df.collect().await.map_err(|e| session.sql_error(sql, e)) };
+                (ember::contain::reader_panics(&what, collect).await?, None)
             };
             print_batches(&schema, &batches, print_format)?;
             if let Some(an) = analyzed {

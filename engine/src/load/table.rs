@@ -294,26 +294,12 @@ fn locate_csv_error(path: &Path, schema: datafusion::arrow::datatypes::SchemaRef
     None
 }
 
-/// Reads a whole Parquet table into record batches.
-///
-/// The parquet crate 59 panics on some corrupt pages (a page header whose size runs past its
-/// column chunk slices out of bounds; found by the `parquet` fuzz target): such a panic is caught
-/// here and becomes an error naming the file.
+/// Reads a whole Parquet table into record batches; the parquet crate's panics on corrupt
+/// pages become an error naming the file ([`crate::contain`]).
 pub async fn read_parquet(ctx: &SessionContext, path: &Path) -> Result<Vec<RecordBatch>> {
-    use futures::FutureExt;
-    let read = async {
+    crate::contain::parquet_read(&path.display().to_string(), async {
         let df = parquet_df(ctx, path).await?;
         df.collect().await.map_err(|e| Error::df(format!("reading Parquet {}", path.display()), e))
-    };
-    match std::panic::AssertUnwindSafe(read).catch_unwind().await {
-        Ok(r) => r,
-        Err(panic) => {
-            let why = panic
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_default();
-            Err(Error::Input(format!("{}: corrupt Parquet data ({why})", path.display())))
-        }
-    }
+    })
+    .await
 }
