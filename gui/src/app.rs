@@ -61,6 +61,9 @@ pub struct CellState {
     /// 0 logical, 1 optimized, 2 physical.
     pub plan_kind: usize,
     pub editing_markdown: bool,
+    /// The SQL text of the cell's last run (SQL cells), so that an error position is shown only
+    /// on the text it belongs to.
+    pub ran_sql: Option<String>,
 }
 
 pub struct NotebookApp {
@@ -220,12 +223,21 @@ impl NotebookApp {
         }
     }
 
+    /// Starts a cell's run, remembering a SQL cell's text.
+    fn start(&mut self, c: &crate::model::Cell) {
+        self.state(c.id).ran_sql = match &c.kind {
+            CellKind::Sql { sql } => Some(sql.clone()),
+            _ => None,
+        };
+        self.runner.run(c);
+    }
+
     fn run_next(&mut self) {
         while let Some(&id) = self.run_queue.front() {
             match self.notebook.cell(id) {
                 Some(c) if c.kind.runnable() => {
                     let c = c.clone();
-                    self.runner.run(&c);
+                    self.start(&c);
                     return;
                 }
                 _ => {
@@ -268,7 +280,7 @@ impl NotebookApp {
             Command::Move(id, by) => self.notebook.shift(id, by),
             Command::Run(id) => {
                 if let Some(c) = self.notebook.cell(id).cloned() {
-                    self.runner.run(&c);
+                    self.start(&c);
                 }
             }
             Command::RunAll => {

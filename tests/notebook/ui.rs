@@ -115,6 +115,14 @@ fn ctrl_enter_runs_and_errors_show_positions() {
     h.run_steps(2);
     settle(&mut h);
     h.get_by_label_contains("Error: SQL error at line 1, column 8: No field named nope");
+    // The error's line is marked in the gutter (its token underlined in the editor) while the
+    // text is the one that ran; an edit clears the mark.
+    h.get_by_label_contains("▶ 1");
+    let editor = h.get_by_role_and_label(Role::MultilineTextInput, "SQL");
+    editor.focus();
+    editor.type_text(" ");
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("▶ 1").is_none());
 }
 
 #[test]
@@ -486,4 +494,59 @@ fn graph_cell_runs_a_query_with_its_arguments_and_clauses() {
     h.get_by_label("Run").click();
     settle(&mut h);
     h.get_by_label_contains("aggregate_messages: sendMsgToDst expression '1 +': SQL error at line 1, column 1");
+}
+
+/// The SQL editor underlines the token at an error's position (pixels compared).
+#[test]
+fn sql_error_is_underlined() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path());
+    a.show_timings = false;
+    let mut h = Harness::builder().with_size([720.0, 300.0]).wgpu().build_eframe(move |_cc| a);
+    add_sql_cell(&mut h, "SELECT 1 AS one;\nSELECT nope FROM (VALUES (1))");
+    h.get_by_label("Run").click();
+    settle(&mut h);
+    h.get_by_label_contains("SQL error at line 2, column 8");
+    h.snapshot("sql_error_underlined");
+}
+
+/// SQL cells complete table and column names: matches listed under the editor, Tab takes the
+/// first, a click another.
+#[test]
+fn sql_cells_complete_tables_and_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app(dir.path()));
+    add_sql_cell(&mut h, "SELECT 42 AS answer, 1 AS another");
+    h.get_by_label("Run").click();
+    settle(&mut h);
+    h.get_by_label("Add SQL cell").click();
+    h.run_steps(2);
+    let editors = h.get_all_by_role_and_label(Role::MultilineTextInput, "SQL").count();
+    assert_eq!(editors, 2);
+    let second = h.get_all_by_role_and_label(Role::MultilineTextInput, "SQL").nth(1).unwrap();
+    second.focus();
+    second.type_text("SELECT an");
+    h.run_steps(3);
+    // Both columns are offered (buttons after the first cell's grid headers of the same
+    // names); Tab takes the first (shortest).
+    let offered = |h: &Harness<'_, NotebookApp>, name: &str| h.query_all_by_role_and_label(Role::Button, name).count();
+    assert_eq!((offered(&h, "answer"), offered(&h, "another")), (2, 2));
+    h.key_press(egui::Key::Tab);
+    h.run_steps(2);
+    let sql = |h: &Harness<'_, NotebookApp>| match &h.state().notebook.cells[1].kind {
+        CellKind::Sql { sql } => sql.clone(),
+        _ => unreachable!(),
+    };
+    assert_eq!(sql(&h), "SELECT answer");
+    assert_eq!(offered(&h, "answer"), 1, "the list is gone once the word is whole");
+    // Table names too; a click takes the one clicked.
+    let second = h.get_all_by_role_and_label(Role::MultilineTextInput, "SQL").nth(1).unwrap();
+    second.focus();
+    second.type_text(" FROM qu");
+    h.run_steps(3);
+    let before = offered(&h, "query");
+    h.get_all_by_role_and_label(Role::Button, "query").last().unwrap().click();
+    h.run_steps(2);
+    assert_eq!(sql(&h), "SELECT answer FROM query");
+    assert_eq!(offered(&h, "query"), before - 1);
 }

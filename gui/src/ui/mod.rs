@@ -255,7 +255,22 @@ fn cell_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64) {
     let mut run = false;
     let editing = app.cells.get(&id).is_some_and(|s| s.editing_markdown);
     match &mut cell.kind {
-        CellKind::Sql { sql } => run |= text::sql_editor(ui, id, sql, kind_label),
+        CellKind::Sql { sql } => {
+            // The last run's error position, while the text is the one that ran.
+            let error_at = app.cells.get(&id).and_then(|s| {
+                let failed = s.result.as_ref()?.as_ref().err()?;
+                (s.ran_sql.as_deref() == Some(sql.as_str())).then(|| failed.sql_position()).flatten()
+            });
+            // Names to complete: the session's tables and their columns, Ember's graph functions.
+            let names: Vec<String> = app
+                .tables
+                .iter()
+                .flat_map(|t| std::iter::once(t.name.clone()).chain(t.columns.iter().map(|c| c.0.clone())))
+                .chain(ember::registry::ALGORITHMS.iter().map(|a| a.name.to_string()))
+                .chain(ember::registry::QUERIES.iter().map(|q| q.name.to_string()))
+                .collect();
+            run |= text::sql_editor(ui, id, sql, kind_label, error_at, &names)
+        }
         CellKind::DataFrame { pipeline } => {
             // The SQL of the last run is DataFusion's rendering of the plan that ran.
             let ran = app

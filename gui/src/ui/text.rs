@@ -119,19 +119,52 @@ pub fn highlight_sql(text: &str, dark: bool) -> LayoutJob {
     job
 }
 
-/// A SQL editor with line numbers. Returns true when Ctrl+Enter was pressed in it.
-pub fn sql_editor(ui: &mut Ui, cell: u64, sql: &mut String, label: egui::Id) -> bool {
+/// A SQL editor with line numbers, the last run's error position marked, and completion of
+/// `names` (tables, their columns, graph functions) for the word before the cursor: the matches
+/// are listed under the editor, Tab takes the first, a click takes any. Returns true when
+/// Ctrl+Enter was pressed in it.
+pub fn sql_editor(
+    ui: &mut Ui,
+    cell: u64,
+    sql: &mut String,
+    label: egui::Id,
+    error_at: Option<(u64, u64)>,
+    names: &[String],
+) -> bool {
     let id = egui::Id::new(("sql", cell));
-    let run = ui.memory(|m| m.has_focus(id)) && ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Enter));
+    let focused = ui.memory(|m| m.has_focus(id));
+    let run = focused && ui.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Enter));
+    // Completion for the word before the cursor (as it was after the last frame's edits).
+    let cursor = egui::TextEdit::load_state(ui.ctx(), id)
+        .and_then(|st| st.cursor.char_range())
+        .filter(|r| r.primary.index == r.secondary.index)
+        .map(|r| r.primary.index.0);
+    let offered = match (focused, cursor) {
+        (true, Some(at)) => completions(sql, at, names),
+        _ => None,
+    };
+    let mut take: Option<usize> = None;
+    if offered.is_some() && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Tab)) {
+        take = Some(0);
+    }
     let dark = ui.visuals().dark_mode;
+    let error_color = ui.visuals().error_fg_color;
     let mut layouter = |ui: &Ui, buf: &dyn egui::TextBuffer, wrap: f32| {
         let mut job = highlight_sql(buf.as_str(), dark);
+        if let Some(range) = error_at.and_then(|(l, c)| error_range(buf.as_str(), l, c)) {
+            underline(&mut job, range, error_color);
+        }
         job.wrap.max_width = wrap;
         ui.ctx().fonts_mut(|f| f.layout_job(job))
     };
     ui.horizontal_top(|ui| {
         let lines = sql.lines().count().max(1) + usize::from(sql.ends_with('\n'));
-        let numbers: String = (1..=lines.max(3)).map(|n| format!("{n:>3}\n")).collect();
+        // The last run's error line is marked in the gutter too (and its token underlined).
+        let numbers: String = (1..=lines.max(3))
+            .map(|n| {
+                if error_at.is_some_and(|(l, _)| l == n as u64) { format!("▶{n:>2}\n") } else { format!("{n:>3}\n") }
+            })
+            .collect();
         ui.label(RichText::new(numbers.trim_end()).monospace().size(13.0).weak());
         let response = ui.add(
             egui::TextEdit::multiline(sql)
@@ -144,7 +177,97 @@ pub fn sql_editor(ui: &mut Ui, cell: u64, sql: &mut String, label: egui::Id) -> 
         );
         response.labelled_by(label);
     });
+    if let Some((_, found)) = &offered {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new("Tab:").weak().small());
+            for (i, name) in found.iter().enumerate() {
+                if ui.small_button(name).on_hover_text("complete with this name").clicked() {
+                    take = Some(i);
+                }
+            }
+        });
+    }
+    if let (Some(i), Some((start, found)), Some(at)) = (take, &offered, cursor) {
+        // Character offsets to byte offsets of the word being completed.
+        let byte = |c: usize| sql.char_indices().nth(c).map_or(sql.len(), |(b, _)| b);
+        let (from, to) = (byte(*start), byte(at));
+        sql.replace_range(from..to, &found[i]);
+        let end = start + found[i].chars().count();
+        if let Some(mut st) = egui::TextEdit::load_state(ui.ctx(), id) {
+            let c = egui::text::CCursor::new(end);
+            st.cursor.set_char_range(Some(egui::text_selection::CCursorRange::one(c)));
+            st.store(ui.ctx(), id);
+        }
+        ui.memory_mut(|m| m.request_focus(id));
+    }
     run
+}
+
+/// The completions of the identifier that ends at character `cursor` of `text`: its start (a
+/// character offset) and up to 8 of `names` that begin with it (case-insensitive), shortest
+/// first; none when the word is empty or already a whole name.
+pub fn completions(text: &str, cursor: usize, names: &[String]) -> Option<(usize, Vec<String>)> {
+    let chars: Vec<char> = text.chars().collect();
+    let cursor = cursor.min(chars.len());
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    if chars.get(cursor).is_some_and(|&c| ident(c)) {
+        return None; // inside a word: nothing to complete at its end
+    }
+    let start = (0..cursor).rev().take_while(|&i| ident(chars[i])).last()?;
+    let word: String = chars[start..cursor].iter().collect::<String>().to_lowercase();
+    if names.iter().any(|n| n.to_lowercase() == word) {
+        return None;
+    }
+    let mut found: Vec<String> = names.iter().filter(|n| n.to_lowercase().starts_with(&word)).cloned().collect();
+    found.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
+    found.dedup();
+    found.truncate(8);
+    (!found.is_empty()).then_some((start, found))
+}
+
+/// The byte range to mark for an error at 1-based `line` and `column` (in characters): the word
+/// starting there, or one character; at the end of a line or of the text, the character before.
+pub fn error_range(text: &str, line: u64, column: u64) -> Option<std::ops::Range<usize>> {
+    let start_of_line =
+        if line <= 1 { 0 } else { text.match_indices('\n').nth(usize::try_from(line).ok()? - 2)?.0 + 1 };
+    let line_text = &text[start_of_line..];
+    let line_text = &line_text[..line_text.find('\n').unwrap_or(line_text.len())];
+    let col = usize::try_from(column).ok()?.max(1) - 1;
+    let at = line_text.char_indices().nth(col).map(|(i, _)| i);
+    let Some(at) = at else {
+        // Past the end (an unexpected end of the statement): the last character of the line.
+        let last = line_text.char_indices().last()?.0;
+        return Some(start_of_line + last..start_of_line + line_text.len());
+    };
+    let rest = &line_text[at..];
+    let word = rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len());
+    let len = if word > 0 { word } else { rest.chars().next().map_or(0, char::len_utf8) };
+    Some(start_of_line + at..start_of_line + at + len)
+}
+
+/// Underlines `range` (byte offsets into the job's text) in `color`, splitting sections.
+fn underline(job: &mut egui::text::LayoutJob, range: std::ops::Range<usize>, color: Color32) {
+    let mut out = Vec::with_capacity(job.sections.len() + 2);
+    for s in job.sections.drain(..) {
+        let (a, b) = (s.byte_range.start.0, s.byte_range.end.0);
+        let (lo, hi) = (range.start.max(a), range.end.min(b));
+        if lo >= hi {
+            out.push(s);
+            continue;
+        }
+        for (x, y, mark) in [(a, lo, false), (lo, hi, true), (hi, b, false)] {
+            if x < y {
+                let mut part = s.clone();
+                part.byte_range = egui::text::ByteIndex(x)..egui::text::ByteIndex(y);
+                if mark {
+                    part.format.underline = egui::Stroke::new(2.0, color);
+                    part.format.color = color;
+                }
+                out.push(part);
+            }
+        }
+    }
+    job.sections = out;
 }
 
 /// Renders markdown: `#` headings, `-`/`1.` lists, `**bold**`, `` `code` ``, paragraphs.
@@ -206,6 +329,52 @@ fn inline(ui: &mut Ui, text: &str) {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn error_ranges_mark_the_word_at_the_position() {
+        let sql = "SELECT 1;\nSELEC x FROM t";
+        assert_eq!(error_range(sql, 2, 1).map(|r| &sql[r]), Some("SELEC"));
+        assert_eq!(error_range(sql, 2, 7).map(|r| &sql[r]), Some("x"));
+        assert_eq!(error_range(sql, 1, 9).map(|r| &sql[r]), Some(";"));
+        // Past the end of the line: its last character.
+        assert_eq!(error_range(sql, 1, 40).map(|r| &sql[r]), Some(";"));
+        assert_eq!(error_range("SELECT é+", 1, 8).map(|r| &"SELECT é+"[r]), Some("é"));
+        assert_eq!(error_range(sql, 9, 1), None);
+    }
+
+    #[test]
+    fn completions_of_the_word_before_the_cursor() {
+        let names: Vec<String> =
+            ["people", "pagerank", "people_edges", "age", "all_paths"].iter().map(|s| s.to_string()).collect();
+        let c = |t: &str, at: usize| completions(t, at, &names);
+        assert_eq!(c("SELECT * FROM pe", 16), Some((14, vec!["people".into(), "people_edges".into()])));
+        assert_eq!(c("SELECT A", 8), Some((7, vec!["age".into(), "all_paths".into()])));
+        // Nothing typed, a whole name, or the cursor inside a word.
+        assert_eq!(c("SELECT ", 7), None);
+        assert_eq!(c("SELECT age", 10), None);
+        assert_eq!(c("SELECT pe FROM t", 8), None);
+        assert_eq!(c("SELECT xyz", 10), None);
+    }
+
+    #[test]
+    fn underlining_splits_sections() {
+        let sql = "SELECT nope FROM t";
+        let mut job = highlight_sql(sql, true);
+        let n = job.sections.len();
+        underline(&mut job, 7..11, Color32::RED);
+        let marked: Vec<&str> = job
+            .sections
+            .iter()
+            .filter(|s| s.format.underline.width > 0.0)
+            .map(|s| &sql[s.byte_range.start.0..s.byte_range.end.0])
+            .collect();
+        assert_eq!(marked, ["nope"]);
+        assert!(job.sections.len() >= n);
+        let text: String = job.sections.iter().map(|s| &sql[s.byte_range.start.0..s.byte_range.end.0]).collect();
+        assert_eq!(text, sql);
+    }
+
     #[test]
     fn highlight_covers_all_text() {
         let sql = "SELECT a, 'x' -- c\nFROM t WHERE b > 1.5 — é";
