@@ -550,3 +550,58 @@ fn sql_cells_complete_tables_and_columns() {
     assert_eq!(sql(&h), "SELECT answer FROM query");
     assert_eq!(offered(&h, "query"), before - 1);
 }
+
+/// Wide outputs stay inside their cell: a 40-column result (its grid and its plans) leaves the
+/// cell's buttons and the next cell's in view in a 900 px window.
+#[test]
+fn wide_outputs_scroll_inside_their_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path());
+    let cols: Vec<String> = (0..40).map(|i| format!("{i} * 1000000 AS a_rather_long_column_name_{i}")).collect();
+    a.apply(ember_notebook::app::Command::Add("SQL".into(), None));
+    a.apply(ember_notebook::app::Command::Add("SQL".into(), None));
+    let CellKind::Sql { sql } = &mut a.notebook.cells[0].kind else { unreachable!() };
+    *sql = format!("SELECT {} FROM (VALUES (1)) t(x) WHERE x > 0", cols.join(", "));
+    let mut h = Harness::builder().with_size([900.0, 900.0]).build_eframe(move |_cc| a);
+    h.run_steps(2);
+    h.get_all_by_label("Run").next().unwrap().click();
+    settle(&mut h);
+    h.get_by_label("1 row");
+    let in_view = |h: &Harness<'_, NotebookApp>| {
+        for b in h.get_all_by_label("Run") {
+            let r = b.rect();
+            assert!(r.max.x <= 900.0, "a Run button at {r:?} is outside the 900 px window");
+        }
+    };
+    in_view(&h);
+    for tab in ["Plan"] {
+        h.get_by_label(tab).click();
+        h.run_steps(3);
+        in_view(&h);
+    }
+    for kind in ["Optimized", "Physical (with metrics)"] {
+        h.get_by_label(kind).click();
+        h.run_steps(3);
+        in_view(&h);
+    }
+}
+
+/// At 4K the cells use the window's width: editors and outputs span it (minus the tables panel).
+#[test]
+fn a_4k_window_is_used_edge_to_edge() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = NotebookApp::demo().unwrap();
+    a.set_autosave_path(dir.path().join("demo.ember.json"));
+    let mut h = Harness::builder().with_size([3840.0, 2160.0]).build_eframe(move |_cc| a);
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::Button, "Run all").click();
+    settle(&mut h);
+    let editors: Vec<egui::Rect> = h.get_all_by_role(Role::MultilineTextInput).map(|n| n.rect()).collect();
+    assert!(!editors.is_empty());
+    for r in editors {
+        assert!(r.width() > 3000.0 && r.max.x <= 3840.0, "an editor at {r:?} does not span a 4K window");
+    }
+    for b in h.get_all_by_role_and_label(Role::Button, "Run") {
+        assert!(b.rect().max.x > 3700.0 && b.rect().max.x <= 3840.0, "a Run button at {:?}", b.rect());
+    }
+}

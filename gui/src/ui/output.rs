@@ -89,9 +89,13 @@ pub fn output_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64) {
         }
         return;
     }
+    // Wide grids and long plan lines scroll inside the cell instead of widening the page.
+    let wide = |ui: &mut Ui, salt: &str, add: &mut dyn FnMut(&mut Ui)| {
+        egui::ScrollArea::horizontal().id_salt((salt, id)).auto_shrink([false, true]).show(ui, |ui| add(ui));
+    };
     match tab {
-        Tab::Table => table_ui(app, ui, id),
-        Tab::Plan => plan_ui(app, ui, id),
+        Tab::Table => wide(ui, "table", &mut |ui| table_ui(app, ui, id)),
+        Tab::Plan => wide(ui, "plan", &mut |ui| plan_ui(app, ui, id)),
         Tab::Chart => chart_ui(app, ui, id),
         Tab::Graph => super::graph_view::graph_ui(app, ui, id),
         Tab::Supersteps => supersteps_ui(app, ui, id, live),
