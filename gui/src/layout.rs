@@ -1,6 +1,12 @@
 //! Force-directed layout of a graph sample (Fruchterman-Reingold on the unit square), computed
 //! on a worker when the sample is taken, so drawing it costs the UI nothing. Deterministic: the
 //! same sample gives the same positions. No egui here.
+//!
+//! For samples of large graphs (a dense neighbourhood of the top vertices) two changes to plain
+//! FR keep the drawing readable: a pull towards the centre (so a vertex with no edge in the
+//! sample stays near the rest instead of drifting to the border, which made the fitted view
+//! shrink the cluster to a ball), and attraction divided by the endpoints' degrees in the sample
+//! (so hubs do not pull everything into one knot: the LinLog idea of ForceAtlas2).
 
 /// Layout iterations; the temperature falls linearly over them.
 pub const STEPS: u32 = 300;
@@ -29,6 +35,9 @@ fn len(a: [f32; 2]) -> f32 {
     (a[0] * a[0] + a[1] * a[1]).sqrt()
 }
 
+/// Strength of the pull towards the centre.
+const GRAVITY: f32 = 0.05;
+
 /// One Fruchterman-Reingold step.
 fn step(pos: &mut [[f32; 2]], edges: &[(u32, u32)], temp: f32) {
     let n = pos.len();
@@ -37,6 +46,14 @@ fn step(pos: &mut [[f32; 2]], edges: &[(u32, u32)], temp: f32) {
     }
     // Ideal edge length; 0.5 keeps the drawing off the border for small samples.
     let k = 0.5 * (1.0 / n as f32).sqrt();
+    // Degrees in the sample (at least 1), for the attraction.
+    let mut degree = vec![1.0f32; n];
+    for &(a, b) in edges {
+        if (a as usize) < n && (b as usize) < n {
+            degree[a as usize] += 1.0;
+            degree[b as usize] += 1.0;
+        }
+    }
     let mut disp = vec![[0.0f32; 2]; n];
     for i in 0..n {
         for j in (i + 1)..n {
@@ -56,11 +73,17 @@ fn step(pos: &mut [[f32; 2]], edges: &[(u32, u32)], temp: f32) {
         }
         let d = sub(pos[a], pos[b]);
         let dist = len(d).max(1e-3);
-        let f = dist / k;
+        let f = dist / k / (degree[a] * degree[b]).sqrt();
         disp[a][0] -= d[0] * f;
         disp[a][1] -= d[1] * f;
         disp[b][0] += d[0] * f;
         disp[b][1] += d[1] * f;
+    }
+    // Gravity towards the centre, as strong as the repulsion of one vertex at the ideal length.
+    for (p, d) in pos.iter().zip(disp.iter_mut()) {
+        let c = sub([0.5, 0.5], *p);
+        d[0] += c[0] * GRAVITY / k;
+        d[1] += c[1] * GRAVITY / k;
     }
     for (p, d) in pos.iter_mut().zip(disp) {
         let l = len(d).max(1e-6);

@@ -632,14 +632,37 @@ pub fn sample(g: &Graph, table: &RecordBatch, cap: usize, categorical: bool) -> 
             pick[v as usize] = true;
             chosen.push(v);
         }
+        // Each seed's neighbours (either direction), the most important first; then taken in
+        // turns, one per seed per round, so every seed shows its neighbourhood (taking them in
+        // edge order gave all the room to the seeds listed first).
+        let mut slot = vec![u32::MAX; n];
+        for (i, &v) in order.iter().take(seeds).enumerate() {
+            slot[v as usize] = i as u32;
+        }
+        let mut around: Vec<Vec<u32>> = vec![Vec::new(); seeds];
         for (&s, &d) in src.iter().zip(dst) {
-            if chosen.len() >= cap {
-                break;
-            }
             for (a, b) in [(s, d), (d, s)] {
-                if pick[a as usize] && !pick[b as usize] && chosen.len() < cap && order[..seeds].contains(&a) {
-                    pick[b as usize] = true;
-                    chosen.push(b);
+                if slot[a as usize] != u32::MAX && a != b {
+                    around[slot[a as usize] as usize].push(b);
+                }
+            }
+        }
+        for list in around.iter_mut() {
+            list.sort_by(|&a, &b| key(b).total_cmp(&key(a)).then(a.cmp(&b)));
+            list.dedup();
+        }
+        let mut next = vec![0usize; seeds];
+        let mut progress = true;
+        while chosen.len() < cap && progress {
+            progress = false;
+            for (list, at) in around.iter().zip(next.iter_mut()) {
+                while *at < list.len() && pick[list[*at] as usize] {
+                    *at += 1;
+                }
+                if *at < list.len() && chosen.len() < cap {
+                    pick[list[*at] as usize] = true;
+                    chosen.push(list[*at]);
+                    progress = true;
                 }
             }
         }

@@ -395,3 +395,41 @@ fn graph_cells_run_graphframes_algorithms() {
         assert!(check(&column_text(res, 1)), "{name}: {:?}", column_text(res, 1));
     }
 }
+
+/// A large graph's sample shows every top vertex with its neighbours (taken in turns, the most
+/// important first), not only the neighbours of the top vertices listed first in the edges; and
+/// the layout keeps every vertex off the border.
+#[test]
+fn large_graph_samples_share_room_between_the_top_vertices() {
+    use ember::datafusion::arrow::array::{Float64Array, Int64Array, RecordBatch};
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("stars.txt");
+    // Two stars of 100 leaves, hub 1000's edges first in the file; two leaves joined to nothing
+    // else in the sample.
+    let mut text = String::new();
+    for leaf in 0..100 {
+        text.push_str(&format!("1000 {leaf}\n"));
+    }
+    for leaf in 100..200 {
+        text.push_str(&format!("2000 {leaf}\n"));
+    }
+    std::fs::write(&path, text).unwrap();
+    let g = ember::load::load(&ember::load::LoadSpec::new(&path)).unwrap();
+    let n = g.num_vertices();
+    let hub = |i: u32| g.ids().display(i) == "1000" || g.ids().display(i) == "2000";
+    let values: Vec<f64> = (0..n as u32).map(|i| if hub(i) { 1.0 } else { 0.0 }).collect();
+    let table = RecordBatch::try_from_iter([
+        ("id", Arc::new(Int64Array::from_iter_values(0..n as i64)) as _),
+        ("value", Arc::new(Float64Array::from(values)) as _),
+    ])
+    .unwrap();
+    let s = ember_notebook::runner::sample(&g, &table, 40, false).unwrap();
+    assert_eq!(s.labels.len(), 40);
+    let at = |id: &str| s.labels.iter().position(|l| l == id).unwrap() as u32;
+    let (a, b) = (at("1000"), at("2000"));
+    let around = |h: u32| s.edges.iter().filter(|e| e.0 == h || e.1 == h).count();
+    assert!(around(a) >= 15 && around(b) >= 15, "{} and {} neighbours", around(a), around(b));
+    // No vertex pushed against the border of the square (the layout clamps at 0.02 and 0.98).
+    assert!(s.positions.iter().all(|p| p.iter().all(|&c| c > 0.021 && c < 0.979)), "{:?}", s.positions);
+}
