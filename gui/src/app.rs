@@ -42,6 +42,8 @@ pub enum Command {
     ExportIpynb(String),
     /// Register a data file as a table named after it.
     OpenFile(String),
+    /// Show a file dialog (on its own thread); its answer fills the path and does the action.
+    Choose(crate::dialogs::Ask),
     RestoreAutosave,
     DiscardAutosave,
 }
@@ -95,6 +97,10 @@ pub struct NotebookApp {
     run_queue: VecDeque<u64>,
     /// Text waiting to be put on the clipboard by the next frame.
     pub clipboard: Option<String>,
+    /// How file dialogs are shown (the desktop's; tests substitute their own).
+    pub dialog: crate::dialogs::Show,
+    /// A file dialog being shown, and what its answer is for.
+    pub asking: Option<(crate::dialogs::Ask, std::sync::mpsc::Receiver<Option<PathBuf>>)>,
 }
 
 impl NotebookApp {
@@ -126,6 +132,8 @@ impl NotebookApp {
             dirty: false,
             run_queue: VecDeque::new(),
             clipboard: None,
+            dialog: crate::dialogs::native,
+            asking: None,
         };
         if app.recovery.is_some() {
             app.status = "unsaved changes from an earlier session were found".into();
@@ -168,6 +176,7 @@ impl NotebookApp {
 
     /// Applies pending commands and runner events; call once per frame.
     pub fn update(&mut self) {
+        self.poll_dialog();
         for cmd in std::mem::take(&mut self.commands) {
             self.apply(cmd);
         }
@@ -219,6 +228,41 @@ impl NotebookApp {
                         self.status = "run all stopped at a failed cell".into();
                     }
                 }
+            }
+        }
+    }
+
+    /// Takes a file dialog's answer, when it has come: the path goes into its field and the
+    /// action is done; no answer (cancelled, or no dialog on this desktop) leaves a hint.
+    fn poll_dialog(&mut self) {
+        use crate::dialogs::Ask;
+        let Some((what, rx)) = &self.asking else { return };
+        let answer = match rx.try_recv() {
+            Ok(a) => a,
+            Err(std::sync::mpsc::TryRecvError::Empty) => return,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => None,
+        };
+        let what = *what;
+        self.asking = None;
+        let Some(p) = answer else {
+            self.status = "no file chosen (or no file dialog on this desktop): type the path in the field".into();
+            return;
+        };
+        let text = p.display().to_string();
+        self.status.clear();
+        match what {
+            Ask::OpenNotebook => {
+                self.path_input = text.clone();
+                self.commands.push(Command::Open(text));
+            }
+            Ask::SaveNotebook => {
+                self.path_input = text.clone();
+                self.commands.push(Command::SaveAs(text));
+            }
+            Ask::ExportIpynb => self.commands.push(Command::ExportIpynb(text)),
+            Ask::DataFile => {
+                self.file_input = text.clone();
+                self.commands.push(Command::OpenFile(text));
             }
         }
     }
@@ -339,6 +383,13 @@ impl NotebookApp {
                     Err(e) => format!("export failed: {e}"),
                 };
             }
+            Command::Choose(what) => {
+                if self.asking.is_none() {
+                    let start = self.path.as_ref().and_then(|p| p.parent().map(PathBuf::from));
+                    self.asking = Some((what, crate::dialogs::ask(self.dialog, what, start)));
+                    self.status = "waiting for the file dialog".into();
+                }
+            }
             Command::OpenFile(p) => {
                 let p = p.trim().to_string();
                 let stem = std::path::Path::new(&p)
@@ -426,8 +477,8 @@ impl eframe::App for NotebookApp {
         let c = ctx.clone();
         self.runner.set_repaint(move || c.request_repaint());
         self.update();
-        if self.busy() {
-            // Elapsed-time counters tick while jobs run.
+        if self.busy() || self.asking.is_some() {
+            // Elapsed-time counters tick while jobs run; a file dialog's answer is polled.
             ctx.request_repaint_after(Duration::from_millis(100));
         }
     }

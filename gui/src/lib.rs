@@ -5,6 +5,7 @@
 pub mod app;
 pub mod csv_text;
 pub mod demo;
+pub mod dialogs;
 pub mod layout;
 pub mod model;
 pub mod persist;

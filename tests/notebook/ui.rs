@@ -603,3 +603,63 @@ fn a_4k_window_is_used_edge_to_edge() {
         assert!(b.rect().max.x > 3700.0 && b.rect().max.x <= 3840.0, "a Run button at {:?}", b.rect());
     }
 }
+
+/// The answer the test's stand-in for the desktop's file dialog gives.
+static CHOSEN: std::sync::Mutex<Option<std::path::PathBuf>> = std::sync::Mutex::new(None);
+
+fn stand_in_dialog(_: ember_notebook::dialogs::Ask, _: Option<std::path::PathBuf>) -> Option<std::path::PathBuf> {
+    // A dialog takes its time; the frames go on meanwhile.
+    std::thread::sleep(Duration::from_millis(150));
+    CHOSEN.lock().unwrap().clone()
+}
+
+/// Open…, Save as… and the data file's … ask the file dialog on a thread, never blocking a
+/// frame; its answer fills the field and does the action; without an answer (cancelled, or no
+/// dialog on the desktop) the status says to type the path.
+#[test]
+fn file_dialogs_answer_off_the_frame() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path());
+    a.dialog = stand_in_dialog;
+    let mut h = harness(a);
+    h.run_steps(2);
+    let wait = |h: &mut Harness<'_, NotebookApp>| {
+        // The click's command is applied by the next frame, which starts the dialog.
+        h.run_steps(2);
+        let t = Instant::now();
+        while h.state().asking.is_some() {
+            h.step();
+            assert!(t.elapsed() < Duration::from_secs(10), "the dialog's answer never came");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        h.run_steps(3);
+    };
+    // A data file becomes a table.
+    *CHOSEN.lock().unwrap() = Some(crate::data().join("sales_data.csv"));
+    h.get_by_label("…").click();
+    h.run_steps(2);
+    assert!(h.state().asking.is_some(), "the frame went on while the dialog was open");
+    wait(&mut h);
+    assert!(h.state().tables.iter().any(|t| t.name == "sales_data"), "{:?}", h.state().status);
+    // Save as: the notebook is written where the dialog said.
+    let target = dir.path().join("chosen.ember.json");
+    *CHOSEN.lock().unwrap() = Some(target.clone());
+    h.get_by_label("Save as…").click();
+    wait(&mut h);
+    assert!(target.is_file());
+    assert_eq!(h.state().path_input, target.display().to_string());
+    // Open: a saved notebook comes back.
+    let other = dir.path().join("other.ember.json");
+    let nb = Notebook { title: "from the dialog".into(), ..Notebook::default() };
+    std::fs::write(&other, ember_notebook::persist::to_json(&nb)).unwrap();
+    *CHOSEN.lock().unwrap() = Some(other.clone());
+    h.get_by_label("Open…").click();
+    wait(&mut h);
+    assert_eq!(h.state().notebook.title, "from the dialog");
+    // No answer: a hint, nothing else changes.
+    *CHOSEN.lock().unwrap() = None;
+    h.get_by_label("Open…").click();
+    wait(&mut h);
+    assert!(h.state().status.contains("type the path"), "{}", h.state().status);
+    assert_eq!(h.state().notebook.title, "from the dialog");
+}

@@ -135,6 +135,14 @@ fn toolbar_ui(app: &mut NotebookApp, ui: &mut Ui) {
         if ui.button("Open").on_hover_text("Ctrl+O").clicked() {
             app.commands.push(Command::Open(app.path_input.clone()));
         }
+        // The desktop's file dialogs (answered on a thread; the fields above remain the way in).
+        let idle = app.asking.is_none();
+        if ui.add_enabled(idle, egui::Button::new("Open…")).on_hover_text("choose a notebook to open").clicked() {
+            app.commands.push(Command::Choose(crate::dialogs::Ask::OpenNotebook));
+        }
+        if ui.add_enabled(idle, egui::Button::new("Save as…")).on_hover_text("choose where to save").clicked() {
+            app.commands.push(Command::Choose(crate::dialogs::Ask::SaveNotebook));
+        }
         if ui.button("Export .ipynb").clicked() {
             let base = if app.path_input.trim().is_empty() {
                 "notebook".to_string()
@@ -162,6 +170,10 @@ fn tables_ui(app: &mut NotebookApp, ui: &mut Ui) {
         );
         if ui.button("Open file").clicked() && !app.file_input.trim().is_empty() {
             app.commands.push(Command::OpenFile(app.file_input.clone()));
+        }
+        if ui.add_enabled(app.asking.is_none(), egui::Button::new("…")).on_hover_text("choose a data file").clicked()
+        {
+            app.commands.push(Command::Choose(crate::dialogs::Ask::DataFile));
         }
     });
     ui.label(RichText::new("or drop files on the window").small().weak());
