@@ -4,7 +4,7 @@
 //! column chunk slices out of bounds; found by the `parquet` fuzz target) instead of returning
 //! an error. [`reader_panics`] runs a future that reads tables (a graph load, a SQL statement) and
 //! turns such a panic into [`Error::Input`]; while one runs, the panic hook prints nothing for
-//! panics raised inside the parquet or bytes crates, so the user sees one error line rather
+//! panics raised inside the parquet, bytes or arrow-ipc (the embedded Arrow schema) crates, so the user sees one error line rather
 //! than a panic message above it. Any other panic goes on as before (printed and unwound): a bug
 //! in Ember stays loud.
 //!
@@ -31,7 +31,7 @@ static SILENCED: AtomicUsize = AtomicUsize::new(0);
 fn from_reader(info: &PanicHookInfo<'_>) -> bool {
     info.location().is_some_and(|l| {
         let f = l.file();
-        f.contains("/parquet-") || f.contains("/bytes-")
+        f.contains("/parquet-") || f.contains("/bytes-") || f.contains("/arrow-ipc-")
     })
 }
 
@@ -64,6 +64,15 @@ fn text(payload: &(dyn std::any::Any + Send)) -> String {
         .cloned()
         .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
         .unwrap_or_default()
+}
+
+/// Runs `f`, catching a panic; a panic of the readers (parquet, bytes, arrow-ipc) is not printed.
+/// For the synchronous checks of a file's metadata.
+pub fn quietly<T>(f: impl FnOnce() -> T + std::panic::UnwindSafe) -> std::thread::Result<T> {
+    install();
+    ACTIVE.fetch_add(1, Ordering::SeqCst);
+    let _region = Region;
+    std::panic::catch_unwind(f)
 }
 
 /// Runs `work`, which only reads Parquet files (a table load): any panic inside it becomes
