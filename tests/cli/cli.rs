@@ -496,6 +496,17 @@ fn an_empty_result_still_shows_its_columns() {
     assert_eq!(stdout(&o), "product_id,quantity,price\n");
 }
 
+/// `ember ARGS` with its stdout and stderr on pipes.
+fn piped(args: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_ember"))
+        .args(args)
+        .current_dir(repo())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
 /// `ember ... | head -1`: the reader goes away and the process exits quietly.
 #[test]
 fn a_closed_pipe_ends_the_process_quietly() {
@@ -507,13 +518,7 @@ fn a_closed_pipe_ends_the_process_quietly() {
         vec!["sql", "SELECT * FROM generate_series(1, 300000)", "--out-format", "json"],
         vec!["run", "pagerank", "--edges", "graphs/email-Enron.txt.gz", "--top", "30000", "--json"],
     ] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ember"))
-            .args(&args)
-            .current_dir(repo())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut child = piped(&args);
         let mut first = String::new();
         BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
         // The reader is dropped here: the pipe closes.
@@ -541,13 +546,7 @@ fn every_printing_command_survives_a_closed_pipe() {
         vec!["help"],
         vec!["--version"],
     ] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ember"))
-            .args(&args)
-            .current_dir(repo())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut child = piped(&args);
         // Closed before anything is read: every write meets EPIPE.
         drop(child.stdout.take());
         let o = child.wait_with_output().unwrap();
