@@ -180,9 +180,7 @@ pub fn to_ipynb(nb: &Notebook) -> String {
                 };
                 cells.push(code(id, Some(ember), src));
             }
-            CellKind::Graph { graph } if graph.query().is_some() => {
-                // Checked by the guard.
-                let q = graph.query().expect("a query cell");
+            CellKind::Graph { graph } if let Some(q) = graph.query() => {
                 let src = match &graph.source {
                     crate::model::GraphSource::File { path } => {
                         let (v, e) = (format!("{name}_vertices"), format!("{name}_edges"));

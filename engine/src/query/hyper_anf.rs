@@ -118,11 +118,11 @@ pub fn sketches(
 ) -> Result<Sketches> {
     let (off, out) = distinct_neighbours(n, src, dst);
     let rows: Vec<u32> = (0..n as u32).filter(|&v| off[v as usize] < off[v as usize + 1]).collect();
-    let new = || HllSketch::new(lg_k, HllType::Hll8).map_err(|e| Error::Config(format!("hyper_anf: {e}")));
-    new()?; // lg_k checked once: every later call takes the same
+    // Empty sketch and union of this size, cloned for each vertex (lg_k is checked here once).
+    let empty = HllSketch::new(lg_k, HllType::Hll8).map_err(|e| Error::Config(format!("hyper_anf: {e}")))?;
+    let empty_union = HllUnion::new(lg_k).map_err(|e| Error::Config(format!("hyper_anf: {e}")))?;
     let sketch_of = |vs: &mut dyn Iterator<Item = u32>| -> HllSketch {
-        // Checked above: lg_k is valid.
-        let mut s = HllSketch::new(lg_k, HllType::Hll8).expect("lg_k validated");
+        let mut s = empty.clone();
         for v in vs {
             if let Some(c) = coupons[v as usize] {
                 s.update_with_coupon(c);
@@ -146,8 +146,7 @@ pub fn sketches(
         let next: Vec<HllSketch> = rows
             .par_iter()
             .map(|&v| {
-                // Checked above: lg_k is valid.
-                let mut u = HllUnion::new(lg_k).expect("lg_k validated");
+                let mut u = empty_union.clone();
                 for &w in &out[off[v as usize]..off[v as usize + 1]] {
                     if let Some(s) = &prev[w as usize] {
                         u.update(s);

@@ -273,14 +273,17 @@ fn cell_ui(app: &mut NotebookApp, ui: &mut Ui, id: u64) {
                 let failed = s.result.as_ref()?.as_ref().err()?;
                 (s.ran_sql.as_deref() == Some(sql.as_str())).then(|| failed.sql_position()).flatten()
             });
-            // Names to complete: the session's tables and their columns, Ember's graph functions.
-            let names: Vec<String> = app
-                .tables
-                .iter()
-                .flat_map(|t| std::iter::once(t.name.clone()).chain(t.columns.iter().map(|c| c.0.clone())))
-                .chain(ember::registry::ALGORITHMS.iter().map(|a| a.name.to_string()))
-                .chain(ember::registry::QUERIES.iter().map(|q| q.name.to_string()))
-                .collect();
+            // Names to complete (built only for the editor with the focus): the session's tables
+            // and their columns, Ember's graph functions.
+            let tables = &app.tables;
+            let names = || -> Vec<String> {
+                tables
+                    .iter()
+                    .flat_map(|t| std::iter::once(t.name.clone()).chain(t.columns.iter().map(|c| c.0.clone())))
+                    .chain(ember::registry::ALGORITHMS.iter().map(|a| a.name.to_string()))
+                    .chain(ember::registry::QUERIES.iter().map(|q| q.name.to_string()))
+                    .collect()
+            };
             run |= text::sql_editor(ui, id, sql, kind_label, error_at, &names)
         }
         CellKind::DataFrame { pipeline } => {

@@ -120,7 +120,7 @@ pub fn highlight_sql(text: &str, dark: bool) -> LayoutJob {
 }
 
 /// A SQL editor with line numbers, the last run's error position marked, and completion of
-/// `names` (tables, their columns, graph functions) for the word before the cursor: the matches
+/// `names()` (called only while the editor has the focus: tables, their columns, graph functions) for the word before the cursor: the matches
 /// are listed under the editor, Tab takes the first, a click takes any. Returns true when
 /// Ctrl+Enter was pressed in it.
 pub fn sql_editor(
@@ -129,7 +129,7 @@ pub fn sql_editor(
     sql: &mut String,
     label: egui::Id,
     error_at: Option<(u64, u64)>,
-    names: &[String],
+    names: &dyn Fn() -> Vec<String>,
 ) -> bool {
     let id = egui::Id::new(("sql", cell));
     let focused = ui.memory(|m| m.has_focus(id));
@@ -140,7 +140,7 @@ pub fn sql_editor(
         .filter(|r| r.primary.index == r.secondary.index)
         .map(|r| r.primary.index.0);
     let offered = match (focused, cursor) {
-        (true, Some(at)) => completions(sql, at, names),
+        (true, Some(at)) => completions(sql, at, &names()),
         _ => None,
     };
     let mut take: Option<usize> = None;
