@@ -1,5 +1,5 @@
 //! Running Ember work from Python the way a good library does: the work runs on its own thread
-//! with the GIL released; the calling thread wakes every 50 ms to let Python run its signal
+//! with the GIL released; the calling thread wakes at least every 50 ms to let Python run its signal
 //! handlers (Ctrl-C raises `KeyboardInterrupt`, which cancels the job through its
 //! [`CancelToken`] and waits for it to stop between supersteps) and to hand progress
 //! ([`SuperstepStats`]) to a Python callback. Nothing here knows about graphs.
@@ -106,14 +106,16 @@ where
                         interrupted = Some(e);
                     }
                 }
-                None => {
-                    if interrupted.is_none()
-                        && let Err(e) = py.check_signals()
-                    {
-                        cancel.cancel();
-                        interrupted = Some(e);
-                    }
-                }
+                None => {}
+            }
+            // Signals are checked on every turn, not only when the job is quiet: a job reporting
+            // progress faster than a callback written in C (which never enters Python's eval
+            // loop, where signals are otherwise handled) consumes it would never be quiet.
+            if interrupted.is_none()
+                && let Err(e) = py.check_signals()
+            {
+                cancel.cancel();
+                interrupted = Some(e);
             }
         }
     })

@@ -50,20 +50,37 @@ def ring_with_chords(n):
 
 
 def test_ctrl_c_cancels_a_running_job():
+    import faulthandler
+
     g = ember.GraphFrame(None, ring_with_chords(200_000))
     sent = []
+    caught = threading.Event()
 
     def interrupt():
+        # Ctrl-C as a user presses it: once, and again if the job still runs 5 s later. A
+        # KeyboardInterrupt raised while Python runs a finalizer (__del__, a weakref callback)
+        # is swallowed by CPython ("Exception ignored in ..."), so one signal can be lost before
+        # it ever reaches Ember; a user presses again.
         time.sleep(0.3)
-        sent.append(time.perf_counter())
-        os.kill(os.getpid(), signal.SIGINT)
+        while len(sent) < 5 and not caught.is_set():
+            sent.append(time.perf_counter())
+            os.kill(os.getpid(), signal.SIGINT)
+            caught.wait(5)
 
-    threading.Thread(target=interrupt, daemon=True).start()
-    with pytest.raises(KeyboardInterrupt):
-        g.run("pagerank", iterations=4_000_000_000)
-    latency = time.perf_counter() - sent[0]
-    print(f"\nKeyboardInterrupt {latency * 1e3:.0f} ms after SIGINT")
-    # Not a performance assertion: a job that ignored the cancel would run for hours.
+    # A job that ignored the cancel would run for hours: fail with every thread's stack instead.
+    faulthandler.dump_traceback_later(60, exit=True)
+    try:
+        threading.Thread(target=interrupt, daemon=True).start()
+        with pytest.raises(KeyboardInterrupt):
+            try:
+                g.run("pagerank", iterations=4_000_000_000)
+            finally:
+                caught.set()
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+    latency = time.perf_counter() - sent[-1]
+    print(f"\nKeyboardInterrupt {latency * 1e3:.0f} ms after SIGINT ({len(sent)} sent)")
+    # Not a performance assertion: the job stopped on the signal rather than after its hours.
     assert latency < 30
     # The graph is still usable.
     assert g.run("wcc").num_rows == g.num_vertices
