@@ -1,8 +1,10 @@
-//! Pull-direction PageRank over the in-CSR: each iteration first computes every vertex's
-//! contribution `rank / outdeg` once, then every vertex sums its in-neighbours' contributions
-//! — one sequential read of the CSR, one random 8-byte read per arc, no writes shared between
-//! threads, no atomics. Each vertex's sum runs in CSR order, so results do not depend on the
-//! thread count.
+//! Pull-direction PageRank over the in-CSR: every vertex sums its in-neighbours' contributions
+//! `rank / outdeg` of the previous iteration and, in the same pass, writes its new rank, its
+//! next contribution, and its share of the L1 change and of the dangling mass — one sequential
+//! read of the CSR, one random 8-byte read per arc, one pass over the vertex arrays per
+//! iteration, no writes shared between threads, no atomics. Each vertex's sum runs in CSR order
+//! and the per-range sums in range order over ranges fixed by the graph, so results do not
+//! depend on the thread count.
 //!
 //! Also the PageRank update rule itself ([`Teleport`]), which the Pregel program in
 //! [`crate::algo::pagerank`] shares, so the two paths differ only by rounding. Inputs are plain
@@ -16,6 +18,9 @@ use super::{Csr, det_sum, split_vertices_mut};
 use crate::checkpoint;
 use crate::context::{RunContext, SuperstepStats};
 use crate::error::{Error, Result};
+
+/// Vertex ranges an iteration is split into (see [`run`]).
+const RANGES: usize = 1024;
 
 /// The iteration settings of a power-iteration run.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -152,11 +157,12 @@ pub fn run(inn: &Csr, outdeg: &[u32], tp: &Teleport, iters: Iterations, ctx: &Ru
         return Ok(Ranks { rank: vec![], iterations: 0, converged: true, arcs_read: 0 });
     }
     let mut rank = tp.initial();
-    let mut next = vec![0.0f64; n];
     // 1 / outdeg, or 0 for a dangling vertex: a multiply per vertex instead of a divide.
     let inv: Vec<f64> = outdeg.par_iter().map(|&k| if k > 0 { 1.0 / k as f64 } else { 0.0 }).collect();
-    let mut contrib = vec![0.0f64; n];
-    let ranges = inn.ranges(rayon::current_num_threads() * 32);
+    // Fixed ranges, balanced by arcs, whose number does not depend on the thread count: the
+    // per-range sums of the L1 change and of the dangling mass add up in the same order on
+    // every machine.
+    let ranges = inn.ranges(RANGES);
     let arcs = inn.num_arcs() as u64;
     let (mut it, mut arcs_read) = (0u32, 0u64);
     // The ranks after an iteration are the whole state: a checkpoint holds them.
@@ -168,21 +174,40 @@ pub fn run(inn: &Csr, outdeg: &[u32], tp: &Teleport, iters: Iterations, ctx: &Ru
         it = snap.step;
         arcs_read = snap.total;
     }
+    // Each vertex's contribution `rank / outdeg`, double-buffered: an iteration reads `contrib`
+    // and writes the next one, with the new rank in place, in one pass over the vertices.
+    let mut contrib: Vec<f64> = rank.par_iter().zip(inv.par_iter()).map(|(&r, &i)| r * i).collect();
+    let mut next_contrib = vec![0.0f64; n];
+    let mut dangling = tp.dangling(&rank, outdeg);
     let mut converged = iters.tolerance.is_none();
     while it < iters.max {
         ctx.check()?;
         let t0 = Instant::now();
-        contrib.par_iter_mut().zip(rank.par_iter().zip(inv.par_iter())).for_each(|(c, (&r, &i))| *c = r * i);
-        let dangling = tp.dangling(&rank, outdeg);
-        let contrib = &contrib;
-        split_vertices_mut(&mut next, &ranges).into_par_iter().zip(ranges.par_iter()).for_each(|(out, r)| {
-            for (slot, v) in out.iter_mut().zip(r.clone()) {
-                let sum: f64 = inn.neighbors(v).iter().map(|&u| contrib[u as usize]).sum();
-                *slot = tp.next(v as usize, sum, dangling);
-            }
-        });
-        let delta = det_sum(n, |v| (next[v] - rank[v]).abs());
-        std::mem::swap(&mut rank, &mut next);
+        let (c, inv) = (&contrib, &inv);
+        let parts: Vec<(f64, f64)> = split_vertices_mut(&mut rank, &ranges)
+            .into_par_iter()
+            .zip(split_vertices_mut(&mut next_contrib, &ranges))
+            .zip(ranges.par_iter())
+            .map(|((ranks, contribs), r)| {
+                let (mut delta, mut dangling_part) = (0.0f64, 0.0f64);
+                for ((slot, out), v) in ranks.iter_mut().zip(contribs.iter_mut()).zip(r.clone()) {
+                    let sum: f64 = inn.neighbors(v).iter().map(|&u| c[u as usize]).sum();
+                    let new = tp.next(v as usize, sum, dangling);
+                    delta += (new - *slot).abs();
+                    *slot = new;
+                    let i = inv[v as usize];
+                    *out = new * i;
+                    if i == 0.0 {
+                        dangling_part += new;
+                    }
+                }
+                (delta, dangling_part)
+            })
+            .collect();
+        let delta: f64 = parts.iter().map(|p| p.0).sum();
+        // GraphX's rule ignores the dangling mass ([`Teleport::next`]).
+        dangling = parts.iter().map(|p| p.1).sum();
+        std::mem::swap(&mut contrib, &mut next_contrib);
         it += 1;
         arcs_read += arcs;
         if iteration_done(ctx, iters, it, n, arcs, t0, delta) {
