@@ -41,7 +41,8 @@ while (line != null && line.trim != "quit") {
       val (id, score) = r.reduce((a, b) => if (a._2 > b._2 || (a._2 == b._2 && a._1 < b._1)) a else b)
       Some(s"top $id ${score / numVertices} (sum-1 scale)")
     case "wcc" =>
-      Some(s"components ${graph.connectedComponents().vertices.map(_._2).distinct().count()}")
+      val sizes = graph.connectedComponents().vertices.map(_._2).countByValue()
+      Some(s"components ${sizes.size}; largest ${if (sizes.isEmpty) 0 else sizes.values.max}")
     case "bfs" =>
       // ShortestPaths gives hops from every vertex to the landmark: BFS from it on the reverse.
       val g = if (undirected) graph else graph.reverse

@@ -12,6 +12,7 @@ while [ $# -gt 0 ]; do
     --weighted) EMBER_PEER_WEIGHTED=1 ;;
     --source) EMBER_PEER_SOURCE=$2; shift ;;
     --iterations) EMBER_PEER_ITERATIONS=$2; shift ;;
+    --delta) shift ;;  # GraphX has no weighted SSSP
     *) echo "graphx_driver.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift

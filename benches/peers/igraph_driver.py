@@ -25,7 +25,8 @@ def pagerank(st):
 
 
 def wcc(st):
-    return f"components {len(st[0].connected_components(mode='weak'))}"
+    cl = st[0].connected_components(mode="weak")
+    return f"components {len(cl)}; largest {max(cl.sizes(), default=0)}"
 
 
 def bfs(st):

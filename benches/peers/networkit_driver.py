@@ -32,7 +32,8 @@ def wcc(st):
     g = st[0]
     cc = nk.components.ConnectedComponents(g) if not g.isDirected() else nk.components.WeaklyConnectedComponents(g)
     cc.run()
-    return f"components {cc.numberOfComponents()}"
+    sizes = cc.getComponentSizes()
+    return f"components {cc.numberOfComponents()}; largest {max(sizes.values(), default=0)}"
 
 
 def bfs(st):

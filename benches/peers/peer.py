@@ -1,7 +1,7 @@
 """The protocol every Python peer driver speaks with `ember bench --peers` (see README.md here).
 
 The runner starts `python3 DRIVER.py --edges FILE [--undirected] [--weighted] --source ID
---iterations N`. The driver loads the graph with its system, prints one line
+--iterations N [--delta D]`. The driver loads the graph with its system, prints one line
 `EMBER-PEER {"ready": true, "load_s": ..., "vertices": ..., "edges": ...}`, then answers each
 algorithm name read from stdin (pagerank, wcc, bfs, sssp) with one line
 `EMBER-PEER {"algorithm": ..., "seconds": ..., "check": ..., "peak_rss_bytes": ...}` (or
@@ -29,6 +29,7 @@ def args():
     p.add_argument("--weighted", action="store_true")
     p.add_argument("--source", required=True, help="original id of the BFS/SSSP source")
     p.add_argument("--iterations", type=int, default=20)
+    p.add_argument("--delta", type=float, default=None, help="SSSP bucket width (delta-stepping peers)")
     return p.parse_args()
 
 
@@ -117,3 +118,20 @@ def serve(load, kernels):
         check = kernels[name](state)
         secs = time.perf_counter() - t
         say({"algorithm": name, "seconds": secs, "check": check, "peak_rss_bytes": peak_rss()})
+
+
+def serve_timed(load, kernels):
+    """As `serve`, for drivers that run each kernel in a process of its own:
+    `kernels[name](state)` -> (check, seconds, peak RSS bytes), timed and measured by the peer."""
+    t = time.perf_counter()
+    state, n, m = load()
+    say({"ready": True, "load_s": time.perf_counter() - t, "vertices": n, "edges": m})
+    for line in sys.stdin:
+        name = line.strip()
+        if name in ("", "quit"):
+            break
+        if name not in kernels:
+            say({"algorithm": name, "error": "not available in this system"})
+            continue
+        check, secs, peak = kernels[name](state)
+        say({"algorithm": name, "seconds": secs, "check": check, "peak_rss_bytes": peak})

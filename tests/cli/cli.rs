@@ -334,7 +334,7 @@ fn generate_is_deterministic_and_bench_reports_rows() {
     assert!(stderr(&o).contains("bench: unknown algorithm 'nope'"), "{}", stderr(&o));
     let o = ember(&["bench", "kron:8", "--peers", "neo4j"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("unknown peer 'neo4j'; known: networkit, igraph, graphx"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("unknown peer 'neo4j'; known: networkit, igraph, graphx, gap"), "{}", stderr(&o));
 }
 
 /// `--peers` drives NetworKit and igraph on the same file, trial by trial, and their results
@@ -380,7 +380,47 @@ fn bench_runs_peers_side_by_side() {
         assert_eq!(top(peer), top("kernel"));
         assert!(s.contains(&format!(" {peer} / Ember |")), "{s}");
     }
-    assert_eq!(check("kernel", "wcc").as_deref(), Some("components 12"));
+    assert_eq!(check("kernel", "wcc").as_deref(), Some("components 12; largest 62561"));
+}
+
+/// `--peers gap` builds the GAP Benchmark Suite from `../shared/peers/gapbs` (when it is there;
+/// CI has it) and its kernels agree with Ember's on the same file and source.
+#[test]
+fn bench_runs_gap_side_by_side() {
+    let src = repo().canonicalize().unwrap().parent().unwrap().join("shared/peers/gapbs");
+    if !src.join("src/pr.cc").is_file() {
+        assert!(std::env::var_os("CI").is_none(), "CI must have GAP's source at {}", src.display());
+        return;
+    }
+    let g = data().join("p2p-Gnutella31-weighted.txt.gz");
+    let o = ember(&[
+        "bench",
+        g.to_str().unwrap(),
+        "--trials",
+        "1",
+        "--peers",
+        "gap",
+        "--peers-dir",
+        repo().join("benches/peers").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s = stdout(&o);
+    let check = |engine: &str, alg: &str| -> String {
+        let prefix = format!("| p2p-Gnutella31-weighted.txt.gz | {alg} | {engine} |");
+        let line = s.lines().find(|l| l.starts_with(&prefix)).unwrap_or_else(|| panic!("no {engine} {alg}: {s}"));
+        line.trim_end_matches(" |").rsplit(" | ").next().unwrap().to_string()
+    };
+    // GAP reports what it prints: vertices reached (ids 1..62586 here, so GAP's vertex 0 is an
+    // isolated extra), the largest component, the top PageRank vertex.
+    for alg in ["bfs", "sssp"] {
+        let ember = check("kernel", alg);
+        assert_eq!(check("gap", alg), ember.split(';').next().unwrap(), "{alg}: {s}");
+    }
+    let largest = check("kernel", "wcc").rsplit(' ').next().unwrap().to_string();
+    assert_eq!(check("gap", "wcc"), format!("largest component {largest}"), "{s}");
+    let top = |e: &str| check(e, "pagerank").split(' ').nth(1).unwrap().to_string();
+    assert_eq!(top("gap"), top("kernel"), "{s}");
+    assert!(s.contains(" gap / Ember |"), "{s}");
 }
 
 #[test]

@@ -11,7 +11,7 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use ember::error::{Error, Result};
 
 /// The peers `ember bench` knows, with their drivers in the peers directory.
-pub const KNOWN: &[&str] = &["networkit", "igraph", "graphx"];
+pub const KNOWN: &[&str] = &["networkit", "igraph", "graphx", "gap"];
 
 /// A running peer driver with its graph loaded.
 pub struct Peer {
@@ -47,6 +47,8 @@ pub struct PeerGraph<'a> {
     /// Original id of the BFS/SSSP source.
     pub source: String,
     pub iterations: u32,
+    /// SSSP's bucket width, for delta-stepping peers (GAP).
+    pub sssp_delta: Option<f64>,
 }
 
 impl Peer {
@@ -65,6 +67,9 @@ impl Peer {
         };
         cmd.arg("--edges").arg(g.file).arg("--source").arg(&g.source);
         cmd.arg("--iterations").arg(g.iterations.to_string());
+        if let Some(d) = g.sssp_delta {
+            cmd.arg("--delta").arg(d.to_string());
+        }
         if g.undirected {
             cmd.arg("--undirected");
         }
