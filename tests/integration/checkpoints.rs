@@ -79,7 +79,15 @@ fn checkpoints_are_refused_where_they_cannot_apply() {
     // A checkpoint of another run (other parameters) is rejected, not used.
     let ten = Algorithm::new("pagerank", &[("iterations", "10")]).unwrap();
     let ck = Checkpoint { run: "pagerank iterations=99".into(), ..Checkpoint::new(dir.path(), 1, true).unwrap() };
-    ember::checkpoint::save::<f64, ()>(&ck, "pagerank kernel f64", 3, 0, &vec![0.0; g.num_vertices()], &[]).unwrap();
+    ember::checkpoint::save::<f64, ()>(
+        &ck,
+        "pagerank kernel f64, vertices by degree",
+        3,
+        0,
+        &vec![0.0; g.num_vertices()],
+        &[],
+    )
+    .unwrap();
     let e = run(&g, &ten, &common(Engine::Kernel, ctx()), 0).unwrap_err();
     assert!(e.to_string().contains("another run"), "{e}");
 }

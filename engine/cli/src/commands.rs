@@ -77,7 +77,7 @@ pub struct BenchArgs {
     /// --engine auto measures the kernels, and PageRank once more on Pregel for the ratio.
     #[command(flatten)]
     exec: ExecArgs,
-    /// Peer systems to run on the same graph files, alternating with Ember: networkit, igraph, graphx.
+    /// Peer systems to run on the same graph files, alternating with Ember: networkit, igraph, graphx, gap (the GAP Benchmark Suite, built from ../shared/peers/gapbs or $EMBER_GAPBS).
     #[arg(long, value_delimiter = ',')]
     peers: Vec<String>,
     /// Where the peer drivers are.

@@ -28,7 +28,7 @@ use crate::checkpoint;
 use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::kernel::pagerank::{Iterations, Teleport, iteration_done, normalize_graphx};
-use crate::kernel::{self, Csr, Direction, det_sum};
+use crate::kernel::{self, det_sum};
 use crate::partition::PartitionedGraph;
 use crate::pregel::{self, ActiveDirection, Exchange, Msgs, PregelConfig, TripletFields};
 
@@ -173,13 +173,11 @@ pub fn run(graph: &Graph, cfg: &Config) -> Result<Output> {
     // The kernel writes checkpoints itself.
     if cfg.common.use_resumable_kernel(kernel_supports(cfg.variant, cfg.tolerance), KERNEL_MISSING)? {
         let t = Instant::now();
-        let inn = Csr::build(graph, Direction::In, false);
-        let outdeg = out_degrees(graph);
+        let prepared = kernel::pagerank::Prepared::build(graph, &out_degrees(graph));
         let prepare = t.elapsed();
         let t = Instant::now();
-        let tp = Teleport::new(graph.num_vertices(), &cfg.sources, cfg.variant == Variant::Ldbc, cfg.damping)?;
         let iters = Iterations { max: cfg.iterations, tolerance: cfg.tolerance };
-        let r = kernel::pagerank::run(&inn, &outdeg, &tp, iters, &cfg.common.ctx)?;
+        let r = prepared.run(&cfg.sources, cfg.variant == Variant::Ldbc, cfg.damping, iters, &cfg.common.ctx)?;
         return Ok(Output {
             rank: r.rank,
             iterations: r.iterations,

@@ -1,8 +1,9 @@
-//! Single-source shortest paths by delta-stepping (Meyer and Sanders, 2003), in GAP's
-//! bucket-fusion style: vertices wait in buckets of width `delta` by tentative distance; the
-//! lowest non-empty bucket is relaxed in parallel (an atomic minimum per improved distance),
-//! improved vertices go to their new bucket, and a bucket is re-run until it stays empty; a
-//! task relaxes its own few improvements into the current bucket at once (bucket fusion).
+//! Single-source shortest paths by delta-stepping (Meyer and Sanders, 2003): vertices wait in
+//! buckets of width `delta` by tentative distance; the lowest non-empty bucket is relaxed in
+//! parallel (an atomic minimum per improved distance), improved vertices go to their new
+//! bucket, and a bucket is re-run until it stays empty. GAP's bucket fusion (a thread relaxing
+//! its own few improvements into the current bucket at once) was tried and measured 10-20%
+//! slower here on kron-20 (benches/RESULTS.md).
 //!
 //! Distances are `f64` held as their bit patterns in `AtomicU64`s: for non-negative floats
 //! (and +inf) the bit patterns order like the values, so `fetch_min` is the atomic relaxation.
@@ -55,73 +56,46 @@ pub fn delta_rule(vertices: usize, arcs: usize, mean_weight: f64) -> f64 {
     if d.is_finite() && d > 0.0 { d } else { 1.0 }
 }
 
-/// Below this many entries, a task relaxes the improvements it found for the current bucket
-/// itself, at once (GAP's bucket fusion), instead of leaving them to another parallel step: the
-/// long tail of small re-runs of a bucket costs no synchronisation.
-const FUSE_BELOW: usize = 1000;
-
-/// Relaxes the out-arcs of `list`'s (non-stale) vertices; improved vertices go to `local` by
-/// bucket. Returns the number of improved distances.
-fn relax_list<W: Copy + Into<f64>>(
-    out: &Csr,
-    weights: &[W],
-    dist: &[AtomicU64],
-    list: &[(u32, f64)],
-    delta: f64,
-    local: &mut Bins,
-) -> usize {
-    let mut relaxed = 0;
-    for &(u, pushed) in list {
-        let du = f64::from_bits(dist[u as usize].load(Relaxed));
-        if du < pushed {
-            continue;
-        }
-        let lo = out.offsets[u as usize] as usize;
-        let hi = out.offsets[u as usize + 1] as usize;
-        for (&v, &w) in out.targets[lo..hi].iter().zip(&weights[lo..hi]) {
-            let nd = du + w.into();
-            let slot = &dist[v as usize];
-            // A plain load first: most arcs do not improve, and skip the atomic.
-            if nd.to_bits() < slot.load(Relaxed) && nd.to_bits() < slot.fetch_min(nd.to_bits(), Relaxed) {
-                let k = ((nd / delta) as usize).min(MAX_BUCKET);
-                if local.len() <= k {
-                    local.resize_with(k + 1, Vec::new);
-                }
-                local[k].push((v, nd));
-                relaxed += 1;
-            }
-        }
-    }
-    relaxed
-}
-
-/// Relaxes the out-arcs of the frontier (bucket `current`) in parallel; returns per task the
-/// number of improved distances and the improved vertices by bucket. A task's own small share
-/// of bucket `current` is relaxed at once ([`FUSE_BELOW`]). Generic over the stored weight type
-/// (`f32` when every weight is exact in it: less memory traffic per arc).
+/// Relaxes the out-arcs of the frontier's (non-stale) vertices in parallel; returns per task
+/// the number of improved distances and the improved vertices by bucket. Generic over the
+/// stored weight type (`f32` when every weight is exact in it: less memory traffic per arc).
 fn relax<W: Copy + Into<f64> + Sync>(
     out: &Csr,
     weights: &[W],
     dist: &[AtomicU64],
     frontier: &[(u32, f64)],
     delta: f64,
-    current: usize,
 ) -> Vec<(usize, Bins)> {
+    let bucket = |d: f64| ((d / delta) as usize).min(MAX_BUCKET);
     frontier
         .par_chunks(64)
         .fold(
-            || (0usize, Vec::new(), Vec::new()),
-            |(mut relaxed, mut local, mut scratch): (usize, Bins, Vec<(u32, f64)>), chunk| {
-                relaxed += relax_list(out, weights, dist, chunk, delta, &mut local);
-                while let Some(again) = local.get_mut(current).filter(|l| !l.is_empty() && l.len() < FUSE_BELOW) {
-                    std::mem::swap(again, &mut scratch);
-                    relaxed += relax_list(out, weights, dist, &scratch, delta, &mut local);
-                    scratch.clear();
+            || (0usize, Vec::new()),
+            |(mut relaxed, mut local): (usize, Bins), chunk| {
+                for &(u, pushed) in chunk {
+                    let du = f64::from_bits(dist[u as usize].load(Relaxed));
+                    if du < pushed {
+                        continue;
+                    }
+                    let lo = out.offsets[u as usize] as usize;
+                    let hi = out.offsets[u as usize + 1] as usize;
+                    for (&v, &w) in out.targets[lo..hi].iter().zip(&weights[lo..hi]) {
+                        let nd = du + w.into();
+                        let slot = &dist[v as usize];
+                        // A plain load first: most arcs do not improve, and skip the atomic.
+                        if nd.to_bits() < slot.load(Relaxed) && nd.to_bits() < slot.fetch_min(nd.to_bits(), Relaxed) {
+                            let k = bucket(nd);
+                            if local.len() <= k {
+                                local.resize_with(k + 1, Vec::new);
+                            }
+                            local[k].push((v, nd));
+                            relaxed += 1;
+                        }
+                    }
                 }
-                (relaxed, local, scratch)
+                (relaxed, local)
             },
         )
-        .map(|(relaxed, local, _)| (relaxed, local))
         .collect()
 }
 
@@ -152,8 +126,8 @@ pub fn run(out: &Csr, source: u32, delta: f64, ctx: &RunContext) -> Result<Dista
         let t0 = Instant::now();
         let frontier = std::mem::take(&mut buckets[b]);
         let found = match weights {
-            Weights::F32(w) => relax(out, w, &dist, &frontier, delta, b),
-            Weights::F64(w) => relax(out, w, &dist, &frontier, delta, b),
+            Weights::F32(w) => relax(out, w, &dist, &frontier, delta),
+            Weights::F64(w) => relax(out, w, &dist, &frontier, delta),
         };
         let mut relaxed = 0;
         for (r, local) in found {
