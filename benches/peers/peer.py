@@ -102,22 +102,19 @@ def say(obj):
 
 
 def serve(load, kernels):
-    """`load()` -> (state, vertices, edges); `kernels[name](state)` -> check string."""
-    t = time.perf_counter()
-    state, n, m = load()
-    say({"ready": True, "load_s": time.perf_counter() - t, "vertices": n, "edges": m})
-    for line in sys.stdin:
-        name = line.strip()
-        if name in ("", "quit"):
-            break
-        if name not in kernels:
-            say({"algorithm": name, "error": "not available in this system"})
-            continue
-        reset_peak()
-        t = time.perf_counter()
-        check = kernels[name](state)
-        secs = time.perf_counter() - t
-        say({"algorithm": name, "seconds": secs, "check": check, "peak_rss_bytes": peak_rss()})
+    """`load()` -> (state, vertices, edges); `kernels[name](state)` -> check string, timed and
+    measured here (this process's peak RSS)."""
+
+    def measured(kernel):
+        def run(state):
+            reset_peak()
+            t = time.perf_counter()
+            check = kernel(state)
+            return check, time.perf_counter() - t, peak_rss()
+
+        return run
+
+    serve_timed(load, {name: measured(k) for name, k in kernels.items()})
 
 
 def serve_timed(load, kernels):
