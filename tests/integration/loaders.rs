@@ -213,6 +213,15 @@ fn declared_sizes_are_checked_before_allocating() {
     // A count within the limit still works.
     let g = load_text("m.mtx", b"%%MatrixMarket matrix coordinate pattern general\n5 5 1\n1 2\n").unwrap();
     assert_eq!(g.num_vertices(), 5);
+    // A count the file's size cannot account for is a corrupt header (found by the fuzzer: 595M
+    // vertices in 105 bytes took seconds and gigabytes); up to 2^20 isolated vertices are free.
+    let e = load_text("d.gr", b"c x\np sp 595713579 1\na 1 2 5\n").unwrap_err();
+    assert!(e.starts_with("d.gr:2: declares 595713579 vertices, which a file of 29 bytes cannot"), "{e}");
+    let e =
+        load_text("m.mtx", b"%%MatrixMarket matrix coordinate pattern general\n9000000 9000000 1\n1 2\n").unwrap_err();
+    assert!(e.contains("the header looks corrupt"), "{e}");
+    let g = load_text("d.gr", b"p sp 1048576 1\na 1 2 5\n").unwrap();
+    assert_eq!(g.num_vertices(), 1 << 20);
 }
 
 /// A file without line ends (or with `\r` alone) is an error at its first line, read in linear

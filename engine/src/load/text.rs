@@ -319,6 +319,12 @@ pub fn join_counted(
     Ok((src, dst, weight))
 }
 
+/// Vertices a header may declare whatever the file's size (isolated ones included).
+pub const FREE_DECLARED_VERTICES: u64 = 1 << 20;
+/// Beyond [`FREE_DECLARED_VERTICES`], vertices a header may declare per byte of the file (a
+/// compressed one included): real files list most of their vertices in arcs of several bytes.
+pub const DECLARED_VERTICES_PER_BYTE: u64 = 64;
+
 /// Checks a vertex count a file declares (a Matrix Market size line, a DIMACS problem line)
 /// and allocates the ids `1..=n` fallibly: a huge count is an error naming the line, never an
 /// abort.
@@ -328,6 +334,24 @@ pub fn declared_vertices(path: &Path, line: u64, n: i64) -> Result<Vec<i64>> {
             path,
             line,
             format!("declares {n} vertices; Ember handles from 0 to {MAX_VERTICES} vertices"),
+        ));
+    }
+    // Vertices beyond those the arcs touch are isolated; a header may declare some, but a count
+    // far beyond what the file could describe is a corrupt header (a 105-byte file declaring
+    // 595 million vertices would make Ember build gigabytes of arrays for it).
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.is_file()
+        && n as u64 > FREE_DECLARED_VERTICES + DECLARED_VERTICES_PER_BYTE * meta.len()
+    {
+        return Err(Error::parse(
+            path,
+            line,
+            format!(
+                "declares {n} vertices, which a file of {} bytes cannot describe (at most {} vertices \
+                 per byte beyond the first {FREE_DECLARED_VERTICES}); the header looks corrupt",
+                meta.len(),
+                DECLARED_VERTICES_PER_BYTE
+            ),
         ));
     }
     // Building a graph keeps about this much per vertex (original id, dictionary, dense
