@@ -115,7 +115,7 @@ def threads():
 
 
 def first_data_line(path):
-    opener = gzip.open if open(path, "rb").read(2) == b"\x1f\x8b" else open
+    opener = gzip.open if peer.is_gzip(path) else open
     with opener(path, "rt") as f:
         for line in f:
             if line.strip() and not line.startswith(("#", "%")):
@@ -125,7 +125,7 @@ def first_data_line(path):
 
 def strip_comments(path, dest, columns):
     """Writes `path`'s data lines (its first `columns` fields, space-separated) to `dest`."""
-    cat = ["gzip", "-dc", path] if open(path, "rb").read(2) == b"\x1f\x8b" else ["cat", path]
+    cat = ["gzip", "-dc", path] if peer.is_gzip(path) else ["cat", path]
     fields = ", ".join(f"${i + 1}" for i in range(columns))
     with open(dest, "wb") as out:
         p1 = subprocess.Popen(cat, stdout=subprocess.PIPE)

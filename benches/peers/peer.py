@@ -33,12 +33,18 @@ def args():
     return p.parse_args()
 
 
+def is_gzip(path):
+    """Whether the file starts with gzip's magic bytes."""
+    with open(path, "rb") as f:
+        return f.read(2) == b"\x1f\x8b"
+
+
 def read_edges(path, weighted, simple):
     """Reads a SNAP-style edge list (`#` comments, whitespace-separated `src dst [weight]`,
     gzip or plain) into dense ids 0..n-1. Returns (src, dst, weight or None, ids) where ids[k]
     is the original id of dense vertex k. With `simple`, drops self-loops and duplicate
     undirected edges (keeping the lightest), as `ember bench --undirected --simple` does."""
-    opener = gzip.open if open(path, "rb").read(2) == b"\x1f\x8b" else open
+    opener = gzip.open if is_gzip(path) else open
     skip, delim = 0, "\t"
     with opener(path, "rt") as f:
         for line in f:

@@ -337,6 +337,35 @@ fn generate_is_deterministic_and_bench_reports_rows() {
     assert!(stderr(&o).contains("unknown peer 'neo4j'; known: networkit, igraph, graphx, gap"), "{}", stderr(&o));
 }
 
+/// `ember bench` on the weighted p2p-Gnutella31 file with `peers` (comma-separated) and
+/// `trials` trials; its standard output, after asserting success.
+fn bench_p2p_with_peers(peers: &str, trials: u32) -> String {
+    let g = data().join("p2p-Gnutella31-weighted.txt.gz");
+    let trials = trials.to_string();
+    let dir = repo().join("benches/peers");
+    let o = ember(&[
+        "bench",
+        g.to_str().unwrap(),
+        "--trials",
+        &trials,
+        "--peers",
+        peers,
+        "--peers-dir",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    stdout(&o)
+}
+
+/// The check column of `engine`'s `alg` row in `bench_p2p_with_peers`'s table.
+fn peer_check(table: &str, engine: &str, alg: &str) -> Option<String> {
+    let prefix = format!("| p2p-Gnutella31-weighted.txt.gz | {alg} | {engine} |");
+    table
+        .lines()
+        .find(|l| l.starts_with(&prefix))
+        .map(|l| l.trim_end_matches(" |").rsplit(" | ").next().unwrap().to_string())
+}
+
 /// `--peers` drives NetworKit and igraph on the same file, trial by trial, and their results
 /// agree with Ember's. CI installs both (pip); elsewhere a missing one is skipped with a note.
 #[test]
@@ -348,25 +377,8 @@ fn bench_runs_peers_side_by_side() {
     if std::env::var_os("CI").is_some() {
         assert!(nk && ig, "CI must install networkit and igraph (pip)");
     }
-    let g = data().join("p2p-Gnutella31-weighted.txt.gz");
-    let o = ember(&[
-        "bench",
-        g.to_str().unwrap(),
-        "--trials",
-        "2",
-        "--peers",
-        "networkit,igraph",
-        "--peers-dir",
-        repo().join("benches/peers").to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let s = stdout(&o);
-    let check = |engine: &str, alg: &str| -> Option<String> {
-        let prefix = format!("| p2p-Gnutella31-weighted.txt.gz | {alg} | {engine} |");
-        s.lines()
-            .find(|l| l.starts_with(&prefix))
-            .map(|l| l.trim_end_matches(" |").rsplit(" | ").next().unwrap().to_string())
-    };
+    let s = bench_p2p_with_peers("networkit,igraph", 2);
+    let check = |engine: &str, alg: &str| peer_check(&s, engine, alg);
     for (peer, present) in [("networkit", nk), ("igraph", ig)] {
         if !present {
             assert!(s.contains(&format!("peer {peer} skipped")), "{s}");
@@ -392,23 +404,9 @@ fn bench_runs_gap_side_by_side() {
         assert!(std::env::var_os("CI").is_none(), "CI must have GAP's source at {}", src.display());
         return;
     }
-    let g = data().join("p2p-Gnutella31-weighted.txt.gz");
-    let o = ember(&[
-        "bench",
-        g.to_str().unwrap(),
-        "--trials",
-        "1",
-        "--peers",
-        "gap",
-        "--peers-dir",
-        repo().join("benches/peers").to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let s = stdout(&o);
+    let s = bench_p2p_with_peers("gap", 1);
     let check = |engine: &str, alg: &str| -> String {
-        let prefix = format!("| p2p-Gnutella31-weighted.txt.gz | {alg} | {engine} |");
-        let line = s.lines().find(|l| l.starts_with(&prefix)).unwrap_or_else(|| panic!("no {engine} {alg}: {s}"));
-        line.trim_end_matches(" |").rsplit(" | ").next().unwrap().to_string()
+        peer_check(&s, engine, alg).unwrap_or_else(|| panic!("no {engine} {alg}: {s}"))
     };
     // GAP reports what it prints: vertices reached (ids 1..62586 here, so GAP's vertex 0 is an
     // isolated extra), the largest component, the top PageRank vertex.

@@ -155,8 +155,8 @@ pub struct Prepared {
     pub inn: Csr,
     /// Out-degrees as PageRank counts them, renumbered.
     pub outdeg: Vec<u32>,
-    /// `new[v]`: the number of the graph's vertex `v`.
-    new: Vec<u32>,
+    /// `new[v]`: the number of the graph's vertex `v` (`None`: the graph's own numbering).
+    new: Option<Vec<u32>>,
 }
 
 impl Prepared {
@@ -166,36 +166,38 @@ impl Prepared {
     /// order would destroy: on cnr-2000 it made PageRank 8% slower, on kron-20 (ids permuted)
     /// 19% faster (benches/RESULTS.md).
     pub fn build(g: &Graph, outdeg: &[u32]) -> Prepared {
-        if has_locality(g) {
-            let inn = Csr::build(g, super::Direction::In, false);
-            return Prepared { inn, outdeg: outdeg.to_vec(), new: (0..outdeg.len() as u32).collect() };
-        }
-        let new = super::degree_order(outdeg);
-        let inn = Csr::build_numbered(g, super::Direction::In, false, Some(&new));
-        let mut renumbered = vec![0u32; outdeg.len()];
-        for (v, &k) in new.iter().enumerate() {
-            renumbered[k as usize] = outdeg[v];
-        }
-        Prepared { inn, outdeg: renumbered, new }
+        let new = (!has_locality(g)).then(|| super::degree_order(outdeg));
+        let inn = Csr::build_numbered(g, super::Direction::In, false, new.as_deref());
+        let outdeg = match &new {
+            None => outdeg.to_vec(),
+            Some(new) => {
+                let mut renumbered = vec![0u32; outdeg.len()];
+                for (v, &k) in new.iter().enumerate() {
+                    renumbered[k as usize] = outdeg[v];
+                }
+                renumbered
+            }
+        };
+        Prepared { inn, outdeg, new }
     }
 
     /// Runs [`run`] with personalization `sources` (the graph's numbering; empty: uniform),
     /// giving the ranks in the graph's numbering.
     pub fn run(&self, sources: &[u32], ldbc: bool, damping: f64, iters: Iterations, ctx: &RunContext) -> Result<Ranks> {
-        let n = self.new.len();
+        let Some(new) = &self.new else {
+            let tp = Teleport::new(self.outdeg.len(), sources, ldbc, damping)?;
+            return run(&self.inn, &self.outdeg, &tp, iters, ctx);
+        };
         let sources = sources
             .iter()
             .map(|&s| {
-                self.new
-                    .get(s as usize)
-                    .copied()
-                    .ok_or_else(|| Error::Config(format!("source index {s} is not a vertex")))
+                new.get(s as usize).copied().ok_or_else(|| Error::Config(format!("source index {s} is not a vertex")))
             })
             .collect::<Result<Vec<u32>>>()?;
-        let tp = Teleport::new(n, &sources, ldbc, damping)?;
+        let tp = Teleport::new(new.len(), &sources, ldbc, damping)?;
         let mut r = run(&self.inn, &self.outdeg, &tp, iters, ctx)?;
         let by_new = std::mem::take(&mut r.rank);
-        r.rank = self.new.par_iter().map(|&k| by_new[k as usize]).collect();
+        r.rank = new.par_iter().map(|&k| by_new[k as usize]).collect();
         Ok(r)
     }
 }

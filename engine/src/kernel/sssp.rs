@@ -2,8 +2,8 @@
 //! buckets of width `delta` by tentative distance; the lowest non-empty bucket is relaxed in
 //! parallel (an atomic minimum per improved distance), improved vertices go to their new
 //! bucket, and a bucket is re-run until it stays empty. GAP's bucket fusion (a thread relaxing
-//! its own few improvements into the current bucket at once) was tried and measured 10-20%
-//! slower here on kron-20 (benches/RESULTS.md).
+//! its own few improvements into the current bucket at once) was tried and measured about
+//! 15% slower here on kron-20 (benches/RESULTS.md).
 //!
 //! Distances are `f64` held as their bit patterns in `AtomicU64`s: for non-negative floats
 //! (and +inf) the bit patterns order like the values, so `fetch_min` is the atomic relaxation.
