@@ -106,6 +106,11 @@ pub fn sql(data: &[u8]) {
         )])
         .expect("a fixed batch");
         let _ = s.register_batches("t", vec![t]);
+        // Ember's guard runs first, as in every front end; its error renders too.
+        if let Err(e) = ember::sql::guard::check(text) {
+            let _ = e.to_string();
+            return;
+        }
         let state = s.context().state();
         match state.create_logical_plan(text).await {
             Ok(plan) => {

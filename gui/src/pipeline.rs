@@ -25,7 +25,7 @@ pub async fn dataframe(session: &Session, pipeline: &Pipeline, source_table: &st
         df = match step {
             Step::Filter { condition } => {
                 need(condition, "the condition")?;
-                let e = df.parse_sql_expr(condition.trim()).map_err(df_err)?;
+                let e = parse_expr(&df, condition.trim()).map_err(df_err)?;
                 df.filter(e).map_err(df_err)?
             }
             Step::Select { columns } => {
@@ -37,7 +37,7 @@ pub async fn dataframe(session: &Session, pipeline: &Pipeline, source_table: &st
             Step::WithColumn { name, expr: text } => {
                 need(name, "the name")?;
                 need(text, "the expression")?;
-                let e = df.parse_sql_expr(text.trim()).map_err(df_err)?;
+                let e = parse_expr(&df, text.trim()).map_err(df_err)?;
                 df.with_column(name.trim(), e).map_err(df_err)?
             }
             Step::GroupBy { keys, aggregates } => {
@@ -58,7 +58,7 @@ pub async fn dataframe(session: &Session, pipeline: &Pipeline, source_table: &st
                 let asc = !descending;
                 let keys = list(by)
                     .iter()
-                    .map(|c| df.parse_sql_expr(c).map(|e| e.sort(asc, !asc)))
+                    .map(|c| parse_expr(&df, c).map(|e| e.sort(asc, !asc)))
                     .collect::<Result<Vec<_>, _>>()
                     .map_err(df_err)?;
                 df.sort(keys).map_err(df_err)?
@@ -86,11 +86,18 @@ async fn scan(session: &Session, name: &str) -> datafusion::error::Result<DataFr
 /// One item of a select or aggregate list: a SQL expression, optionally `expr AS alias`.
 fn expr(df: &DataFrame, text: &str) -> datafusion::error::Result<Expr> {
     let (body, alias) = split_alias(text);
-    let e = df.parse_sql_expr(body)?;
+    let e = parse_expr(df, body)?;
     Ok(match alias {
         Some(a) => e.alias(a),
         None => e,
     })
+}
+
+/// A SQL expression over `df`'s schema, parsed by DataFusion once Ember's guard against
+/// pathological parse times ([`ember::sql::guard`]) has let it through.
+fn parse_expr(df: &DataFrame, text: &str) -> datafusion::error::Result<Expr> {
+    ember::sql::guard::check(text).map_err(|e| datafusion::error::DataFusionError::Plan(e.to_string()))?;
+    df.parse_sql_expr(text)
 }
 
 /// `"sum(x) AS total"` -> (`sum(x)`, `Some("total")`); the alias must be a plain name.

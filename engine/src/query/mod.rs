@@ -230,6 +230,7 @@ fn reversed(edges: &DataFrame) -> Result<DataFrame> {
 }
 
 fn condition(df: &DataFrame, sql: &str) -> Result<Expr> {
+    crate::sql::guard::check(sql)?;
     df.parse_sql_expr(sql).map_err(|e| crate::sql::error_of(e, Vec::new))
 }
 

@@ -9,6 +9,7 @@
 
 pub mod functions;
 pub mod graph_exec;
+pub mod guard;
 pub mod hll;
 pub mod plan;
 pub mod queries;
@@ -185,6 +186,7 @@ impl Session {
 
     /// Plans one SQL statement (DDL such as `CREATE VIEW` runs immediately).
     pub async fn sql(&self, sql: &str) -> Result<DataFrame> {
+        guard::check(sql)?;
         self.ctx.sql(sql).await.map_err(|e| self.sql_error(sql, e))
     }
 
@@ -197,6 +199,7 @@ impl Session {
         }
         let mut out = Vec::new();
         for st in stmts {
+            guard::check(&st.padded).map_err(|e| shift_lines(e, st.line_offset))?;
             let df =
                 self.ctx.sql(&st.padded).await.map_err(|e| shift_lines(self.sql_error(&st.text, e), st.line_offset))?;
             out.push(StatementResult { sql: st.text, df });
