@@ -10,7 +10,7 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use ember::algo::{self, Common, pagerank};
 use ember::generate::{self, Kind};
-use ember::graph::{EdgeList, Graph, GraphOptions};
+use ember::graph::{Graph, GraphOptions};
 use ember::ids::{self, IdColumn};
 use ember::kernel::{self, Csr, Direction};
 use ember::load::{LoadSpec, load};
@@ -27,20 +27,13 @@ fn kron(weighted: bool) -> (generate::Config, generate::Edges) {
     (cfg, e)
 }
 
-fn graph(e: &generate::Edges) -> Graph {
-    let list = EdgeList {
-        src: IdColumn::Int(e.src.clone()),
-        dst: IdColumn::Int(e.dst.clone()),
-        weight: e.weight.as_ref().map(|w| w.iter().map(|&x| x as f64).collect()),
-        vertices: None,
-        directed: None,
-    };
-    Graph::from_edge_list(list, &GraphOptions::simple(false)).expect("generated ids are valid")
+fn graph(cfg: &generate::Config, e: &generate::Edges) -> Graph {
+    generate::graph(e.clone(), cfg, &GraphOptions::simple(false)).expect("generated ids are valid")
 }
 
 fn kernels(c: &mut Criterion) {
-    let (_, e) = kron(true);
-    let g = graph(&e);
+    let (cfg, e) = kron(true);
+    let g = graph(&cfg, &e);
     let common = Common { partitions: rayon::current_num_threads() as u32, ..Default::default() };
     let pg = common.partition(&g).expect("partition count is valid");
     let source = 0;
@@ -106,9 +99,12 @@ fn kernels(c: &mut Criterion) {
             b.iter(|| black_box(PartitionedGraph::new(&g, strategy, 4).expect("valid count")))
         });
     }
+    // The dictionary of integer ids as a file gives them (the generator's own are dense).
+    let wide = |c: &[u32]| c.iter().map(|&x| i64::from(x)).collect::<Vec<i64>>();
+    let (src, dst) = (wide(&e.src), wide(&e.dst));
     group.bench_function("dictionary", |b| {
         b.iter(|| {
-            black_box(ids::build(None, IdColumn::Int(e.src.clone()), IdColumn::Int(e.dst.clone())).expect("valid ids"))
+            black_box(ids::build(None, IdColumn::Int(src.clone()), IdColumn::Int(dst.clone())).expect("valid ids"))
         })
     });
     group.finish();

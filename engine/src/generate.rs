@@ -53,11 +53,12 @@ impl Default for Config {
     }
 }
 
-/// A generated edge list.
+/// A generated edge list. Ids are the dense indices `0..2^scale` themselves (scale <= 31, so
+/// they fit `u32`): 8 bytes per edge, no id dictionary to build.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Edges {
-    pub src: Vec<i64>,
-    pub dst: Vec<i64>,
+    pub src: Vec<u32>,
+    pub dst: Vec<u32>,
     pub weight: Option<Vec<u8>>,
 }
 
@@ -75,14 +76,10 @@ fn rand(seed: u64, stream: u64, i: u64) -> u64 {
     splitmix(splitmix(seed ^ stream.wrapping_mul(0xD6E8_FEB8_6659_FD93)) ^ i)
 }
 
-#[inline]
-fn unit(x: u64) -> f64 {
-    (x >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-}
-
 /// A random permutation of `0..n` (Fisher-Yates driven by the counter generator).
-fn permutation(n: u64, seed: u64) -> Vec<i64> {
-    let mut p: Vec<i64> = (0..n as i64).collect();
+fn permutation(n: u64, seed: u64) -> Vec<u32> {
+    // n <= 2^31 (scale <= 31): every id fits u32.
+    let mut p: Vec<u32> = (0..n as u32).collect();
     for i in (1..n).rev() {
         let j = rand(seed, 3, i) % (i + 1);
         p.swap(i as usize, j as usize);
@@ -100,30 +97,35 @@ pub fn generate(cfg: &Config) -> Result<Edges> {
     let n = 1u64 << cfg.scale;
     let m = n * cfg.edge_factor as u64;
     let seed = cfg.seed;
-    let (src, dst): (Vec<i64>, Vec<i64>) = match cfg.kind {
+    let (src, dst): (Vec<u32>, Vec<u32>) = match cfg.kind {
         Kind::Urand => {
-            (0..m).into_par_iter().map(|e| ((rand(seed, 1, e) % n) as i64, (rand(seed, 2, e) % n) as i64)).unzip()
+            (0..m).into_par_iter().map(|e| ((rand(seed, 1, e) % n) as u32, (rand(seed, 2, e) % n) as u32)).unzip()
         }
         Kind::Kron => {
-            let (a, b, c) = (0.57, 0.19, 0.19);
+            // Graph500's quadrant probabilities as 32-bit thresholds (GAP's integer form): a
+            // draw below A picks (0,0), below A+B (0,1), below A+B+C (1,0), else (1,1).
+            const MAX: f64 = u32::MAX as f64;
+            let (a, ab, abc) = ((0.57 * MAX) as u32, (0.76 * MAX) as u32, (0.95 * MAX) as u32);
             let perm = permutation(n, seed);
             (0..m)
                 .into_par_iter()
                 .map(|e| {
+                    // Edge e's own SplitMix64 stream (seeded by the counter generator, so the
+                    // edge does not depend on the thread that makes it); each 64-bit number
+                    // gives two levels' 32-bit draws.
+                    let mut state = rand(seed, 4, e);
                     let (mut i, mut j) = (0u64, 0u64);
-                    for level in 0..cfg.scale as u64 {
-                        let r = unit(rand(seed, 4, e * 64 + level));
-                        let (ib, jb) = if r < a {
-                            (0, 0)
-                        } else if r < a + b {
-                            (0, 1)
-                        } else if r < a + b + c {
-                            (1, 0)
+                    let mut bits = 0u64;
+                    for level in 0..cfg.scale {
+                        let r = if level % 2 == 0 {
+                            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+                            bits = splitmix(state);
+                            bits as u32
                         } else {
-                            (1, 1)
+                            (bits >> 32) as u32
                         };
-                        i = (i << 1) | ib;
-                        j = (j << 1) | jb;
+                        i = (i << 1) | u64::from(r >= ab);
+                        j = (j << 1) | u64::from((r >= a && r < ab) || r >= abc);
                     }
                     (perm[i as usize], perm[j as usize])
                 })
@@ -134,14 +136,23 @@ pub fn generate(cfg: &Config) -> Result<Edges> {
     Ok(Edges { src, dst, weight })
 }
 
+/// The graph of generated `edges`: all `2^scale` ids are vertices (isolated ones included, as
+/// GAP counts them), built from the dense ids directly (no dictionary); `opts` as for files
+/// (symmetrize, simplify).
+pub fn graph(edges: Edges, cfg: &Config, opts: &crate::graph::GraphOptions) -> Result<crate::graph::Graph> {
+    let weight = edges.weight.map(|w| w.into_par_iter().map(f64::from).collect());
+    crate::graph::Graph::from_dense_edges(1usize << cfg.scale, edges.src, edges.dst, weight, opts)
+}
+
 /// Writes edges as a SNAP-style edge list (`src<TAB>dst[<TAB>weight]`) or, for `.parquet`,
 /// as a Parquet table (`src`, `dst`, `weight`), through a temporary file.
 pub fn write(edges: &Edges, cfg: &Config, path: &Path) -> Result<()> {
     let parquet = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
     if parquet {
         let mut fields = vec![Field::new("src", DataType::Int64, false), Field::new("dst", DataType::Int64, false)];
-        let mut cols: Vec<datafusion::arrow::array::ArrayRef> =
-            vec![Arc::new(Int64Array::from(edges.src.clone())), Arc::new(Int64Array::from(edges.dst.clone()))];
+        let mut cols: Vec<datafusion::arrow::array::ArrayRef> = [&edges.src, &edges.dst]
+            .map(|c| Arc::new(Int64Array::from_iter_values(c.iter().map(|&x| i64::from(x)))) as _)
+            .to_vec();
         if let Some(w) = &edges.weight {
             fields.push(Field::new("weight", DataType::UInt8, false));
             cols.push(Arc::new(UInt8Array::from(w.clone())));

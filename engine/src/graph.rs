@@ -227,6 +227,34 @@ impl Graph {
         Ok(())
     }
 
+    /// A graph whose ids are the dense indices `0..n` themselves (generators, or callers that
+    /// numbered their vertices): no id dictionary is built. `opts` applies as for any edge list
+    /// (direction, self-loops, parallel edges).
+    pub fn from_dense_edges(
+        n: usize,
+        src: Vec<u32>,
+        dst: Vec<u32>,
+        weight: Option<Vec<f64>>,
+        opts: &GraphOptions,
+    ) -> Result<Graph> {
+        if n > crate::load::text::MAX_VERTICES as usize {
+            return Err(Error::Input(format!(
+                "{n} vertices exceed the engine's limit of {} (dense u32 indices)",
+                crate::load::text::MAX_VERTICES
+            )));
+        }
+        if src.len() != dst.len() || weight.as_ref().is_some_and(|w| w.len() != src.len()) {
+            return Err(Error::Internal("edge columns differ in length".into()));
+        }
+        if let Some(e) =
+            src.par_iter().zip(dst.par_iter()).position_first(|(&s, &d)| s as usize >= n || d as usize >= n)
+        {
+            return Err(Error::row(Table::Edges, e, format!("an endpoint is not a vertex index below {n}")));
+        }
+        let ids = VertexIds::Int(Arc::new((0..n as i64).collect()));
+        Graph::assemble(ids::Dictionary { ids, src, dst }, weight, None, None, opts.directed, opts)
+    }
+
     /// A graph from dense parts (no attributes); the caller upholds the invariants.
     pub(crate) fn from_dense(ids: VertexIds, src: Vec<u32>, dst: Vec<u32>, directed: bool) -> Graph {
         let stats = BuildStats { input_edges: src.len() as u64, ..Default::default() };

@@ -288,7 +288,16 @@ fn map_with_table<T: Ord + Sync + std::fmt::Display>(
     src: &[T],
     dst: &[T],
 ) -> Result<(Vec<u32>, Vec<u32>)> {
-    let find = |x: &T| table.binary_search_by(|(y, _)| y.cmp(x)).ok().map(|p| table[p].1);
+    map_ids(src, dst, |x| table.binary_search_by(|(y, _)| y.cmp(x)).ok().map(|p| table[p].1))
+}
+
+/// Maps both endpoint columns through `find` (the vertex row of an id); an id `find` does not
+/// know is an error naming the first such edge row.
+fn map_ids<T: Sync + std::fmt::Display>(
+    src: &[T],
+    dst: &[T],
+    find: impl Fn(&T) -> Option<u32> + Sync,
+) -> Result<(Vec<u32>, Vec<u32>)> {
     let map = |col: &[T]| -> Vec<u32> { col.par_iter().map(|x| find(x).unwrap_or(u32::MAX)).collect() };
     let (s, d) = rayon::join(|| map(src), || map(dst));
     let bad_s = s.par_iter().position_first(|&x| x == u32::MAX);
@@ -305,7 +314,37 @@ fn map_with_table<T: Ord + Sync + std::fmt::Display>(
     Ok((s, d))
 }
 
+/// Integer ids with a vertex table. When the table's ids span a range at most
+/// [`DIRECT_RANGE_FACTOR`] times its length (ids 0..n, as generators and most exports give), a
+/// direct slot per id replaces the sorted table: one array read per endpoint instead of a binary
+/// search (20 cache misses each at a million vertices).
 fn build_int_with_table(v: Vec<i64>, src: Vec<i64>, dst: Vec<i64>) -> Result<Dictionary> {
+    check_count(v.len())?;
+    let (lo, hi) = v
+        .par_iter()
+        .fold(|| (i64::MAX, i64::MIN), |(lo, hi), &x| (lo.min(x), hi.max(x)))
+        .reduce(|| (i64::MAX, i64::MIN), |a, b| (a.0.min(b.0), a.1.max(b.1)));
+    let range = (hi as i128 - lo as i128 + 1).max(0) as u128;
+    if !v.is_empty() && range <= (v.len() as u128 + 1024) * DIRECT_RANGE_FACTOR as u128 {
+        let mut slot = vec![u32::MAX; range as usize];
+        for (row, &x) in v.iter().enumerate() {
+            let s = &mut slot[(x - lo) as usize];
+            if *s != u32::MAX {
+                return Err(Error::Table {
+                    table: Table::Vertices,
+                    row: Some(row as u64),
+                    also: Some(u64::from(*s)),
+                    msg: format!("vertex id {x} appears twice"),
+                });
+            }
+            // `check_count` above: every row fits in u32 below u32::MAX.
+            *s = row as u32;
+        }
+        let (s, d) = map_ids(&src, &dst, |&x| {
+            if x < lo || x > hi { None } else { Some(slot[(x - lo) as usize]).filter(|&r| r != u32::MAX) }
+        })?;
+        return Ok(Dictionary { ids: VertexIds::Int(Arc::new(v)), src: s, dst: d });
+    }
     let table = sorted_table(&v)?;
     let (s, d) = map_with_table(&table, &src, &dst)?;
     Ok(Dictionary { ids: VertexIds::Int(Arc::new(v)), src: s, dst: d })
@@ -362,6 +401,31 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.to_string(), "vertex table row 3: vertex id a appears twice (also row 1)");
+    }
+
+    #[test]
+    fn int_vertex_tables_direct_and_sorted_agree() {
+        // Dense ids (a direct slot per id) and sparse ids (the sorted table), the same answers
+        // and errors: rows in table order, endpoints mapped to rows, unknown ids named.
+        for base in [0i64, 1 << 40] {
+            let spread = if base == 0 { 1 } else { 1 << 20 };
+            let v: Vec<i64> = [3, 0, 2, 1].iter().map(|&x| base + x * spread).collect();
+            let at = |k: i64| base + k * spread;
+            let dict = build(
+                Some(IdColumn::Int(v.clone())),
+                IdColumn::Int(vec![at(0), at(2)]),
+                IdColumn::Int(vec![at(3), at(1)]),
+            )
+            .unwrap();
+            assert_eq!((dict.src, dict.dst), (vec![1, 2], vec![0, 3]), "base {base}");
+            let err = build(Some(IdColumn::Int(v.clone())), IdColumn::Int(vec![at(0)]), IdColumn::Int(vec![at(0) - 1]))
+                .unwrap_err();
+            assert_eq!(err.to_string(), format!("edge table row 1: dst id {} is not in the vertex table", at(0) - 1));
+            let mut dup = v.clone();
+            dup.push(at(2));
+            let err = build(Some(IdColumn::Int(dup)), IdColumn::Int(vec![]), IdColumn::Int(vec![])).unwrap_err();
+            assert_eq!(err.to_string(), format!("vertex table row 5: vertex id {} appears twice (also row 3)", at(2)));
+        }
     }
 
     #[test]

@@ -180,18 +180,7 @@ fn source_of(g: &Graph) -> u32 {
 fn load_dataset(ds: &Dataset) -> Result<Graph> {
     match ds {
         Dataset::File { spec, .. } => load::load(spec),
-        Dataset::Generated { cfg: gcfg, options, .. } => {
-            let e = generate::generate(gcfg)?;
-            // Every one of the 2^scale ids is a vertex, isolated or not (as GAP counts them).
-            let list = ember::graph::EdgeList {
-                src: ember::ids::IdColumn::Int(e.src),
-                dst: ember::ids::IdColumn::Int(e.dst),
-                weight: e.weight.map(|w| w.into_iter().map(f64::from).collect()),
-                vertices: Some(ember::ids::IdColumn::Int((0..1i64 << gcfg.scale).collect())),
-                directed: None,
-            };
-            Graph::from_edge_list(list, options)
-        }
+        Dataset::Generated { cfg: gcfg, options, .. } => generate::graph(generate::generate(gcfg)?, gcfg, options),
     }
 }
 
