@@ -300,8 +300,10 @@ fn map_ids<T: Sync + std::fmt::Display>(
 ) -> Result<(Vec<u32>, Vec<u32>)> {
     let map = |col: &[T]| -> Vec<u32> { col.par_iter().map(|x| find(x).unwrap_or(u32::MAX)).collect() };
     let (s, d) = rayon::join(|| map(src), || map(dst));
-    let bad_s = s.par_iter().position_first(|&x| x == u32::MAX);
-    let bad_d = d.par_iter().position_first(|&x| x == u32::MAX);
+    // `any` first: rayon's `position_first` costs ~5 ns per element even when nothing matches.
+    let bad =
+        |c: &[u32]| if c.par_iter().any(|&x| x == u32::MAX) { c.iter().position(|&x| x == u32::MAX) } else { None };
+    let (bad_s, bad_d) = (bad(&s), bad(&d));
     let first = match (bad_s, bad_d) {
         (Some(a), Some(b)) if b < a => Some((b, &dst[b], "dst")),
         (Some(a), _) => Some((a, &src[a], "src")),

@@ -26,6 +26,7 @@ pub mod partition;
 pub mod pregel;
 pub mod query;
 pub mod registry;
+pub mod sort;
 pub mod sql;
 
 pub use context::{CancelToken, RunContext, SuperstepStats};

@@ -16,12 +16,12 @@
 //! rounding for PageRank, whose sums run in another order.
 
 pub mod bfs;
+mod fill;
 pub mod pagerank;
 pub mod sssp;
 pub mod wcc;
 
 use std::ops::Range;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
 
 use rayon::prelude::*;
 
@@ -119,64 +119,48 @@ impl Csr {
             }
         }
         drop((out, inn));
-        let num = |v: u32| new.map_or(v, |new| new[v as usize]);
         let m = acc as usize;
-        let cursor: Vec<AtomicU64> = offsets[..n].par_iter().map(|&o| AtomicU64::new(o)).collect();
-        let targets: Vec<AtomicU32> = (0..m).into_par_iter().map(|_| AtomicU32::new(0)).collect();
-        let w = if with_weights { g.weights() } else { None };
-        let weights: Option<Vec<AtomicU64>> = w.map(|_| (0..m).into_par_iter().map(|_| AtomicU64::new(0)).collect());
-        let put = |from: u32, to: u32, e: usize| {
-            let at = cursor[num(from) as usize].fetch_add(1, Relaxed) as usize;
-            targets[at].store(num(to), Relaxed);
-            if let (Some(ws), Some(w)) = (&weights, w) {
-                ws[at].store(w[e].to_bits(), Relaxed);
-            }
-        };
-        (0..src.len()).into_par_iter().with_min_len(1 << 14).for_each(|e| {
-            let (s, d) = (src[e], dst[e]);
-            match dir {
-                Direction::Out => put(s, d, e),
-                Direction::In => put(d, s, e),
-                Direction::Both => {
-                    put(s, d, e);
-                    put(d, s, e);
-                }
-            }
+        // Renumbered endpoints are computed once (two random reads per edge), not in each of the
+        // fill's two passes over the edges.
+        let renumbered: Option<(Vec<u32>, Vec<u32>)> = new.map(|new| {
+            let map = |c: &[u32]| -> Vec<u32> { c.par_iter().map(|&v| new[v as usize]).collect() };
+            rayon::join(|| map(src), || map(dst))
         });
-        drop(cursor);
-        // Same size and alignment: these collects reuse the allocations in place.
-        let mut targets: Vec<u32> = targets.into_iter().map(AtomicU32::into_inner).collect();
-        let mut weights: Option<Vec<f64>> =
-            weights.map(|ws| ws.into_iter().map(|x| f64::from_bits(x.into_inner())).collect());
-        // The fill order depends on thread timing: sort each list so the layout is deterministic.
+        let (src, dst) = match &renumbered {
+            Some((s, d)) => (&s[..], &d[..]),
+            None => (src, dst),
+        };
+        let w = if with_weights { g.weights() } else { None };
+        let (mut targets, mut weights) = fill::fill(src, dst, dir, &offsets, w);
+        debug_assert_eq!(targets.len(), m);
         let mut csr = Csr { offsets, targets: Vec::new(), weights: None };
+        // The fill order depends on thread timing: sort each list so the layout is deterministic.
         let ranges = csr.ranges(rayon::current_num_threads() * 64);
         let t_pieces = split_mut(&mut targets, &csr.offsets, &ranges);
-        match &mut weights {
-            None => t_pieces.into_par_iter().zip(ranges.par_iter()).for_each(|(t, r)| {
-                let base = csr.offsets[r.start as usize];
-                for v in r.start as usize..r.end as usize {
-                    t[(csr.offsets[v] - base) as usize..(csr.offsets[v + 1] - base) as usize].sort_unstable();
-                }
-            }),
-            Some(ws) => {
-                let w_pieces = split_mut(ws, &csr.offsets, &ranges);
-                t_pieces.into_par_iter().zip(w_pieces).zip(ranges.par_iter()).for_each(|((t, w), r)| {
-                    let base = csr.offsets[r.start as usize];
-                    let mut pairs: Vec<(u32, f64)> = Vec::new();
-                    for v in r.start as usize..r.end as usize {
-                        let span = (csr.offsets[v] - base) as usize..(csr.offsets[v + 1] - base) as usize;
+        let w_pieces: Vec<Option<&mut [f64]>> = match &mut weights {
+            Some(ws) => split_mut(ws, &csr.offsets, &ranges).into_iter().map(Some).collect(),
+            None => ranges.iter().map(|_| None).collect(),
+        };
+        let offsets = &csr.offsets;
+        t_pieces.into_par_iter().zip(w_pieces).zip(ranges.par_iter()).for_each(|((t, mut wp), r)| {
+            let base = offsets[r.start as usize];
+            let mut pairs: Vec<(u32, f64)> = Vec::new();
+            for v in r.start as usize..r.end as usize {
+                let span = (offsets[v] - base) as usize..(offsets[v + 1] - base) as usize;
+                match wp.as_deref_mut() {
+                    None => t[span].sort_unstable(),
+                    Some(wp) => {
                         pairs.clear();
-                        pairs.extend(t[span.clone()].iter().copied().zip(w[span.clone()].iter().copied()));
+                        pairs.extend(t[span.clone()].iter().copied().zip(wp[span.clone()].iter().copied()));
                         pairs.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
                         for (i, &(x, y)) in span.zip(pairs.iter()) {
                             t[i] = x;
-                            w[i] = y;
+                            wp[i] = y;
                         }
                     }
-                })
+                }
             }
-        }
+        });
         csr.targets = targets;
         csr.weights = weights.map(|w| {
             if w.par_iter().all(|&x| (x as f32) as f64 == x) {

@@ -177,10 +177,16 @@ fn source_of(g: &Graph) -> u32 {
     (0..out.len()).max_by_key(|&i| (deg(i), std::cmp::Reverse(i))).map_or(0, |i| i as u32)
 }
 
-fn load_dataset(ds: &Dataset) -> Result<Graph> {
+/// The dataset's graph, and for a generated one the generator's time.
+fn load_dataset(ds: &Dataset) -> Result<(Graph, Option<f64>)> {
     match ds {
-        Dataset::File { spec, .. } => load::load(spec),
-        Dataset::Generated { cfg: gcfg, options, .. } => generate::graph(generate::generate(gcfg)?, gcfg, options),
+        Dataset::File { spec, .. } => Ok((load::load(spec)?, None)),
+        Dataset::Generated { cfg: gcfg, options, .. } => {
+            let t = Instant::now();
+            let edges = generate::generate(gcfg)?;
+            let gen_s = t.elapsed().as_secs_f64();
+            Ok((generate::graph(edges, gcfg, options)?, Some(gen_s)))
+        }
     }
 }
 
@@ -324,8 +330,18 @@ fn dist_check(d: &[f64]) -> String {
 pub fn run(ds: &Dataset, cfg: &BenchConfig) -> Result<Outcome> {
     let mut outcome = Outcome::default();
     let t = Instant::now();
-    let g = load_dataset(ds)?;
+    let (g, gen_s) = load_dataset(ds)?;
     let load_s = t.elapsed().as_secs_f64();
+    let st = g.build_stats();
+    let (ids_s, simplify_s) = (st.ids_time.as_secs_f64(), st.simplify_time.as_secs_f64());
+    let first = match gen_s {
+        Some(s) => format!("generate {s:.3} s"),
+        None => format!("read {:.3} s", (load_s - ids_s - simplify_s).max(0.0)),
+    };
+    outcome.notes.push(format!(
+        "{}: load {load_s:.3} s = {first}, dense ids {ids_s:.3} s, simplify {simplify_s:.3} s",
+        ds.name()
+    ));
     let arcs = g.num_edges() as u64 * if g.is_directed() { 1 } else { 2 };
     let source = source_of(&g);
     // Peer logs stay after the run, for reading when a peer fails.
