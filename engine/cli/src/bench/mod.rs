@@ -797,7 +797,8 @@ mod tests {
         let ds = Dataset::parse("urand:8", &GraphOptions::default()).unwrap();
         let out = run(&ds, &cfg).unwrap();
         assert_eq!(out.rows.len(), 4);
-        assert!(out.notes[0].contains("sssp skipped"), "{:?}", out.notes);
+        assert!(out.notes[0].starts_with("urand:8: load ") && out.notes[0].contains("generate "), "{:?}", out.notes);
+        assert!(out.notes[1].contains("sssp skipped"), "{:?}", out.notes);
         // Any registry algorithm runs through its job; the row says which engine ran.
         let cfg = BenchConfig { algorithms: vec!["cdlp".into(), "lcc".into(), "scc".into()], ..cfg };
         let rows = run(&ds, &cfg).unwrap().rows;
