@@ -4,11 +4,11 @@
 //! Placing each arc straight at its source's cursor writes to a random cache line of an array
 //! far larger than the cache, and with an atomic cursor per vertex every such write waits for the
 //! previous one (33 s for kron-24's 521M arcs on this 2-core machine). Here pass 1 sends each arc
-//! to its *bucket* (2^k consecutive vertices, about 4K buckets), whose region of the target array
-//! is known from the offsets: every chunk of edges writes into ~4K sequential streams, which stay
-//! in cache. Pass 2 places the arcs of one bucket at their vertices' cursors inside that region,
-//! small enough for the cache. Each arc's source is kept beside it between the passes (4 bytes
-//! per arc, freed at the end).
+//! to its *bucket* (2^k consecutive vertices, at most 1,024 buckets), whose region of the target
+//! array is known from the offsets: every chunk of edges writes into at most 1,024 sequential
+//! streams. Pass 2 places the arcs of one bucket at their vertices' cursors inside that region (a
+//! few MB at kron-24, within the L3 cache). Each arc's source is kept beside it between the
+//! passes (4 bytes per arc, freed at the end).
 //!
 //! Invariants: `offsets` are the CSR's (per source vertex, in the numbering of `src`/`dst`);
 //! every list ends up holding exactly its vertex's arcs, in an order that depends on thread
@@ -21,8 +21,12 @@ use rayon::prelude::*;
 
 use super::{Direction, split_mut};
 
-/// About this many vertices per bucket (a power of two), at most `MAX_BUCKETS` buckets.
-const MAX_BUCKETS: usize = 4096;
+/// Buckets of about `BUCKET_ARCS` arcs on average, at most `MAX_BUCKETS` of them; 2^k vertices
+/// each. Fewer, larger buckets won here: WCC's CSR at kron-24 took 14.8 s with 16,384 buckets,
+/// 12.6-13.1 s with 4,096, 11.0 s with 2,048 and 10.0 s with 1,024 (pass 1's write streams are
+/// the cost; pass 2's buckets, ~0.5M arcs at kron-24, are read and written in order anyway).
+const BUCKET_ARCS: usize = 1 << 15;
+const MAX_BUCKETS: usize = 1 << 10;
 
 /// The arcs of `src -> dst` edges in `dir`, grouped by source per `offsets`: the target array
 /// and, with `w`, the weights aligned with it.
@@ -35,7 +39,8 @@ pub(crate) fn fill(
 ) -> (Vec<u32>, Option<Vec<f64>>) {
     let n = offsets.len() - 1;
     let m = offsets[n] as usize;
-    let shift = (n.div_ceil(MAX_BUCKETS).max(1)).next_power_of_two().trailing_zeros();
+    let want = (m / BUCKET_ARCS).clamp(1, MAX_BUCKETS);
+    let shift = (n.div_ceil(want).max(1)).next_power_of_two().trailing_zeros();
     let buckets = n.div_ceil(1 << shift).max(1);
     let bucket_of = |v: u32| (v >> shift) as usize;
 
