@@ -8,6 +8,7 @@
 //! edge respectively. An undirected graph stores each edge once; algorithms read it both ways.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use datafusion::arrow::array::{Array, ArrayRef, Float64Array, RecordBatch};
 use datafusion::arrow::compute::{cast, concat_batches, take};
@@ -97,11 +98,9 @@ impl Graph {
     /// Builds a graph from an edge list (and optional vertex ids) with original ids.
     pub fn from_edge_list(list: EdgeList, opts: &GraphOptions) -> Result<Graph> {
         let directed = list.directed.unwrap_or(opts.directed);
-        let t = std::time::Instant::now();
+        let started = Instant::now();
         let dict = ids::build(list.vertices, list.src, list.dst)?;
-        let mut g = Graph::assemble(dict, list.weight, None, None, directed, opts)?;
-        g.stats.ids_time = t.elapsed() - g.stats.simplify_time;
-        Ok(g)
+        Graph::assemble(dict, list.weight, None, None, directed, opts, started)
     }
 
     /// Builds a graph from Arrow record batches: `edges` must have the `src`/`dst` columns
@@ -146,11 +145,9 @@ impl Graph {
                 format!("edge table has no weight column `{w}`; columns are: {}", column_names(&edges)),
             ));
         }
-        let t = std::time::Instant::now();
+        let started = Instant::now();
         let dict = ids::build(vertex_ids, src, dst)?;
-        let mut g = Graph::assemble(dict, weight, vertex_attrs, edge_attrs, opts.directed, opts)?;
-        g.stats.ids_time = t.elapsed() - g.stats.simplify_time;
-        Ok(g)
+        Graph::assemble(dict, weight, vertex_attrs, edge_attrs, opts.directed, opts, started)
     }
 
     fn assemble(
@@ -160,7 +157,9 @@ impl Graph {
         edge_attrs: Option<RecordBatch>,
         directed: bool,
         opts: &GraphOptions,
+        ids_started: Instant,
     ) -> Result<Graph> {
+        let ids_time = ids_started.elapsed();
         let mut g = Graph {
             ids: dict.ids,
             src: dict.src,
@@ -172,8 +171,9 @@ impl Graph {
             stats: BuildStats::default(),
         };
         g.stats.input_edges = g.src.len() as u64;
+        g.stats.ids_time = ids_time;
         if opts.drop_self_loops || opts.dedupe {
-            let t = std::time::Instant::now();
+            let t = Instant::now();
             g.simplify(opts.drop_self_loops, opts.dedupe)?;
             g.stats.simplify_time = t.elapsed();
         }
@@ -262,13 +262,8 @@ impl Graph {
         weight: Option<Vec<f64>>,
         opts: &GraphOptions,
     ) -> Result<Graph> {
-        if n > crate::load::text::MAX_VERTICES as usize {
-            return Err(Error::Input(format!(
-                "{n} vertices exceed the engine's limit of {} (dense u32 indices)",
-                crate::load::text::MAX_VERTICES
-            )));
-        }
-        let t = std::time::Instant::now();
+        let started = Instant::now();
+        ids::check_count(n)?;
         if src.len() != dst.len() || weight.as_ref().is_some_and(|w| w.len() != src.len()) {
             return Err(Error::Internal("edge columns differ in length".into()));
         }
@@ -279,9 +274,7 @@ impl Graph {
             return Err(Error::row(Table::Edges, e, format!("an endpoint is not a vertex index below {n}")));
         }
         let ids = VertexIds::Int(Arc::new((0..n as i64).collect()));
-        let mut g = Graph::assemble(ids::Dictionary { ids, src, dst }, weight, None, None, opts.directed, opts)?;
-        g.stats.ids_time = t.elapsed() - g.stats.simplify_time;
-        Ok(g)
+        Graph::assemble(ids::Dictionary { ids, src, dst }, weight, None, None, opts.directed, opts, started)
     }
 
     /// A graph from dense parts (no attributes); the caller upholds the invariants.

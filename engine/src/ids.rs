@@ -206,7 +206,7 @@ pub fn build(vertices: Option<IdColumn>, src: IdColumn, dst: IdColumn) -> Result
     }
 }
 
-fn check_count(n: usize) -> Result<()> {
+pub(crate) fn check_count(n: usize) -> Result<()> {
     if n > MAX_VERTICES {
         return Err(Error::Input(format!(
             "{n} vertices exceed the engine's limit of {MAX_VERTICES} (dense u32 indices)"

@@ -52,7 +52,7 @@ where
     // `slots[c][b]`: where chunk c writes its records of bucket b (bucket by bucket, chunk by
     // chunk, as the output is laid out).
     let mut slots: Vec<Vec<&mut [T]>> = (0..counts.len()).map(|_| Vec::with_capacity(buckets)).collect();
-    for (b, mut bucket) in split_sizes(&mut out, &totals).into_iter().enumerate() {
+    for (b, mut bucket) in split_sizes(&mut out, totals.iter().copied()).into_iter().enumerate() {
         for (c, count) in counts.iter().enumerate() {
             let (mine, tail) = bucket.split_at_mut(count[b]);
             bucket = tail;
@@ -69,15 +69,15 @@ where
     });
     drop(items);
     // Sort every bucket (ties and the low key bits) on its own.
-    split_sizes(&mut out, &totals).into_par_iter().for_each(|b| b.sort_unstable_by(&cmp));
+    split_sizes(&mut out, totals.iter().copied()).into_par_iter().for_each(|b| b.sort_unstable_by(&cmp));
     out
 }
 
-/// `data` cut into consecutive pieces of the given sizes.
-fn split_sizes<'a, T>(data: &'a mut [T], sizes: &[usize]) -> Vec<&'a mut [T]> {
-    let mut out = Vec::with_capacity(sizes.len());
+/// `data` cut into consecutive pieces of the given sizes (their sum at most `data.len()`).
+pub(crate) fn split_sizes<T>(data: &mut [T], sizes: impl IntoIterator<Item = usize>) -> Vec<&mut [T]> {
+    let mut out = Vec::new();
     let mut rest = data;
-    for &n in sizes {
+    for n in sizes {
         let (piece, tail) = rest.split_at_mut(n);
         out.push(piece);
         rest = tail;

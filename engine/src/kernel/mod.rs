@@ -245,14 +245,7 @@ impl Csr {
 
 /// Splits `data` into consecutive mutable pieces, one per vertex range, of `len(range)` items.
 fn split_by<'a, T>(data: &'a mut [T], ranges: &[Range<u32>], len: impl Fn(&Range<u32>) -> usize) -> Vec<&'a mut [T]> {
-    let mut rest = data;
-    let mut out = Vec::with_capacity(ranges.len());
-    for r in ranges {
-        let (a, b) = rest.split_at_mut(len(r));
-        out.push(a);
-        rest = b;
-    }
-    out
+    crate::sort::split_sizes(data, ranges.iter().map(len))
 }
 
 /// Splits per-arc data (laid out by `offsets`) into one piece per vertex range.
