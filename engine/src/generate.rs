@@ -107,9 +107,16 @@ pub fn generate(cfg: &Config) -> Result<Edges> {
             const MAX: f64 = u32::MAX as f64;
             let (a, ab, abc) = ((0.57 * MAX) as u32, (0.76 * MAX) as u32, (0.95 * MAX) as u32);
             let perm = permutation(n, seed);
-            (0..m)
-                .into_par_iter()
-                .map(|e| {
+            let mut src = vec![0u32; m as usize];
+            let mut dst = vec![0u32; m as usize];
+            // Chunks of edges: first every edge's quadrant walk, then the permuted ids, so the
+            // two random reads of `perm` per edge are independent loads whose cache misses
+            // overlap. Measured against one map/unzip (single runs): kron-22 generation 4.6-4.7 s
+            // against 6.1 s; kron-20, whose permutation is 4 MB, 1.08 against 1.10-1.14 s.
+            const CHUNK: usize = 1 << 12;
+            src.par_chunks_mut(CHUNK).zip(dst.par_chunks_mut(CHUNK)).enumerate().for_each(|(c, (s, d))| {
+                for (k, (s, d)) in s.iter_mut().zip(d.iter_mut()).enumerate() {
+                    let e = (c * CHUNK + k) as u64;
                     // Edge e's own SplitMix64 stream (seeded by the counter generator, so the
                     // edge does not depend on the thread that makes it); each 64-bit number
                     // gives two levels' 32-bit draws.
@@ -127,9 +134,13 @@ pub fn generate(cfg: &Config) -> Result<Edges> {
                         i = (i << 1) | u32::from(r >= ab);
                         j = (j << 1) | u32::from((r >= a && r < ab) || r >= abc);
                     }
-                    (perm[i as usize], perm[j as usize])
-                })
-                .unzip()
+                    (*s, *d) = (i, j);
+                }
+                for x in s.iter_mut().chain(d.iter_mut()) {
+                    *x = perm[*x as usize];
+                }
+            });
+            (src, dst)
         }
     };
     let weight = cfg.weighted.then(|| (0..m).into_par_iter().map(|e| (rand(seed, 5, e) % 255 + 1) as u8).collect());
