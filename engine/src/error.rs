@@ -41,6 +41,10 @@ pub enum Error {
     /// An error from the Parquet writer.
     #[error("{context}: {source}")]
     Parquet { context: String, source: datafusion::parquet::errors::ParquetError },
+    /// A run across processes failed: a peer could not be reached, exited or broke a
+    /// connection (the message names it).
+    #[error("distributed run: {0}")]
+    Cluster(String),
     /// The run was cancelled through its [`crate::CancelToken`].
     #[error("cancelled")]
     Cancelled,

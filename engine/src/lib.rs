@@ -11,6 +11,7 @@
 pub mod algo;
 pub mod atomic_file;
 pub mod checkpoint;
+pub mod cluster;
 pub mod contain;
 pub mod context;
 pub mod error;

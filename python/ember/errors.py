@@ -14,6 +14,8 @@ Python caller would catch for that kind of fault, so ``except ValueError`` still
 - :class:`EmberIOError` (``OSError``): the operating system refused (missing file, full disk);
   ``path`` names the file.
 - :class:`EmberMemoryError` (``MemoryError``): a query went over its memory limit.
+- :class:`EmberClusterError` (``ConnectionError``): a run across processes lost a peer or
+  could not reach one; the message names the process.
 - :class:`Cancelled`: the job was cancelled (Ctrl-C raises ``KeyboardInterrupt`` instead).
 - :class:`InternalError` (``RuntimeError``): a bug in Ember; please report it.
 """
@@ -57,6 +59,10 @@ class EmberMemoryError(EmberError, MemoryError):
     """A query exceeded its memory limit."""
 
 
+class EmberClusterError(EmberError, ConnectionError):
+    """A run across processes failed: a peer exited, was unreachable or broke a connection."""
+
+
 class Cancelled(EmberError):
     """The job was cancelled."""
 
@@ -73,6 +79,7 @@ __all__ = [
     "PatternError",
     "EmberIOError",
     "EmberMemoryError",
+    "EmberClusterError",
     "Cancelled",
     "InternalError",
 ]

@@ -46,6 +46,7 @@ fn build(py: Python<'_>, e: Error) -> PyErr {
             DataFusionError::ResourcesExhausted(_) => "EmberMemoryError",
             _ => "InputError",
         },
+        Error::Cluster(_) => "EmberClusterError",
         Error::Cancelled => "Cancelled",
         Error::Internal(_) => "InternalError",
     };
