@@ -123,6 +123,9 @@ pub struct Traffic {
     pub local_bytes: u64,
 }
 
+/// The last byte of every exchanged buffer.
+const PRESENT: u8 = 0xE5;
+
 /// One exchanged buffer: (destination worker, source worker, bytes).
 type Record = (u32, u32, serde_bytes::ByteBuf);
 
@@ -208,13 +211,31 @@ impl Cluster {
                 me
             )
         };
+        // Every buffer ends with a marker byte, so that a worker that left the run (its job
+        // failed or returned early) shows up as a missing buffer instead of an empty one.
+        let mut out = out;
+        for b in &mut out {
+            b.push(PRESENT);
+        }
         if link.to_timely.send(out).is_err() {
             let m = lost();
             link.failed = Some(m.clone());
             return Err(Error::Cluster(m));
         }
         match link.from_timely.recv() {
-            Ok(got) => Ok(got),
+            Ok(mut got) => {
+                for (w, b) in got.iter_mut().enumerate() {
+                    if b.pop() != Some(PRESENT) {
+                        let m = format!(
+                            "worker {w} (process {}) left the run before it ended (see that process's error)",
+                            w / wpp
+                        );
+                        link.failed = Some(m.clone());
+                        return Err(Error::Cluster(m));
+                    }
+                }
+                Ok(got)
+            }
             Err(_) => {
                 let m = lost();
                 link.failed = Some(m.clone());
@@ -503,6 +524,22 @@ mod tests {
             assert_eq!(r.len(), 2);
             // sum over 6 workers of index + 1 = 21
             assert!(r.iter().all(|s| s == &vec![21u64; 5]));
+        }
+    }
+
+    #[test]
+    fn a_worker_leaving_early_fails_the_others() {
+        let r = run(&ClusterConfig::local(3), |c| {
+            if c.index() == 1 {
+                return Ok(0);
+            }
+            c.sum(1)
+        })
+        .unwrap();
+        assert_eq!(r[1].as_ref().unwrap(), &0);
+        for w in [0, 2] {
+            let e = r[w].as_ref().unwrap_err().to_string();
+            assert!(e.contains("worker 1 (process 0) left the run"), "{e}");
         }
     }
 

@@ -214,6 +214,13 @@ pub fn run(graph: &Graph, algorithm: &Algorithm, common: &Common, top: usize) ->
     };
     let common = Common { ctx, ..common.clone() };
     let spec = algorithm.spec();
+    if common.cluster.is_some() && !spec.engines.pregel {
+        return Err(Error::Config(format!(
+            "{} has no program on the Pregel engine, so it cannot run across processes; run it in one process",
+            spec.name
+        )));
+    }
+    let traffic_before = common.cluster.as_ref().map(|c| c.traffic());
     let out = (spec.run)(graph, algorithm.params(), &common, RunOptions { top })?;
     // A finished run needs its checkpoint no more: a later resume starts afresh.
     if let Some(ck) = &checkpoint {
@@ -267,10 +274,23 @@ pub fn run(graph: &Graph, algorithm: &Algorithm, common: &Common, top: usize) ->
                 ),
                 elapsed: ex.prepare,
             });
+            let across = match (&common.cluster, traffic_before) {
+                (Some(c), Some(t0)) => {
+                    let t = c.traffic();
+                    format!(
+                        ", workers={} in {} processes, this worker sent {} bytes to other processes in {} rounds",
+                        c.peers(),
+                        c.processes(),
+                        t.remote_bytes - t0.remote_bytes,
+                        t.rounds - t0.rounds
+                    )
+                }
+                _ => String::new(),
+            };
             phases.push(Phase {
                 kind: PhaseKind::Pregel,
                 name: format!("Pregel({})", spec.name),
-                details: format!("{params}{sep}supersteps={steps}, messages={messages}"),
+                details: format!("{params}{sep}supersteps={steps}, messages={messages}{across}"),
                 elapsed: ex.compute,
             });
         }

@@ -8,9 +8,14 @@
 //! `routing[r][p]`; the slices of one partition tile `0..l2g.len()` in order of `r`. Local
 //! edges keep the input order of the edges they came from. Nothing here depends on the thread
 //! count. GraphX strategies use the original integer ids (the dense index for string ids).
+//!
+//! A distributed partitioning ([`PartitionedGraph::distributed`]) is the same assignment seen
+//! from one worker of a [`Cluster`]: it holds partitions `p % peers == index` (routing columns
+//! follow `parts`, not partition ids) and masters ranges `r % peers == index`.
 
 use rayon::prelude::*;
 
+use crate::cluster::Cluster;
 use crate::error::{Error, Result};
 use crate::graph::Graph;
 
@@ -163,11 +168,26 @@ pub struct PartitionedGraph<'g> {
     /// `routing[r][p]` = local index range (lo, hi) in partition `p` of the vertices of range `r`.
     routing: Vec<Vec<(u32, u32)>>,
     report: PartitionReport,
+    /// A distributed run: this worker holds only the partitions `p` with
+    /// `p % peers == index` (in `parts`, ascending), and masters ranges the same way.
+    cluster: Option<Cluster>,
 }
 
 impl<'g> PartitionedGraph<'g> {
     /// Partitions `graph` into `num_parts` edge partitions (at least 1).
     pub fn new(graph: &'g Graph, strategy: Strategy, num_parts: u32) -> Result<Self> {
+        Self::build(graph, strategy, num_parts, None)
+    }
+
+    /// The share of a distributed run's partitioning that `cluster`'s worker holds: every
+    /// worker computes the same assignment of edges to `num_parts` partitions and keeps those
+    /// with `p % peers == index`; master range `r` belongs to worker `r % peers`. The report
+    /// covers all partitions (one collective round).
+    pub fn distributed(graph: &'g Graph, strategy: Strategy, num_parts: u32, cluster: Cluster) -> Result<Self> {
+        Self::build(graph, strategy, num_parts, Some(cluster))
+    }
+
+    fn build(graph: &'g Graph, strategy: Strategy, num_parts: u32, cluster: Option<Cluster>) -> Result<Self> {
         if num_parts == 0 || num_parts > 1 << 16 {
             return Err(Error::Config(format!("the number of partitions must be 1..=65536, got {num_parts}")));
         }
@@ -210,9 +230,13 @@ impl<'g> PartitionedGraph<'g> {
             next[p as usize] += 1;
         }
         drop(p_of);
-        let parts: Vec<EdgePartition> = (0..num_parts as usize)
-            .into_par_iter()
-            .map(|p| {
+        let owned: Vec<usize> = match &cluster {
+            None => (0..num_parts as usize).collect(),
+            Some(c) => (0..num_parts as usize).filter(|p| p % c.peers() == c.index()).collect(),
+        };
+        let parts: Vec<EdgePartition> = owned
+            .par_iter()
+            .map(|&p| {
                 let edges = order[start[p]..start[p + 1]].to_vec();
                 let mut l2g: Vec<u32> = edges.iter().flat_map(|&e| [src[e as usize], dst[e as usize]]).collect();
                 l2g.sort_unstable();
@@ -248,8 +272,15 @@ impl<'g> PartitionedGraph<'g> {
             }
             has.iter().filter(|&&b| b).count()
         };
-        let replicas: usize = parts.iter().map(|p| p.l2g.len()).sum();
-        let epp: Vec<u64> = parts.iter().map(|p| p.edges.len() as u64).collect();
+        let mut vpp = vec![0u64; num_parts as usize];
+        for (&p, ep) in owned.iter().zip(&parts) {
+            vpp[p] = ep.l2g.len() as u64;
+        }
+        if let Some(c) = &cluster {
+            vpp = c.sum_many(&vpp)?;
+        }
+        let replicas: u64 = vpp.iter().sum();
+        let epp: Vec<u64> = counts.iter().map(|&c| c as u64).collect();
         let mean = src.len() as f64 / num_parts as f64;
         let report = PartitionReport {
             strategy,
@@ -257,9 +288,9 @@ impl<'g> PartitionedGraph<'g> {
             replication_factor: if with_edges == 0 { 0.0 } else { replicas as f64 / with_edges as f64 },
             edge_balance: if mean == 0.0 { 1.0 } else { epp.iter().copied().max().unwrap_or(0) as f64 / mean },
             edges_per_partition: epp,
-            vertices_per_partition: parts.iter().map(|p| p.l2g.len() as u64).collect(),
+            vertices_per_partition: vpp,
         };
-        Ok(PartitionedGraph { graph, parts, chunk, routing, report })
+        Ok(PartitionedGraph { graph, parts, chunk, routing, report, cluster })
     }
 
     pub fn graph(&self) -> &'g Graph {
@@ -270,6 +301,14 @@ impl<'g> PartitionedGraph<'g> {
     }
     pub fn report(&self) -> &PartitionReport {
         &self.report
+    }
+    /// The run this worker belongs to, for a distributed partitioning.
+    pub fn cluster(&self) -> Option<&Cluster> {
+        self.cluster.as_ref()
+    }
+    /// The worker that masters vertex range `r` (this process for a local partitioning).
+    pub(crate) fn range_owner(&self, r: usize) -> usize {
+        self.cluster.as_ref().map_or(0, |c| r % c.peers())
     }
     pub(crate) fn chunk(&self) -> usize {
         self.chunk

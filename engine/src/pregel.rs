@@ -10,13 +10,24 @@
 //! Invariants: no allocation per edge or message (slots are allocated once per run); merge
 //! order is fixed by the partitioning, never by thread timing, so integer results are exact and
 //! float results differ across partitionings only by rounding. Vertex programs see dense
-//! indices and never know about partitions or threads.
+//! indices and never know about partitions, threads or processes.
+//!
+//! Distributed runs (a [`PartitionedGraph`] from [`PartitionedGraph::distributed`]): each worker
+//! scans only its own partitions; [`Exchange::gather`] then sends every replica's combined
+//! message to its master's worker (one collective round, keyed by the routing table), the
+//! masters merge them in worker order, and a second round gives every worker the masters'
+//! combined messages. So every worker holds all attributes and runs `vprog` on every vertex
+//! that received a message: the state is the same on every worker, the scan of the edges (the
+//! cost that grows with the graph) is split, and the superstep loop needs no other agreement.
+//! Messages cross processes in [`State`]'s encoding: a program whose message type has none is
+//! refused in a distributed run.
 
 use std::time::Instant;
 
 use rayon::prelude::*;
 
 use crate::checkpoint::{self, Snapshot, State};
+use crate::cluster::Cluster;
 pub use crate::context::{CancelToken, Observer, RunContext, SuperstepStats};
 use crate::error::{Error, Result};
 use crate::partition::PartitionedGraph;
@@ -129,6 +140,27 @@ fn combine<M>(slot: &mut Option<M>, m: M, merge: &impl Fn(M, M) -> M) {
     });
 }
 
+/// How a message type crosses processes: its [`State`] encoding as plain function pointers,
+/// so that the generic engine needs no `State` bound where it does not cross.
+struct Codec<M> {
+    put: fn(&M, &mut Vec<u8>),
+    take: fn(&mut &[u8]) -> Option<M>,
+}
+
+// Function pointers copy whatever `M` is (a derive would ask `M: Copy`).
+impl<M> Clone for Codec<M> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<M> Copy for Codec<M> {}
+
+impl<M: State> Codec<M> {
+    fn of() -> Self {
+        Codec { put: <M as State>::put, take: <M as State>::take }
+    }
+}
+
 /// Replica state of one edge partition.
 struct Replicas<VD, ED, M> {
     attr: Vec<VD>,
@@ -145,6 +177,9 @@ pub struct Exchange<'p, 'g, VD, ED, M> {
     fields: TripletFields,
     /// Combined message per vertex (dense index) after [`Exchange::gather`].
     pub msg: Vec<Option<M>>,
+    /// Messages this worker's last scatter sent.
+    sent: u64,
+    codec: Option<Codec<M>>,
 }
 
 impl<'p, 'g, VD, ED, M> Exchange<'p, 'g, VD, ED, M>
@@ -167,6 +202,23 @@ where
         edge_attr: &[ED],
         fields: TripletFields,
     ) -> Result<Self> {
+        Self::build(pg, attrs, edge_attr, fields, None)
+    }
+
+    fn build(
+        pg: &'p PartitionedGraph<'g>,
+        attrs: &[VD],
+        edge_attr: &[ED],
+        fields: TripletFields,
+        codec: Option<Codec<M>>,
+    ) -> Result<Self> {
+        if pg.cluster().is_some() && codec.is_none() {
+            return Err(Error::Config(format!(
+                "this program's message type `{}` cannot be sent between processes: a distributed run needs \
+                 messages that implement ember::checkpoint::State (pregel_resumable's programs have them)",
+                std::any::type_name::<M>()
+            )));
+        }
         let g = pg.graph();
         if attrs.len() != g.num_vertices() || edge_attr.len() != g.num_edges() {
             return Err(Error::Internal(format!(
@@ -194,7 +246,7 @@ where
             })
             .collect();
         let msg = (0..g.num_vertices()).map(|_| None).collect();
-        Ok(Exchange { pg, parts, fields, msg })
+        Ok(Exchange { pg, parts, fields, msg, sent: 0, codec })
     }
 
     /// Ships master attributes to replicas: all of them (`changed = None`, every replica
@@ -219,7 +271,8 @@ where
         S: Fn(&EdgeTriplet<VD, ED>) -> Msgs<M> + Sync,
         MM: Fn(M, M) -> M + Sync,
     {
-        self.parts
+        self.sent = self
+            .parts
             .par_iter_mut()
             .zip(self.pg.partitions())
             .map(|(st, ep)| {
@@ -256,15 +309,23 @@ where
                 }
                 sent
             })
-            .sum()
+            .sum();
+        self.sent
     }
 
     /// Merges the replicas' message slots into [`Exchange::msg`] through the routing table,
     /// clearing the slots. Parallel over master ranges; partitions merge in index order.
-    pub fn gather<MM>(&mut self, merge: &MM)
+    /// Returns the number of messages the last scatter sent, over all workers of a distributed
+    /// run (whose every worker then holds every vertex's combined message).
+    pub fn gather<MM>(&mut self, merge: &MM) -> Result<u64>
     where
         MM: Fn(M, M) -> M + Sync,
     {
+        if let Some(c) = self.pg.cluster() {
+            // build() refuses a distributed partitioning without a codec.
+            let codec = self.codec.ok_or_else(|| Error::Internal("distributed exchange without a codec".into()))?;
+            return self.gather_distributed(c, codec, merge);
+        }
         let pg = self.pg;
         let routing = pg.routing();
         let ranges = routing.len();
@@ -291,7 +352,103 @@ where
                 }
             }
         });
+        Ok(self.sent)
     }
+
+    /// [`Exchange::gather`] across workers: round one sends each replica's message (global
+    /// index, encoded message) to the worker mastering its range, led by the sender's message
+    /// count; masters merge in sender order. Round two gives every worker the masters'
+    /// combined messages.
+    fn gather_distributed<MM>(&mut self, c: &Cluster, codec: Codec<M>, merge: &MM) -> Result<u64>
+    where
+        MM: Fn(M, M) -> M + Sync,
+    {
+        let pg = self.pg;
+        let routing = pg.routing();
+        let mut out: Vec<Vec<u8>> = (0..c.peers()).map(|_| self.sent.to_le_bytes().to_vec()).collect();
+        // Routing columns follow this worker's partitions in order.
+        for (col, (st, ep)) in self.parts.iter_mut().zip(pg.partitions()).enumerate() {
+            for (r, row) in routing.iter().enumerate() {
+                let (lo, hi) = row[col];
+                let buf = &mut out[pg.range_owner(r)];
+                for l in lo as usize..hi as usize {
+                    if let Some(m) = st.msg[l].take() {
+                        buf.extend_from_slice(&ep.l2g[l].to_le_bytes());
+                        (codec.put)(&m, buf);
+                    }
+                }
+            }
+        }
+        let bad = |from: usize| Error::Internal(format!("pregel: a malformed message buffer from worker {from}"));
+        let got = c.exchange(out)?;
+        let n = self.msg.len();
+        let mut total = 0u64;
+        for (from, b) in got.iter().enumerate() {
+            let mut input: &[u8] = b;
+            total += take_u64(&mut input).ok_or_else(|| bad(from))?;
+            while !input.is_empty() {
+                let v = take_u32(&mut input).ok_or_else(|| bad(from))? as usize;
+                let m = (codec.take)(&mut input).ok_or_else(|| bad(from))?;
+                if v >= n {
+                    return Err(bad(from));
+                }
+                combine(&mut self.msg[v], m, merge);
+            }
+        }
+        // Round two: this worker's master ranges, to everyone.
+        let chunk = pg.chunk();
+        let mut mine = Vec::new();
+        for r in (c.index()..routing.len()).step_by(c.peers()) {
+            for v in r * chunk..((r + 1) * chunk).min(n) {
+                if let Some(m) = &self.msg[v] {
+                    mine.extend_from_slice(&(v as u32).to_le_bytes());
+                    (codec.put)(m, &mut mine);
+                }
+            }
+        }
+        for (from, b) in c.all_gather(mine)?.iter().enumerate() {
+            if from == c.index() {
+                continue;
+            }
+            let mut input: &[u8] = b;
+            while !input.is_empty() {
+                let v = take_u32(&mut input).ok_or_else(|| bad(from))? as usize;
+                let m = (codec.take)(&mut input).ok_or_else(|| bad(from))?;
+                *self.msg.get_mut(v).ok_or_else(|| bad(from))? = Some(m);
+            }
+        }
+        Ok(total)
+    }
+}
+
+impl<'p, 'g, VD, ED, M> Exchange<'p, 'g, VD, ED, M>
+where
+    VD: Clone + Send + Sync,
+    ED: Clone + Send + Sync,
+    M: Send + Sync + State,
+{
+    /// [`Exchange::with_fields`] for a message type that can cross processes: the one to use
+    /// for a partitioning that may be distributed.
+    pub fn portable(
+        pg: &'p PartitionedGraph<'g>,
+        attrs: &[VD],
+        edge_attr: &[ED],
+        fields: TripletFields,
+    ) -> Result<Self> {
+        Self::build(pg, attrs, edge_attr, fields, Some(Codec::of()))
+    }
+}
+
+fn take_u32(input: &mut &[u8]) -> Option<u32> {
+    let (head, rest) = input.split_first_chunk::<4>()?;
+    *input = rest;
+    Some(u32::from_le_bytes(*head))
+}
+
+fn take_u64(input: &mut &[u8]) -> Option<u64> {
+    let (head, rest) = input.split_first_chunk::<8>()?;
+    *input = rest;
+    Some(u64::from_le_bytes(*head))
 }
 
 /// One round of messages over all edges (GraphX `aggregateMessages`): returns, per vertex, the
@@ -317,7 +474,7 @@ where
     }
     let mut ex = Exchange::with_fields(pg, attrs, edge_attr, fields)?;
     ex.scatter(None, &send, &merge);
-    ex.gather(&merge);
+    ex.gather(&merge)?;
     Ok(ex.msg)
 }
 
@@ -352,7 +509,7 @@ where
                 .into(),
         ));
     }
-    run(pg, initial, edge_attr, initial_msg, cfg, ctx, vprog, send, merge, None, &|_, _, _, _| Ok(()))
+    run(pg, initial, edge_attr, initial_msg, cfg, ctx, vprog, send, merge, None, &|_, _, _, _| Ok(()), None)
 }
 
 /// [`pregel`] for vertex and message types that can be checkpointed: with a checkpoint in
@@ -378,14 +535,28 @@ where
     MM: Fn(M, M) -> M + Sync,
 {
     let Some(ck) = &ctx.checkpoint else {
-        return run(pg, initial, edge_attr, initial_msg, cfg, ctx, vprog, send, merge, None, &|_, _, _, _| Ok(()));
+        let codec = Some(Codec::of());
+        return run(
+            pg,
+            initial,
+            edge_attr,
+            initial_msg,
+            cfg,
+            ctx,
+            vprog,
+            send,
+            merge,
+            None,
+            &|_, _, _, _| Ok(()),
+            codec,
+        );
     };
     let layout = format!("pregel {} {}", std::any::type_name::<VD>(), std::any::type_name::<M>());
     let resume = checkpoint::restore::<VD, M>(ck, &layout, pg.graph().num_vertices())?;
     let save = |step: u32, total: u64, attrs: &[VD], msgs: &[Option<M>]| {
         if ck.due(step) { checkpoint::save(ck, &layout, step, total, attrs, msgs) } else { Ok(()) }
     };
-    run(pg, initial, edge_attr, initial_msg, cfg, ctx, vprog, send, merge, resume, &save)
+    run(pg, initial, edge_attr, initial_msg, cfg, ctx, vprog, send, merge, resume, &save, Some(Codec::of()))
 }
 
 /// Called after every superstep with (supersteps done, messages so far, attributes, waiting
@@ -407,6 +578,7 @@ fn run<VD, ED, M, VP, S, MM>(
     merge: MM,
     resume: Option<Snapshot<VD, M>>,
     save: &SaveFn<VD, M>,
+    codec: Option<Codec<M>>,
 ) -> Result<PregelResult<VD>>
 where
     VD: Clone + Send + Sync,
@@ -428,9 +600,9 @@ where
         None => {
             attrs = initial;
             attrs.par_iter_mut().enumerate().for_each(|(v, a)| *a = vprog(v as u32, a, &initial_msg));
-            ex = Exchange::new(pg, &attrs, edge_attr)?;
-            messages = ex.scatter(None, &send, &merge);
-            ex.gather(&merge);
+            ex = Exchange::build(pg, &attrs, edge_attr, TripletFields::All, codec)?;
+            ex.scatter(None, &send, &merge);
+            messages = ex.gather(&merge)?;
             total = messages;
             step = 0;
             stats = vec![SuperstepStats {
@@ -445,7 +617,7 @@ where
             // The state between supersteps: attributes everywhere (replicas are built from them)
             // and the combined messages the next superstep consumes.
             attrs = snap.attrs;
-            ex = Exchange::new(pg, &attrs, edge_attr)?;
+            ex = Exchange::build(pg, &attrs, edge_attr, TripletFields::All, codec)?;
             ex.msg = snap.msgs;
             messages = ex.msg.iter().filter(|m| m.is_some()).count() as u64;
             total = snap.total;
@@ -482,8 +654,8 @@ where
             })
             .sum();
         ex.ship(&attrs, Some(&changed));
-        messages = ex.scatter(Some(cfg.direction), &send, &merge);
-        ex.gather(&merge);
+        ex.scatter(Some(cfg.direction), &send, &merge);
+        messages = ex.gather(&merge)?;
         total += messages;
         step += 1;
         let s = SuperstepStats {

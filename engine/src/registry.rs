@@ -170,6 +170,7 @@ pub fn common_from<K: AsRef<str>, V: AsRef<str>>(
         partitions,
         engine: Engine::parse(&text(&ENGINE)?)?,
         ctx: crate::context::RunContext { checkpoint, ..ctx },
+        cluster: None,
     })
 }
 

@@ -445,6 +445,7 @@ async fn run_graph(
         partitions: graph.partitions,
         ctx: RunContext { cancel, observer: Some(progress), checkpoint: None },
         engine: ember::algo::Engine::parse(&graph.engine)?,
+        cluster: None,
     };
     let t0 = Instant::now();
     let (g, load_what) = load_graph(session, graph).await?;

@@ -393,6 +393,7 @@ pub fn run_call(
             partitions: call.partitions,
             engine: call.engine,
             ctx: RunContext { cancel: c2, observer: None, checkpoint: call.checkpoint.clone() },
+            cluster: None,
         };
         Ok(job::run(&graph, &call.algorithm, &common, 0)?.table)
     })?;

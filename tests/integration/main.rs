@@ -4,6 +4,7 @@
 
 mod bfs_paths;
 mod checkpoints;
+mod distributed;
 mod fuzz_corpora;
 mod graph_searches;
 mod helpers;

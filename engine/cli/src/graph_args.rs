@@ -102,6 +102,7 @@ impl ExecArgs {
                 .map_err(|_| ember::Error::Config(format!("--partitions {partitions}")))?,
             strategy: Strategy::parse(&get(&registry::STRATEGY)?)?,
             ctx,
+            cluster: None,
         })
     }
 }

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use datafusion::arrow::array::{ArrayRef, RecordBatch};
 use datafusion::arrow::datatypes::{Field, Schema};
 
+use crate::cluster::Cluster;
 use crate::context::RunContext;
 use crate::error::{Error, Result};
 use crate::graph::Graph;
@@ -55,6 +56,9 @@ pub struct Common {
     pub partitions: u32,
     pub ctx: RunContext,
     pub engine: Engine,
+    /// A distributed run's worker: the Pregel engine is chosen and partitions are shared out
+    /// among the run's workers ([`PartitionedGraph::distributed`]).
+    pub cluster: Option<Cluster>,
 }
 
 impl Common {
@@ -78,6 +82,14 @@ impl Common {
 
     /// [`Common::use_kernel`] for a kernel that writes checkpoints itself.
     pub fn use_resumable_kernel(&self, supported: bool, what: &str) -> Result<bool> {
+        if self.cluster.is_some() {
+            return match self.engine {
+                Engine::Kernel => Err(Error::Config(format!(
+                    "the kernel for {what} runs in one process; a distributed run uses engine=pregel (or auto)"
+                ))),
+                _ => Ok(false),
+            };
+        }
         match (self.engine, supported) {
             (Engine::Pregel, _) => Ok(false),
             (Engine::Auto, s) => Ok(s),
@@ -89,7 +101,17 @@ impl Common {
     }
 
     /// Partitions `graph` as configured.
+    /// In a distributed run, 0 partitions means one per worker of the run.
     pub fn partition<'g>(&self, graph: &'g Graph) -> Result<PartitionedGraph<'g>> {
+        if let Some(c) = &self.cluster {
+            if self.ctx.checkpoint.is_some() {
+                return Err(Error::Config(
+                    "distributed runs write no checkpoints yet; run without a checkpoint folder".into(),
+                ));
+            }
+            let p = if self.partitions == 0 { c.peers() as u32 } else { self.partitions };
+            return PartitionedGraph::distributed(graph, self.strategy, p, c.clone());
+        }
         let p = if self.partitions == 0 { rayon::current_num_threads() as u32 } else { self.partitions };
         PartitionedGraph::new(graph, self.strategy, p)
     }

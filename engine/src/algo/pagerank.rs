@@ -268,7 +268,7 @@ fn power_iteration(pg: &PartitionedGraph<'_>, cfg: &Config) -> Result<Output> {
     let units = no_edge_attrs(g);
     // Directed: triplets read the source's contribution only, so only sources' replicas are shipped.
     let fields = if directed { TripletFields::Src } else { TripletFields::All };
-    let mut ex: Exchange<'_, '_, f64, (), f64> = Exchange::with_fields(pg, &contrib(&rank), &units, fields)?;
+    let mut ex: Exchange<'_, '_, f64, (), f64> = Exchange::portable(pg, &contrib(&rank), &units, fields)?;
     let send = |t: &pregel::EdgeTriplet<f64, ()>| {
         if directed { Msgs::to_dst(*t.src_attr) } else { Msgs::both(*t.dst_attr, *t.src_attr) }
     };
@@ -292,8 +292,8 @@ fn power_iteration(pg: &PartitionedGraph<'_>, cfg: &Config) -> Result<Output> {
         let c = contrib(&rank);
         let dangling = tp.dangling(&rank, &outdeg);
         ex.ship(&c, None);
-        let sent = ex.scatter(None, &send, &merge);
-        ex.gather(&merge);
+        ex.scatter(None, &send, &merge);
+        let sent = ex.gather(&merge)?;
         messages += sent;
         let msg = &mut ex.msg;
         let new: Vec<f64> =

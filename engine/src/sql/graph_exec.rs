@@ -225,6 +225,8 @@ impl ExecutionPlan for GraphAlgorithmExec {
                     partitions: call.partitions,
                     ctx: RunContext { cancel, observer: None, checkpoint: call.checkpoint.clone() },
                     engine: call.engine,
+                    // SQL runs in one process.
+                    cluster: None,
                 };
                 let out = job::run(&g, &call.algorithm, &common, 0)?;
                 let table = if call.with_vertices { job::with_vertices(&g, &out.table)? } else { out.table.clone() };

@@ -1,0 +1,204 @@
+//! Distributed runs (issue 14): the Pregel algorithms run by several timely workers, in one
+//! process and in several "processes" (threads of this test, each with its own sockets over
+//! loopback), give the single-process result: integers exactly, PageRank within 1e-9
+//! relative. Also: algorithms without a Pregel program and kernels are refused, and a
+//! distributed run's plan reports its workers.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ember::Graph;
+use ember::algo::{Common, Engine};
+use ember::cluster::{self, ClusterConfig};
+use ember::datafusion::arrow::array::{Array, Float64Array, RecordBatch};
+use ember::job::{Algorithm, JobOutput, run};
+use ember::load::{LoadSpec, load};
+
+use crate::helpers::{close, data};
+
+/// An algorithm and its parameters, as text.
+type Case = (&'static str, Vec<(&'static str, String)>);
+
+/// The cases for `g`: sources and landmarks are ids of `g` (its first dense vertices), and
+/// sssp only where there are weights.
+fn cases(g: &Graph) -> Vec<Case> {
+    let ids = g.ids().to_array();
+    let id = |v: usize| ember::datafusion::arrow::util::display::array_value_to_string(&ids, v).unwrap();
+    let mut c: Vec<Case> = vec![
+        ("pagerank", vec![("iterations", "15".into())]),
+        ("pagerank", vec![("variant", "graphx".into()), ("tol", "0.001".into())]),
+        ("wcc", vec![]),
+        ("bfs", vec![("source", id(0))]),
+        ("landmarks", vec![("landmarks", format!("{},{},{}", id(0), id(5), id(17)))]),
+        ("pagerank", vec![("iterations", "10".into()), ("sources", id(3))]),
+    ];
+    if g.weights().is_some() {
+        c.push(("sssp", vec![("source", id(1))]));
+    }
+    c
+}
+
+/// Runs every case on `g` in each worker of a cluster described by `cfgs` (one config per
+/// simulated process, each run on its own thread) and returns worker 0's outputs.
+fn distributed(g: &Arc<Graph>, cfgs: Vec<ClusterConfig>, partitions: u32) -> Vec<JobOutput> {
+    let handles: Vec<_> = cfgs
+        .into_iter()
+        .map(|cfg| {
+            let g = g.clone();
+            std::thread::spawn(move || {
+                cluster::run(&cfg, move |c| {
+                    let common = Common { engine: Engine::Pregel, partitions, cluster: Some(c), ..Default::default() };
+                    cases(&g)
+                        .iter()
+                        .map(|(name, params)| run(&g, &Algorithm::new(name, params).unwrap(), &common, 0).unwrap())
+                        .collect::<Vec<_>>()
+                })
+                .unwrap()
+            })
+        })
+        .collect();
+    let mut outs: Vec<Vec<Vec<JobOutput>>> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    // Every worker of every process holds the same result table.
+    let first = outs[0][0].clone();
+    for p in &outs {
+        for w in p {
+            for (a, b) in w.iter().zip(&first) {
+                assert_eq!(a.table, b.table, "workers disagree");
+            }
+        }
+    }
+    outs.swap_remove(0).swap_remove(0)
+}
+
+fn same(name: &str, local: &RecordBatch, dist: &RecordBatch) {
+    assert_eq!(local.schema(), dist.schema(), "{name}");
+    assert_eq!(local.num_rows(), dist.num_rows(), "{name}");
+    for (c, (a, b)) in local.columns().iter().zip(dist.columns()).enumerate() {
+        match (a.as_any().downcast_ref::<Float64Array>(), b.as_any().downcast_ref::<Float64Array>()) {
+            (Some(a), Some(b)) => {
+                for i in 0..a.len() {
+                    assert!(
+                        close(a.value(i), b.value(i), 1e-9),
+                        "{name} column {c} row {i}: {} vs {}",
+                        a.value(i),
+                        b.value(i)
+                    );
+                }
+            }
+            _ => assert_eq!(a, b, "{name} column {c}"),
+        }
+    }
+}
+
+fn check(g: &Graph, outs: &[JobOutput]) {
+    let common = Common { engine: Engine::Pregel, ..Default::default() };
+    let cases = cases(g);
+    assert_eq!(cases.len(), outs.len());
+    for ((name, params), d) in cases.iter().zip(outs) {
+        let local = run(g, &Algorithm::new(name, params).unwrap(), &common, 0).unwrap();
+        same(&format!("{name} {params:?}"), &local.table, &d.table);
+        assert_eq!(local.supersteps, d.supersteps, "{name} {params:?}");
+        assert_eq!(local.messages, d.messages, "{name} {params:?}: message counts");
+    }
+}
+
+fn free_ports(n: usize) -> Vec<String> {
+    let ls: Vec<TcpListener> = (0..n).map(|_| TcpListener::bind("127.0.0.1:0").unwrap()).collect();
+    ls.iter().map(|l| l.local_addr().unwrap().to_string()).collect()
+}
+
+fn processes(n: usize, workers: usize) -> Vec<ClusterConfig> {
+    let addresses = free_ports(n);
+    (0..n)
+        .map(|process| ClusterConfig {
+            workers,
+            process,
+            addresses: addresses.clone(),
+            connect_timeout: Duration::from_secs(30),
+        })
+        .collect()
+}
+
+#[test]
+fn workers_in_one_process_match_one_worker() {
+    let g = Arc::new(load(&LoadSpec::new(data().join("email-Eu-core.txt.gz"))).unwrap());
+    for workers in [1, 3] {
+        let outs = distributed(&g, vec![ClusterConfig::local(workers)], 0);
+        check(&g, &outs);
+    }
+}
+
+#[test]
+fn processes_over_loopback_match_one_process() {
+    // Directed and weighted (sssp reads the weights), then undirected.
+    for (file, procs, workers, parts) in
+        [("p2p-Gnutella31-weighted.txt.gz", 2, 1, 0), ("ca-HepTh.txt.gz", 3, 2, 5), ("karate.txt.gz", 2, 2, 0)]
+    {
+        let g = Arc::new(load(&LoadSpec::new(data().join(file))).unwrap());
+        let outs = distributed(&g, processes(procs, workers), parts);
+        check(&g, &outs);
+        let plan = &outs[0].plan.phases;
+        let pregel = plan.iter().find(|p| p.name.starts_with("Pregel")).unwrap();
+        assert!(
+            pregel.details.contains(&format!("workers={} in {procs} processes", procs * workers)),
+            "{}",
+            pregel.details
+        );
+        assert!(!pregel.details.contains(" sent 0 bytes"), "{}", pregel.details);
+    }
+}
+
+#[test]
+fn random_graphs_with_string_ids() {
+    use ember::ids::IdColumn;
+    use ember::{EdgeList, GraphOptions};
+    // A few seeded random graphs (xorshift), directed and not, with text ids.
+    let mut x = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    for (n, m, directed) in [(60u64, 200, true), (300, 900, false), (40, 41, true)] {
+        let (mut s, mut d, mut w) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..m {
+            s.push(format!("v{}", next() % n));
+            d.push(format!("v{}", next() % n));
+            w.push((next() % 9 + 1) as f64);
+        }
+        let g = Graph::from_edge_list(
+            EdgeList {
+                src: IdColumn::Str(s),
+                dst: IdColumn::Str(d),
+                weight: Some(w),
+                vertices: None,
+                directed: Some(directed),
+            },
+            &GraphOptions::default(),
+        )
+        .unwrap();
+        let g = Arc::new(g);
+        let outs = distributed(&g, processes(2, 2), 3);
+        check(&g, &outs);
+    }
+}
+
+#[test]
+fn kernels_and_algorithms_without_pregel_are_refused() {
+    let g = Arc::new(load(&LoadSpec::new(data().join("karate.txt.gz"))).unwrap());
+    let errs = cluster::run(&ClusterConfig::local(2), move |c| {
+        let kernel = Common { engine: Engine::Kernel, cluster: Some(c.clone()), ..Default::default() };
+        let auto = Common { cluster: Some(c), ..Default::default() };
+        (
+            run(&g, &Algorithm::new("wcc", &[] as &[(&str, &str)]).unwrap(), &kernel, 0).unwrap_err().to_string(),
+            run(&g, &Algorithm::new("cdlp", &[] as &[(&str, &str)]).unwrap(), &auto, 0).unwrap_err().to_string(),
+        )
+    })
+    .unwrap();
+    for (k, c) in errs {
+        assert!(k.contains("runs in one process; a distributed run uses engine=pregel"), "{k}");
+        assert!(c.contains("cdlp has no program on the Pregel engine"), "{c}");
+    }
+}
