@@ -202,14 +202,14 @@ impl Cluster {
             }
         }
         link.traffic.rounds += 1;
-        let lost = || {
-            format!(
-                "lost contact with another process during a round (worker {} of {} in process {}): a process \
+        let lost = || match lost_peer() {
+            Some((p, why)) => format!("lost process {p} (its connection to process {me} broke: {why})"),
+            None => format!(
+                "lost contact with another process during a round (worker {} of {} in process {me}): a process \
                  exited or a connection broke",
                 self.index(),
-                self.peers(),
-                me
-            )
+                self.peers()
+            ),
         };
         // Every buffer ends with a marker byte, so that a worker that left the run (its job
         // failed or returned early) shows up as a missing buffer instead of an empty one.
@@ -286,6 +286,7 @@ where
     F: Fn(Cluster) -> T + Send + Sync + 'static,
 {
     cfg.validate()?;
+    quiet_network_panics();
     let (builders, guard): (Vec<AllocatorBuilder>, Box<dyn std::any::Any + Send>) = if cfg.processes() == 1 {
         CommConfig::Process(cfg.workers).try_build().map_err(Error::Cluster)?
     } else {
@@ -298,20 +299,37 @@ where
     };
     let wpp = cfg.workers;
     let f = Arc::new(f);
+    // Workers hand their results over as soon as their job ends: after a lost peer, timely's
+    // threads can wait forever for its progress messages, so they are joined only after a
+    // clean run.
+    let (done, results_rx) = channel::<(usize, Option<T>)>();
     let guards = timely::execute::execute_from(builders, guard, timely::WorkerConfig::default(), move |worker| {
-        serve(worker, wpp, f.clone())
+        let index = worker.index();
+        let r = serve(worker, wpp, f.clone());
+        let _ = done.send((index, r));
     })
     .map_err(Error::Cluster)?;
-    let mut results = Vec::new();
-    for r in guards.join() {
-        match r {
-            Ok(Some(t)) => results.push(t),
-            Ok(None) | Err(_) => {
-                return Err(Error::Cluster("a worker stopped: another process exited or a connection broke".into()));
-            }
+    let mut results: Vec<(usize, Option<T>)> = Vec::with_capacity(wpp);
+    while results.len() < wpp {
+        match results_rx.recv() {
+            Ok(r) => results.push(r),
+            // Every worker thread ended (one panicked before reporting).
+            Err(_) => break,
         }
     }
-    Ok(results)
+    let clean = results.len() == wpp && results.iter().all(|(_, r)| r.is_some()) && lost_peer().is_none();
+    if !clean {
+        // The stuck threads are parked and hold nothing the caller needs; the process is
+        // about to report the error.
+        std::mem::forget(guards);
+        return Err(Error::Cluster(match lost_peer() {
+            Some((p, why)) => format!("lost process {p} (a connection broke: {why})"),
+            None => "a worker stopped: another process exited or a connection broke".into(),
+        }));
+    }
+    drop(guards);
+    results.sort_by_key(|(i, _)| *i);
+    Ok(results.into_iter().filter_map(|(_, r)| r).collect())
 }
 
 /// One timely worker: builds the exchange dataflow, starts `f` on a thread of its own and
@@ -379,8 +397,18 @@ where
             }
             round += 1;
             input.advance_to(round);
+            let mut lost = false;
             while *frontier.borrow() < round {
-                worker.step_or_park(None);
+                // Woken by data or progress; the timeout notices a lost peer, whose network
+                // thread ends without waking this one.
+                worker.step_or_park(Some(Duration::from_millis(100)));
+                if lost_peer().is_some() {
+                    lost = true;
+                    break;
+                }
+            }
+            if lost {
+                break;
             }
             // This round's records were sent at time `round - 1`; later ones stay for their round.
             let mut got: Vec<Vec<u8>> = vec![Vec::new(); peers];
@@ -397,8 +425,52 @@ where
             }
         }
         drop(input);
+        // The job's next round (if any) fails at once instead of waiting for a reply.
+        drop(replies);
         job.join().ok()
     })
+}
+
+/// The process whose connection broke first, and how (recorded by the panic hook).
+static LOST: Mutex<Option<(usize, String)>> = Mutex::new(None);
+
+fn lost_peer() -> Option<(usize, String)> {
+    LOST.lock().ok().and_then(|l| l.clone())
+}
+
+/// Timely's network threads (`timely:recv-P`, `timely:send-P`, P the remote process) panic
+/// when a connection breaks, and its workers then panic on the poisoned queues: expected when
+/// a peer dies, reported by [`Cluster::exchange`] as an error naming P. This hook records P and
+/// keeps those panics off stderr; every other panic goes to the previous hook.
+fn quiet_network_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let thread = std::thread::current();
+            let name = thread.name().unwrap_or("");
+            let text = info
+                .payload()
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| info.payload().downcast_ref::<&str>().copied())
+                .unwrap_or("");
+            let peer = name.strip_prefix("timely:recv-").or_else(|| name.strip_prefix("timely:send-"));
+            if let Some(p) = peer.and_then(|p| p.parse::<usize>().ok()) {
+                if let Ok(mut l) = LOST.lock()
+                    && l.is_none()
+                {
+                    let why = text.strip_prefix("timely communication error: ").unwrap_or(text);
+                    *l = Some((p, why.to_string()));
+                }
+                return;
+            }
+            if name.starts_with("timely:work-") && text.contains("poisoned") {
+                return;
+            }
+            previous(info)
+        }));
+    });
 }
 
 /// Connects this process to every other: to lower indices, accepts from higher ones.

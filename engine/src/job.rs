@@ -116,6 +116,8 @@ pub struct JobOutput {
     /// What executed.
     pub execution: Execution,
     pub plan: JobPlan,
+    /// A distributed run's shape and this worker's traffic.
+    pub cluster: Option<ClusterRun>,
 }
 
 /// The dense vertex index of each row of a result's `ids` column, whose rows are grouped by
@@ -246,6 +248,18 @@ pub fn run(graph: &Graph, algorithm: &Algorithm, common: &Common, top: usize) ->
     let sep = if params.is_empty() { "" } else { ", " };
     let steps = out.supersteps;
     let ex = &out.execution;
+    let cluster = match (&common.cluster, traffic_before) {
+        (Some(c), Some(t0)) => {
+            let t = c.traffic();
+            Some(ClusterRun {
+                workers: c.peers(),
+                processes: c.processes(),
+                remote_bytes: t.remote_bytes - t0.remote_bytes,
+                rounds: t.rounds - t0.rounds,
+            })
+        }
+        _ => None,
+    };
     match &ex.executed {
         Executed::Kernel { description } => {
             phases.push(Phase {
@@ -274,18 +288,12 @@ pub fn run(graph: &Graph, algorithm: &Algorithm, common: &Common, top: usize) ->
                 ),
                 elapsed: ex.prepare,
             });
-            let across = match (&common.cluster, traffic_before) {
-                (Some(c), Some(t0)) => {
-                    let t = c.traffic();
-                    format!(
-                        ", workers={} in {} processes, this worker sent {} bytes to other processes in {} rounds",
-                        c.peers(),
-                        c.processes(),
-                        t.remote_bytes - t0.remote_bytes,
-                        t.rounds - t0.rounds
-                    )
-                }
-                _ => String::new(),
+            let across = match cluster {
+                Some(c) => format!(
+                    ", workers={} in {} processes, this worker sent {} bytes to other processes in {} rounds",
+                    c.workers, c.processes, c.remote_bytes, c.rounds
+                ),
+                None => String::new(),
             };
             phases.push(Phase {
                 kind: PhaseKind::Pregel,
@@ -309,7 +317,19 @@ pub fn run(graph: &Graph, algorithm: &Algorithm, common: &Common, top: usize) ->
         summary: out.summary,
         execution: out.execution,
         plan: JobPlan { phases, supersteps, partition },
+        cluster,
     })
+}
+
+/// A distributed run as one worker saw it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClusterRun {
+    pub workers: usize,
+    pub processes: usize,
+    /// Bytes this worker sent to workers of other processes, and collective rounds, during
+    /// the algorithm (partitioning included).
+    pub remote_bytes: u64,
+    pub rounds: u64,
 }
 
 fn column_list(b: &RecordBatch) -> String {

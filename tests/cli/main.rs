@@ -3,6 +3,7 @@
 //! peers. Data comes from the repository's `graphs/`.
 
 mod cli;
+mod distributed;
 mod faults;
 
 use std::path::PathBuf;

@@ -5,6 +5,7 @@
 
 mod bench;
 mod commands;
+mod distributed;
 mod graph_args;
 mod out;
 mod run;

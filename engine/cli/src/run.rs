@@ -12,9 +12,10 @@ use ember::algo::spec::{AlgorithmSpec, Executed};
 use ember::graph::Graph;
 use ember::job::{self, Algorithm, JobOutput};
 use ember::output::{self, OutFormat};
-use ember::{PartitionReport, registry};
+use ember::{PartitionReport, RunContext, registry};
 use serde_json::json;
 
+use crate::distributed::{self, DistArgs};
 use crate::graph_args::{GraphArgs, param_arg, param_values, progress};
 use crate::out::outln;
 
@@ -36,6 +37,8 @@ pub struct RunArgs {
     /// Print the run summary as one JSON object (graph size, engine, supersteps, phase times).
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub dist: DistArgs,
 }
 
 /// The `run` command with one subcommand per registered algorithm.
@@ -89,17 +92,43 @@ pub fn run(m: &ArgMatches) -> Result<ExitCode> {
         OutFormat::resolve(out, out_format)?;
         output::check_target(out)?;
     }
-    // Settings are checked before the graph is read.
+    // Settings are checked before the graph is read (and before other processes start).
     args.graph.exec.common(Default::default())?;
+    let plan = if args.dist.is_distributed() { Some(args.dist.start()?) } else { None };
     let t = Instant::now();
-    let g = args.graph.load()?;
+    let g = match args.graph.load() {
+        Ok(g) => g,
+        Err(e) => {
+            if let Some(p) = plan {
+                p.abort();
+            }
+            return Err(e);
+        }
+    };
     let load_t = t.elapsed();
     let (bar, ctx) = progress();
     if args.json {
         bar.finish_and_clear();
     }
-    let common = args.graph.exec.common(ctx)?;
-    let out = job::run(&g, &algorithm, &common, args.top)?;
+    let (g, out) = match plan {
+        None => {
+            let common = args.graph.exec.common(ctx)?;
+            let out = job::run(&g, &algorithm, &common, args.top)?;
+            (std::sync::Arc::new(g), out)
+        }
+        Some(plan) => {
+            let g = std::sync::Arc::new(g);
+            let common = args.graph.exec.common(RunContext::default())?;
+            match distributed::run(plan, g.clone(), &algorithm, common, ctx, args.top)? {
+                Some(out) => (g, out),
+                // Another process of the run prints the summary and writes the output.
+                None => {
+                    bar.finish_and_clear();
+                    return Ok(ExitCode::SUCCESS);
+                }
+            }
+        }
+    };
     bar.finish_and_clear();
     let t = Instant::now();
     if let Some(path) = &args.out {
@@ -115,6 +144,15 @@ pub fn run(m: &ArgMatches) -> Result<ExitCode> {
     print_graph(&g, out.execution.partition());
     if let Executed::Kernel { description } = &out.execution.executed {
         outln!("engine: kernel ({description})");
+    }
+    if let Some(c) = &out.cluster {
+        outln!(
+            "distributed: {} workers in {} processes; worker 0 sent {} to other processes in {} rounds",
+            c.workers,
+            c.processes,
+            bytes_text(c.remote_bytes),
+            c.rounds
+        );
     }
     outln!("supersteps: {}", out.supersteps);
     for l in &out.summary {
@@ -132,6 +170,10 @@ pub fn run(m: &ArgMatches) -> Result<ExitCode> {
         outln!("wrote {}", path.display());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn bytes_text(b: u64) -> String {
+    if b >= 1 << 20 { format!("{:.1} MiB", b as f64 / (1 << 20) as f64) } else { format!("{b} bytes") }
 }
 
 struct Times {
@@ -162,6 +204,12 @@ fn summary_json(g: &Graph, alg: &Algorithm, out: &JobOutput, t: &Times, path: Op
         "engine": engine,
         "kernel": kernel,
         "partition": partition,
+        "distributed": out.cluster.map(|c| json!({
+            "workers": c.workers,
+            "processes": c.processes,
+            "worker0_remote_bytes": c.remote_bytes,
+            "rounds": c.rounds,
+        })),
         "supersteps": out.supersteps,
         "messages": out.messages,
         "summary": out.summary,

@@ -1,0 +1,243 @@
+//! `ember run ... --processes P --workers W` and `--hosts FILE --process I`: running a job
+//! across processes (timely's process/worker model, through `ember::cluster`).
+//!
+//! `--processes P` on one machine: this process becomes process 0, picks P free loopback ports
+//! and starts processes 1..P-1 as copies of itself (same arguments, plus the hidden
+//! `--cluster-peers` list and `--process I`); their stdout is discarded (process 0 prints the
+//! summary and writes `--out`) and their stderr names them. `--hosts FILE --process I` joins a
+//! run across machines: start one `ember run` per line of the host file, each with its index.
+//!
+//! Invariants: every process loads the whole graph (each reads the same input) and every
+//! worker runs the same job; only worker 0 of process 0 reports progress, prints and writes.
+//! A process that fails or dies ends the others' runs with an error naming it; the launcher
+//! kills and reaps its children whatever happens, so no process is left behind.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use ember::RunContext;
+use ember::algo::Common;
+use ember::cluster::{self, ClusterConfig};
+use ember::graph::Graph;
+use ember::job::{self, Algorithm, JobOutput};
+
+// How a run is spread over processes (a `//` comment: clap would show a doc comment).
+#[derive(Args, Debug, Clone, Default)]
+pub struct DistArgs {
+    /// Run across this many processes on this machine, started by this one and connected over
+    /// loopback (1..=64).
+    #[arg(long, help_heading = "Distributed runs")]
+    pub processes: Option<usize>,
+    /// Worker threads per process in a distributed run (timely workers; 1..=1024) [default: 1].
+    #[arg(long, help_heading = "Distributed runs")]
+    pub workers: Option<usize>,
+    /// Join a run across machines: a file with one host:port per line, in process order
+    /// (timely's host file); every process is started by hand with its --process index.
+    #[arg(long, value_name = "FILE", help_heading = "Distributed runs")]
+    pub hosts: Option<PathBuf>,
+    /// This process's index in the run (0 prints the summary and writes --out).
+    #[arg(long, value_name = "INDEX", help_heading = "Distributed runs")]
+    pub process: Option<usize>,
+    /// Seconds to wait for the other processes to connect.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, help_heading = "Distributed runs")]
+    pub connect_timeout: u64,
+    /// (Set by --processes for the processes it starts: the run's loopback addresses.)
+    #[arg(long, hide = true)]
+    pub cluster_peers: Option<String>,
+}
+
+/// What this process does in a distributed run.
+pub struct Plan {
+    pub config: ClusterConfig,
+    /// Processes this one started (the `--processes` launcher).
+    pub children: Vec<(usize, Child)>,
+}
+
+impl Plan {
+    /// Stops the processes this one started (this one failed before the run began).
+    pub fn abort(mut self) {
+        stop(&mut self.children);
+    }
+}
+
+impl DistArgs {
+    /// Whether the run is distributed at all.
+    pub fn is_distributed(&self) -> bool {
+        self.processes.is_some_and(|p| p > 1)
+            || self.workers.is_some_and(|w| w > 1)
+            || self.hosts.is_some()
+            || self.cluster_peers.is_some()
+    }
+
+    /// Checks the flags (before the graph is read) and, for `--processes`, starts the other
+    /// processes.
+    pub fn start(&self) -> Result<Plan> {
+        let workers = self.workers.unwrap_or(1);
+        if !(1..=1024).contains(&workers) {
+            bail!("--workers must be 1..=1024, got {workers}");
+        }
+        if self.connect_timeout == 0 || self.connect_timeout > 86_400 {
+            bail!("--connect-timeout must be 1..=86400 seconds, got {}", self.connect_timeout);
+        }
+        let timeout = Duration::from_secs(self.connect_timeout);
+        if let Some(peers) = &self.cluster_peers {
+            let addresses: Vec<String> = peers.split(',').map(str::to_string).collect();
+            let process = self.process.context("--cluster-peers needs --process")?;
+            return Ok(Plan {
+                config: ClusterConfig { workers, process, addresses, connect_timeout: timeout },
+                children: Vec::new(),
+            });
+        }
+        if let Some(hosts) = &self.hosts {
+            if self.processes.is_some() {
+                bail!("--hosts and --processes do not go together: the host file says how many processes run");
+            }
+            let addresses = ClusterConfig::read_hosts(hosts)?;
+            let Some(process) = self.process else {
+                bail!(
+                    "--hosts needs --process INDEX (0..={}): this process's line in the host file",
+                    addresses.len() - 1
+                );
+            };
+            if process >= addresses.len() {
+                bail!(
+                    "--process {process} is out of range: {} lists {} hosts (0..={})",
+                    hosts.display(),
+                    addresses.len(),
+                    addresses.len() - 1
+                );
+            }
+            return Ok(Plan {
+                config: ClusterConfig { workers, process, addresses, connect_timeout: timeout },
+                children: Vec::new(),
+            });
+        }
+        if self.process.is_some() {
+            bail!("--process needs --hosts FILE (the run's host file)");
+        }
+        let processes = self.processes.unwrap_or(1);
+        if !(1..=64).contains(&processes) {
+            bail!("--processes must be 1..=64, got {processes}");
+        }
+        let addresses = free_loopback_addresses(processes)?;
+        let mut children = Vec::new();
+        for i in 1..processes {
+            match spawn_copy(i, &addresses) {
+                Ok(c) => children.push((i, c)),
+                Err(e) => {
+                    stop(&mut children);
+                    return Err(e);
+                }
+            }
+        }
+        Ok(Plan { config: ClusterConfig { workers, process: 0, addresses, connect_timeout: timeout }, children })
+    }
+}
+
+/// `n` loopback addresses with ports free a moment ago (the listeners are closed before the
+/// processes bind them; a port taken in between shows as a clear "cannot listen" error).
+fn free_loopback_addresses(n: usize) -> Result<Vec<String>> {
+    let ls: Vec<std::net::TcpListener> = (0..n)
+        .map(|_| std::net::TcpListener::bind("127.0.0.1:0"))
+        .collect::<std::io::Result<_>>()
+        .context("finding free loopback ports")?;
+    ls.iter().map(|l| Ok(l.local_addr()?.to_string())).collect()
+}
+
+/// Starts process `i` as a copy of this one: the same arguments without `--processes`, plus
+/// the peer list and its index.
+fn spawn_copy(i: usize, addresses: &[String]) -> Result<Child> {
+    let exe = std::env::current_exe().context("finding the ember executable to start the other processes")?;
+    let mut args: Vec<std::ffi::OsString> = Vec::new();
+    let mut it = std::env::args_os().skip(1);
+    while let Some(a) = it.next() {
+        let s = a.to_string_lossy();
+        if s == "--processes" {
+            it.next();
+            continue;
+        }
+        if s.starts_with("--processes=") {
+            continue;
+        }
+        args.push(a);
+    }
+    Command::new(exe)
+        .args(args)
+        .arg("--cluster-peers")
+        .arg(addresses.join(","))
+        .arg("--process")
+        .arg(i.to_string())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .with_context(|| format!("starting process {i}"))
+}
+
+/// Kills and reaps the children (after a failure of this process).
+fn stop(children: &mut Vec<(usize, Child)>) {
+    for (_, c) in children.iter_mut() {
+        let _ = c.kill();
+    }
+    for (_, c) in children.iter_mut() {
+        let _ = c.wait();
+    }
+    children.clear();
+}
+
+/// Runs `algorithm` on `graph` in every worker of this process; returns worker 0's output in
+/// process 0 (the one that prints), `None` in the others. `ctx` (progress, cancellation) is
+/// given to worker 0 of process 0; the others get the cancellation only.
+pub fn run(
+    plan: Plan,
+    graph: Arc<Graph>,
+    algorithm: &Algorithm,
+    common: Common,
+    ctx: RunContext,
+    top: usize,
+) -> Result<Option<JobOutput>> {
+    let Plan { config, mut children } = plan;
+    let process = config.process;
+    let algorithm = algorithm.clone();
+    let result = cluster::run(&config, move |c| {
+        let ctx =
+            if c.index() == 0 { ctx.clone() } else { RunContext { cancel: ctx.cancel.clone(), ..Default::default() } };
+        let common = Common { cluster: Some(c), ctx, ..common.clone() };
+        job::run(&graph, &algorithm, &common, top)
+    });
+    let outcome: Result<Option<JobOutput>> = match result {
+        Ok(outs) => {
+            let mut first = None;
+            for (w, o) in outs.into_iter().enumerate() {
+                match o {
+                    Ok(o) if w == 0 => first = Some(o),
+                    Ok(_) => {}
+                    Err(e) => {
+                        stop(&mut children);
+                        return Err(e).with_context(|| format!("process {process}"));
+                    }
+                }
+            }
+            Ok(if process == 0 { first } else { None })
+        }
+        Err(e) => Err(anyhow::Error::from(e).context(format!("process {process}"))),
+    };
+    if outcome.is_err() {
+        stop(&mut children);
+        return outcome;
+    }
+    // The children finish the same rounds; one that failed says why on stderr.
+    for (i, c) in children.iter_mut() {
+        let status = c.wait().with_context(|| format!("waiting for process {i}"))?;
+        if !status.success() {
+            let i = *i;
+            stop(&mut children);
+            bail!("process {i} failed ({status})");
+        }
+    }
+    outcome
+}

@@ -1,0 +1,177 @@
+//! `ember run` across processes (issue 14): `--processes` over loopback and `--hosts` with
+//! `--process` give the single-process result files; a killed process ends the others within
+//! seconds with an error naming it; startup errors (bad host file, a port in use, a peer that
+//! never comes) are clear and leave no process behind.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::{data, repo};
+
+fn ember(args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ember"));
+    c.args(args).current_dir(repo());
+    c
+}
+
+fn run(args: &[&str]) -> Output {
+    ember(args).output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn free_ports(n: usize) -> Vec<String> {
+    let ls: Vec<TcpListener> = (0..n).map(|_| TcpListener::bind("127.0.0.1:0").unwrap()).collect();
+    ls.iter().map(|l| l.local_addr().unwrap().to_string()).collect()
+}
+
+/// Rows of a CSV result, with PageRank-like floats compared to 1e-9 relative by the caller.
+fn rows(p: &Path) -> Vec<Vec<String>> {
+    std::fs::read_to_string(p).unwrap().lines().map(|l| l.split(',').map(str::to_string).collect()).collect()
+}
+
+fn same_rows(a: &Path, b: &Path) {
+    let (a, b) = (rows(a), rows(b));
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(&b) {
+        for (u, v) in x.iter().zip(y) {
+            match (u.parse::<f64>(), v.parse::<f64>()) {
+                (Ok(p), Ok(q)) if u.contains('.') || v.contains('.') => {
+                    assert!((p - q).abs() <= 1e-9 * p.abs().max(q.abs()), "{u} vs {v}")
+                }
+                _ => assert_eq!(u, v),
+            }
+        }
+    }
+}
+
+#[test]
+fn processes_over_loopback_write_the_single_process_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = data().join("ca-HepTh.txt.gz");
+    let g = g.to_str().unwrap();
+    for (alg, extra) in [("wcc", vec![]), ("pagerank", vec!["--iterations", "12"]), ("bfs", vec!["--source", "3466"])] {
+        let one = dir.path().join(format!("{alg}-1.csv"));
+        let many = dir.path().join(format!("{alg}-3.csv"));
+        let mut a = vec!["run", alg, "--edges", g, "--engine", "pregel", "-o", one.to_str().unwrap()];
+        a.extend(&extra);
+        let o = run(&a);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        let mut b = vec!["run", alg, "--edges", g, "--processes", "3", "--workers", "2", "-o", many.to_str().unwrap()];
+        b.extend(&extra);
+        let o = run(&b);
+        assert!(o.status.success(), "{alg}: {}", text(&o.stderr));
+        let out = text(&o.stdout);
+        assert!(out.contains("distributed: 6 workers in 3 processes"), "{out}");
+        // One summary (process 0's), one result file.
+        assert_eq!(out.matches("supersteps:").count(), 1, "{out}");
+        same_rows(&one, &many);
+    }
+    let mut left: Vec<String> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    left.sort();
+    assert_eq!(left.len(), 6, "{left:?}");
+}
+
+fn hosts_file(dir: &Path, addrs: &[String]) -> String {
+    let p = dir.join("hosts.txt");
+    std::fs::write(&p, format!("# test run\n{}\n", addrs.join("\n"))).unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+fn start(hosts: &str, i: usize, extra: &[&str]) -> Child {
+    let g = data().join("email-Enron.txt.gz");
+    ember(&["run", "pagerank", "--edges", g.to_str().unwrap(), "--hosts", hosts, "--process", &i.to_string()])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits for `c` at most `limit`; kills it and fails if it is still running.
+fn wait_within(mut c: Child, limit: Duration) -> Output {
+    let t = Instant::now();
+    while t.elapsed() < limit {
+        if c.try_wait().unwrap().is_some() {
+            return c.wait_with_output().unwrap();
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = c.kill();
+    let o = c.wait_with_output().unwrap();
+    panic!("still running after {limit:?}; stderr: {}", text(&o.stderr));
+}
+
+#[test]
+fn hosts_file_run_and_a_killed_process() {
+    let dir = tempfile::tempdir().unwrap();
+    // A complete run of two processes started by hand.
+    let hosts = hosts_file(dir.path(), &free_ports(2));
+    let p1 = start(&hosts, 1, &["--iterations", "5"]);
+    let p0 = start(&hosts, 0, &["--iterations", "5"]);
+    let o0 = wait_within(p0, Duration::from_secs(120));
+    let o1 = wait_within(p1, Duration::from_secs(30));
+    assert!(o0.status.success() && o1.status.success(), "{} / {}", text(&o0.stderr), text(&o1.stderr));
+    assert!(text(&o0.stdout).contains("distributed: 2 workers in 2 processes"), "{}", text(&o0.stdout));
+    assert!(text(&o1.stdout).is_empty(), "process 1 printed: {}", text(&o1.stdout));
+
+    // Kill either process during a long run: the other ends within seconds, naming it.
+    for victim in [1usize, 0] {
+        let hosts = hosts_file(dir.path(), &free_ports(2));
+        let long = ["--iterations", "100000000", "--tol", "0"];
+        let mut ps: Vec<Option<Child>> = (0..2).map(|i| Some(start(&hosts, i, &long))).collect();
+        // Let them connect and run some supersteps.
+        std::thread::sleep(Duration::from_secs(4));
+        let mut v = ps[victim].take().unwrap();
+        v.kill().unwrap();
+        v.wait().unwrap();
+        let other = ps[1 - victim].take().unwrap();
+        let o = wait_within(other, Duration::from_secs(10));
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+        let e = text(&o.stderr);
+        assert!(e.contains(&format!("lost process {victim}")), "{e}");
+        assert_eq!(e.lines().count(), 1, "one line, no panic text: {e}");
+    }
+}
+
+#[test]
+fn startup_errors_are_clear() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = data().join("karate.txt.gz");
+    let g = g.to_str().unwrap();
+    let bad = dir.path().join("bad-hosts.txt");
+    std::fs::write(&bad, "127.0.0.1:1\nnot a host\n").unwrap();
+    let o = run(&["run", "wcc", "--edges", g, "--hosts", bad.to_str().unwrap(), "--process", "0"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("bad-hosts.txt:2: expected host:port, got 'not a host'"), "{}", text(&o.stderr));
+
+    let hosts = hosts_file(dir.path(), &free_ports(2));
+    let o = run(&["run", "wcc", "--edges", g, "--hosts", &hosts, "--process", "2"]);
+    assert!(text(&o.stderr).contains("--process 2 is out of range"), "{}", text(&o.stderr));
+    let o = run(&["run", "wcc", "--edges", g, "--hosts", &hosts]);
+    assert!(text(&o.stderr).contains("--hosts needs --process INDEX (0..=1)"), "{}", text(&o.stderr));
+
+    // Port in use.
+    let busy = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = busy.local_addr().unwrap().to_string();
+    let hosts = hosts_file(dir.path(), &[addr.clone(), free_ports(1).remove(0)]);
+    let o = run(&["run", "wcc", "--edges", g, "--hosts", &hosts, "--process", "0"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains(&format!("process 0 cannot listen on {addr}")), "{}", text(&o.stderr));
+
+    // A peer that never comes: named after the timeout.
+    let hosts = hosts_file(dir.path(), &free_ports(2));
+    let o = run(&["run", "wcc", "--edges", g, "--hosts", &hosts, "--process", "0", "--connect-timeout", "1"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("waited 1 s for process(es) 1"), "{}", text(&o.stderr));
+
+    // Kernels run in one process.
+    let o = run(&["run", "wcc", "--edges", g, "--processes", "2", "--engine", "kernel"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("a distributed run uses engine=pregel"), "{}", text(&o.stderr));
+}
