@@ -453,7 +453,8 @@ fn take_u64(input: &mut &[u8]) -> Option<u64> {
 
 /// One round of messages over all edges (GraphX `aggregateMessages`): returns, per vertex, the
 /// combined message it received, if any. `fields` says which endpoint attributes `send` reads;
-/// only those are shipped to the replicas (the others hold a placeholder).
+/// only those are shipped to the replicas (the others hold a placeholder). Messages implement
+/// [`State`] so that the same call runs across processes.
 pub fn aggregate_messages<VD, ED, M, S, MM>(
     pg: &PartitionedGraph<'_>,
     attrs: &[VD],
@@ -465,14 +466,14 @@ pub fn aggregate_messages<VD, ED, M, S, MM>(
 where
     VD: Clone + Send + Sync,
     ED: Clone + Send + Sync,
-    M: Send + Sync,
+    M: Send + Sync + State,
     S: Fn(&EdgeTriplet<VD, ED>) -> Msgs<M> + Sync,
     MM: Fn(M, M) -> M + Sync,
 {
     if attrs.is_empty() {
         return Ok(Vec::new());
     }
-    let mut ex = Exchange::with_fields(pg, attrs, edge_attr, fields)?;
+    let mut ex = Exchange::portable(pg, attrs, edge_attr, fields)?;
     ex.scatter(None, &send, &merge);
     ex.gather(&merge)?;
     Ok(ex.msg)
@@ -480,9 +481,10 @@ where
 
 /// Runs a vertex program (GraphX `Pregel`): `vprog(v, attr, initial_msg)` on every vertex, then
 /// supersteps of scatter / gather / `vprog` on vertices with messages, until no message is sent
-/// or `cfg.max_supersteps` is reached. `edge_attr` has one entry per edge. A run whose context
-/// asks for checkpoints is refused: use [`pregel_resumable`], whose vertex and message types
-/// can be written.
+/// or `cfg.max_supersteps` is reached. `edge_attr` has one entry per edge. Messages implement
+/// [`State`] (their encoding between processes), so that the same program runs distributed. A
+/// run whose context asks for checkpoints is refused: use [`pregel_resumable`], whose vertex
+/// types can be written too.
 #[allow(clippy::too_many_arguments)]
 pub fn pregel<VD, ED, M, VP, S, MM>(
     pg: &PartitionedGraph<'_>,
@@ -498,7 +500,7 @@ pub fn pregel<VD, ED, M, VP, S, MM>(
 where
     VD: Clone + Send + Sync,
     ED: Clone + Send + Sync,
-    M: Send + Sync,
+    M: Send + Sync + State,
     VP: Fn(u32, &VD, &M) -> VD + Sync,
     S: Fn(&EdgeTriplet<VD, ED>) -> Msgs<M> + Sync,
     MM: Fn(M, M) -> M + Sync,
@@ -509,7 +511,20 @@ where
                 .into(),
         ));
     }
-    run(pg, initial, edge_attr, initial_msg, cfg, ctx, vprog, send, merge, None, &|_, _, _, _| Ok(()), None)
+    run(
+        pg,
+        initial,
+        edge_attr,
+        initial_msg,
+        cfg,
+        ctx,
+        vprog,
+        send,
+        merge,
+        None,
+        &|_, _, _, _| Ok(()),
+        Some(Codec::of()),
+    )
 }
 
 /// [`pregel`] for vertex and message types that can be checkpointed: with a checkpoint in

@@ -32,6 +32,10 @@ fn cases(g: &Graph) -> Vec<Case> {
         ("bfs", vec![("source", id(0))]),
         ("landmarks", vec![("landmarks", format!("{},{},{}", id(0), id(5), id(17)))]),
         ("pagerank", vec![("iterations", "10".into()), ("sources", id(3))]),
+        ("scc", vec![]),
+        ("degrees", vec![]),
+        ("lcc", vec![]),
+        ("triangles", vec![]),
     ];
     if g.weights().is_some() {
         c.push(("sssp", vec![("source", id(1))]));
@@ -191,9 +195,10 @@ fn kernels_and_algorithms_without_pregel_are_refused() {
     let errs = cluster::run(&ClusterConfig::local(2), move |c| {
         let kernel = Common { engine: Engine::Kernel, cluster: Some(c.clone()), ..Default::default() };
         let auto = Common { cluster: Some(c), ..Default::default() };
+        let none: &[(&str, &str)] = &[];
         (
-            run(&g, &Algorithm::new("wcc", &[] as &[(&str, &str)]).unwrap(), &kernel, 0).unwrap_err().to_string(),
-            run(&g, &Algorithm::new("cdlp", &[] as &[(&str, &str)]).unwrap(), &auto, 0).unwrap_err().to_string(),
+            run(&g, &Algorithm::new("wcc", none).unwrap(), &kernel, 0).unwrap_err().to_string(),
+            run(&g, &Algorithm::new("cdlp", none).unwrap(), &auto, 0).unwrap_err().to_string(),
         )
     })
     .unwrap();
