@@ -207,3 +207,23 @@ fn kernels_and_algorithms_without_pregel_are_refused() {
         assert!(c.contains("cdlp has no program on the Pregel engine"), "{c}");
     }
 }
+
+#[test]
+fn an_exchange_without_an_encoding_is_refused_across_workers() {
+    use ember::pregel::{Exchange, TripletFields};
+    use ember::{PartitionedGraph, Strategy};
+    let g = Arc::new(load(&LoadSpec::new(data().join("karate.txt.gz"))).unwrap());
+    let errs = cluster::run(&ClusterConfig::local(2), move |c| {
+        let pg = PartitionedGraph::distributed(&g, Strategy::Dbh, 2, c).unwrap();
+        let attrs = vec![0u8; g.num_vertices()];
+        let units = vec![(); g.num_edges()];
+        // A message type without a `State` encoding.
+        struct Opaque;
+        Exchange::<u8, (), Opaque>::with_fields(&pg, &attrs, &units, TripletFields::All).err().map(|e| e.to_string())
+    })
+    .unwrap();
+    for e in errs {
+        let e = e.expect("refused");
+        assert!(e.contains("cannot be sent between processes"), "{e}");
+    }
+}
