@@ -183,6 +183,10 @@ pub fn run(graph: &Graph, algorithm: &Algorithm, common: &Common, top: usize) ->
     let stats: Arc<Mutex<Vec<SuperstepStats>>> = Arc::default();
     let user = common.ctx.observer.clone();
     let s2 = stats.clone();
+    // A distributed run: bytes sent to other processes between consecutive reports.
+    let per_step: Arc<Mutex<(u64, Vec<u64>)>> =
+        Arc::new(Mutex::new((common.cluster.as_ref().map_or(0, |c| c.traffic().remote_bytes), Vec::new())));
+    let (p2, c2) = (per_step.clone(), common.cluster.clone());
     if common.ctx.checkpoint.is_some() && !algorithm.spec().engines.checkpoints {
         return Err(Error::Config(format!(
             "{} writes no checkpoints (pagerank, wcc, sssp and bfs do); run it without a checkpoint folder",
@@ -208,6 +212,12 @@ pub fn run(graph: &Graph, algorithm: &Algorithm, common: &Common, top: usize) ->
         observer: Some(Arc::new(move |s: &SuperstepStats| {
             if let Ok(mut v) = s2.lock() {
                 v.push(s.clone());
+            }
+            if let (Some(c), Ok(mut p)) = (&c2, p2.lock()) {
+                let now = c.traffic().remote_bytes;
+                let delta = now - p.0;
+                p.0 = now;
+                p.1.push(delta);
             }
             if let Some(u) = &user {
                 u(s)
@@ -256,6 +266,7 @@ pub fn run(graph: &Graph, algorithm: &Algorithm, common: &Common, top: usize) ->
                 processes: c.processes(),
                 remote_bytes: t.remote_bytes - t0.remote_bytes,
                 rounds: t.rounds - t0.rounds,
+                remote_bytes_per_superstep: per_step.lock().map(|p| p.1.clone()).unwrap_or_default(),
             })
         }
         _ => None,
@@ -288,7 +299,7 @@ pub fn run(graph: &Graph, algorithm: &Algorithm, common: &Common, top: usize) ->
                 ),
                 elapsed: ex.prepare,
             });
-            let across = match cluster {
+            let across = match &cluster {
                 Some(c) => format!(
                     ", workers={} in {} processes, this worker sent {} bytes to other processes in {} rounds",
                     c.workers, c.processes, c.remote_bytes, c.rounds
@@ -322,7 +333,7 @@ pub fn run(graph: &Graph, algorithm: &Algorithm, common: &Common, top: usize) ->
 }
 
 /// A distributed run as one worker saw it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClusterRun {
     pub workers: usize,
     pub processes: usize,
@@ -330,6 +341,8 @@ pub struct ClusterRun {
     /// the algorithm (partitioning included).
     pub remote_bytes: u64,
     pub rounds: u64,
+    /// Of `remote_bytes`, what each reported superstep sent (the first includes partitioning).
+    pub remote_bytes_per_superstep: Vec<u64>,
 }
 
 fn column_list(b: &RecordBatch) -> String {

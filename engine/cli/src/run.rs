@@ -204,11 +204,18 @@ fn summary_json(g: &Graph, alg: &Algorithm, out: &JobOutput, t: &Times, path: Op
         "engine": engine,
         "kernel": kernel,
         "partition": partition,
-        "distributed": out.cluster.map(|c| json!({
+        "distributed": out.cluster.as_ref().map(|c| json!({
             "workers": c.workers,
             "processes": c.processes,
             "worker0_remote_bytes": c.remote_bytes,
             "rounds": c.rounds,
+            // Per superstep: messages (all workers), worker 0's bytes to other processes, seconds.
+            "supersteps": out.plan.supersteps.iter().zip(&c.remote_bytes_per_superstep).map(|(s, b)| json!({
+                "superstep": s.superstep,
+                "messages": s.messages,
+                "worker0_remote_bytes": b,
+                "seconds": s.elapsed.as_secs_f64(),
+            })).collect::<Vec<_>>(),
         })),
         "supersteps": out.supersteps,
         "messages": out.messages,
