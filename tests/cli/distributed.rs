@@ -175,3 +175,46 @@ fn startup_errors_are_clear() {
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o.stderr).contains("a distributed run uses engine=pregel"), "{}", text(&o.stderr));
 }
+
+#[test]
+fn part_files_one_per_process_with_success_marker() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = data().join("ca-HepTh.txt.gz");
+    let g = g.to_str().unwrap();
+    let one = dir.path().join("one.csv");
+    let o = run(&["run", "wcc", "--edges", g, "--engine", "pregel", "-o", one.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let parts = dir.path().join("parts");
+    let ps = parts.to_str().unwrap();
+    let o = run(&["run", "wcc", "--edges", g, "--processes", "3", "--out-parts", "--out-format", "csv", "-o", ps]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let mut names: Vec<String> =
+        std::fs::read_dir(&parts).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    names.sort();
+    assert_eq!(names, ["_SUCCESS", "part-00000.csv", "part-00001.csv", "part-00002.csv"]);
+    // The parts, in order, are the single-process file (each with its header).
+    let whole = std::fs::read_to_string(&one).unwrap();
+    let mut lines = whole.lines();
+    let header = lines.next().unwrap();
+    let mut joined = Vec::new();
+    for n in &names[1..] {
+        let t = std::fs::read_to_string(parts.join(n)).unwrap();
+        let mut l = t.lines();
+        assert_eq!(l.next(), Some(header));
+        joined.extend(l.map(str::to_string));
+    }
+    assert_eq!(joined, lines.map(str::to_string).collect::<Vec<_>>());
+    // Ember reads the folder back as one table (_SUCCESS skipped); Parquet parts too.
+    let q = run(&["sql", "SELECT count(*) AS n FROM t", "--table", &format!("t={ps}"), "--out-format", "csv"]);
+    assert!(q.status.success(), "{}", text(&q.stderr));
+    assert!(text(&q.stdout).contains("9877"), "{}", text(&q.stdout));
+    let pq = dir.path().join("pq");
+    let o = run(&["run", "wcc", "--edges", g, "--processes", "2", "--out-parts", "-o", pq.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(pq.join("part-00001.parquet").exists() && pq.join("_SUCCESS").exists());
+    // A folder with something in it is refused before any work; so is --out-parts in one process.
+    let o = run(&["run", "wcc", "--edges", g, "--processes", "2", "--out-parts", "-o", ps]);
+    assert!(text(&o.stderr).contains("the folder is not empty"), "{}", text(&o.stderr));
+    let o = run(&["run", "wcc", "--edges", g, "--out-parts", "-o", ps]);
+    assert!(text(&o.stderr).contains("--out-parts writes one part per process"), "{}", text(&o.stderr));
+}

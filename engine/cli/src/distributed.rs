@@ -24,6 +24,44 @@ use ember::algo::Common;
 use ember::cluster::{self, ClusterConfig};
 use ember::graph::Graph;
 use ember::job::{self, Algorithm, JobOutput};
+use ember::output::{self, OutFormat};
+
+/// Where a distributed run writes its result as part files.
+#[derive(Debug, Clone)]
+pub struct PartsOut {
+    pub dir: PathBuf,
+    pub format: OutFormat,
+    pub with_vertices: bool,
+}
+
+impl PartsOut {
+    /// Checks the folder before any work: its parent exists, and it is new or empty (as
+    /// Spark's default save mode, an existing result is never mixed with a new one).
+    pub fn check(&self) -> Result<()> {
+        let d = &self.dir;
+        let parent = d.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+        if !parent.is_dir() {
+            bail!("{}: the folder {} does not exist", d.display(), parent.display());
+        }
+        if d.exists() {
+            if !d.is_dir() {
+                bail!("{}: --out-parts writes a folder, and this is a file", d.display());
+            }
+            if std::fs::read_dir(d).with_context(|| format!("{}", d.display()))?.next().is_some() {
+                bail!("{}: the folder is not empty; remove it or choose another", d.display());
+            }
+        }
+        Ok(())
+    }
+
+    fn part(&self, process: usize) -> PathBuf {
+        let ext = match self.format {
+            OutFormat::Csv => "csv",
+            OutFormat::Parquet => "parquet",
+        };
+        self.dir.join(format!("part-{process:05}.{ext}"))
+    }
+}
 
 // How a run is spread over processes (a `//` comment: clap would show a doc comment).
 #[derive(Args, Debug, Clone, Default)]
@@ -42,6 +80,11 @@ pub struct DistArgs {
     /// This process's index in the run (0 prints the summary and writes --out).
     #[arg(long, value_name = "INDEX", help_heading = "Distributed runs")]
     pub process: Option<usize>,
+    /// Write --out as a folder of part files, one per process (part-00000.parquet, ... and an
+    /// empty _SUCCESS once all are written), as Spark writes a table; format from --out-format
+    /// (default parquet). Without it, process 0 writes the whole result as one file.
+    #[arg(long, help_heading = "Distributed runs")]
+    pub out_parts: bool,
     /// Seconds to wait for the other processes to connect.
     #[arg(long, value_name = "SECONDS", default_value_t = 30, help_heading = "Distributed runs")]
     pub connect_timeout: u64,
@@ -178,6 +221,46 @@ fn spawn_copy(i: usize, addresses: &[String]) -> Result<Child> {
         .with_context(|| format!("starting process {i}"))
 }
 
+/// Writes this process's part (worker 0 of each process), then agrees with the other
+/// processes that every part was written; process 0 then writes `_SUCCESS`. A failed write
+/// leaves no `_SUCCESS`, so readers that honour it (Spark) see no result.
+fn write_part(
+    c: &cluster::Cluster,
+    wpp: usize,
+    graph: &Graph,
+    out: &JobOutput,
+    p: &PartsOut,
+    cancel: &ember::CancelToken,
+) -> Result<()> {
+    let first_in_process = c.index().is_multiple_of(wpp);
+    let mut wrote = Ok(());
+    if first_in_process {
+        let (procs, me) = (c.processes(), c.process());
+        let rows = out.table.num_rows();
+        let (lo, hi) = (rows * me / procs, rows * (me + 1) / procs);
+        let slice = out.table.slice(lo, hi - lo);
+        wrote = (|| -> Result<()> {
+            std::fs::create_dir_all(&p.dir).with_context(|| format!("creating {}", p.dir.display()))?;
+            let table = if p.with_vertices { job::with_vertices(graph, &slice)? } else { slice };
+            output::write_batches_as(std::slice::from_ref(&table), &p.part(me), Some(p.format), cancel)?;
+            Ok(())
+        })();
+    }
+    let written = c.sum(u64::from(first_in_process && wrote.is_ok()))? as usize;
+    wrote?;
+    if written != c.processes() {
+        bail!(
+            "{} of {} processes could not write their part (see their errors); no _SUCCESS written",
+            c.processes() - written,
+            c.processes()
+        );
+    }
+    if c.index() == 0 {
+        ember::atomic_file::write_bytes(&p.dir.join("_SUCCESS"), b"")?;
+    }
+    Ok(())
+}
+
 /// Kills and reaps the children (after a failure of this process).
 fn stop(children: &mut Vec<(usize, Child)>) {
     for (_, c) in children.iter_mut() {
@@ -189,6 +272,8 @@ fn stop(children: &mut Vec<(usize, Child)>) {
     children.clear();
 }
 
+/// With `parts`, every process writes its share of the rows (a contiguous range in vertex
+/// order) as its part file, and process 0 writes `_SUCCESS` once every process has written.
 /// Runs `algorithm` on `graph` in every worker of this process; returns worker 0's output in
 /// process 0 (the one that prints), `None` in the others. `ctx` (progress, cancellation) is
 /// given to worker 0 of process 0; the others get the cancellation only.
@@ -199,15 +284,22 @@ pub fn run(
     common: Common,
     ctx: RunContext,
     top: usize,
+    parts: Option<PartsOut>,
 ) -> Result<Option<JobOutput>> {
     let Plan { config, mut children } = plan;
     let process = config.process;
+    let wpp = config.workers;
     let algorithm = algorithm.clone();
-    let result = cluster::run(&config, move |c| {
+    let cancel = ctx.cancel.clone();
+    let result = cluster::run(&config, move |c| -> Result<JobOutput> {
         let ctx =
             if c.index() == 0 { ctx.clone() } else { RunContext { cancel: ctx.cancel.clone(), ..Default::default() } };
-        let common = Common { cluster: Some(c), ctx, ..common.clone() };
-        job::run(&graph, &algorithm, &common, top)
+        let common = Common { cluster: Some(c.clone()), ctx, ..common.clone() };
+        let out = job::run(&graph, &algorithm, &common, top)?;
+        if let Some(p) = &parts {
+            write_part(&c, wpp, &graph, &out, p, &cancel)?;
+        }
+        Ok(out)
     });
     let outcome: Result<Option<JobOutput>> = match result {
         Ok(outs) => {

@@ -87,7 +87,25 @@ pub fn run(m: &ArgMatches) -> Result<ExitCode> {
         ),
         None => false,
     };
-    if let Some(out) = &args.out {
+    let parts = match (&args.out, args.dist.out_parts) {
+        (Some(dir), true) => {
+            if !args.dist.is_distributed() {
+                anyhow::bail!(
+                    "--out-parts writes one part per process of a distributed run; give --processes or --hosts"
+                );
+            }
+            let p = distributed::PartsOut {
+                dir: dir.clone(),
+                format: out_format.unwrap_or(OutFormat::Parquet),
+                with_vertices,
+            };
+            p.check()?;
+            Some(p)
+        }
+        (None, true) => anyhow::bail!("--out-parts needs --out FOLDER"),
+        _ => None,
+    };
+    if let (Some(out), None) = (&args.out, &parts) {
         // A bad output name or a missing folder fails before anything is computed.
         OutFormat::resolve(out, out_format)?;
         output::check_target(out)?;
@@ -119,7 +137,7 @@ pub fn run(m: &ArgMatches) -> Result<ExitCode> {
         Some(plan) => {
             let g = std::sync::Arc::new(g);
             let common = args.graph.exec.common(RunContext::default())?;
-            match distributed::run(plan, g.clone(), &algorithm, common, ctx, args.top)? {
+            match distributed::run(plan, g.clone(), &algorithm, common, ctx, args.top, parts.clone())? {
                 Some(out) => (g, out),
                 // Another process of the run prints the summary and writes the output.
                 None => {
@@ -131,7 +149,7 @@ pub fn run(m: &ArgMatches) -> Result<ExitCode> {
     };
     bar.finish_and_clear();
     let t = Instant::now();
-    if let Some(path) = &args.out {
+    if let (Some(path), None) = (&args.out, &parts) {
         let table = if with_vertices { job::with_vertices(&g, &out.table)? } else { out.table.clone() };
         output::write_batches_as(std::slice::from_ref(&table), path, out_format, &crate::interrupt())?;
     }
