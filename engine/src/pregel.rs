@@ -511,20 +511,7 @@ where
                 .into(),
         ));
     }
-    run(
-        pg,
-        initial,
-        edge_attr,
-        initial_msg,
-        cfg,
-        ctx,
-        vprog,
-        send,
-        merge,
-        None,
-        &|_, _, _, _| Ok(()),
-        Some(Codec::of()),
-    )
+    run(pg, initial, edge_attr, initial_msg, cfg, ctx, vprog, send, merge, None, &|_, _, _, _| Ok(()))
 }
 
 /// [`pregel`] for vertex and message types that can be checkpointed: with a checkpoint in
@@ -550,28 +537,14 @@ where
     MM: Fn(M, M) -> M + Sync,
 {
     let Some(ck) = &ctx.checkpoint else {
-        let codec = Some(Codec::of());
-        return run(
-            pg,
-            initial,
-            edge_attr,
-            initial_msg,
-            cfg,
-            ctx,
-            vprog,
-            send,
-            merge,
-            None,
-            &|_, _, _, _| Ok(()),
-            codec,
-        );
+        return pregel(pg, initial, edge_attr, initial_msg, cfg, ctx, vprog, send, merge);
     };
     let layout = format!("pregel {} {}", std::any::type_name::<VD>(), std::any::type_name::<M>());
     let resume = checkpoint::restore::<VD, M>(ck, &layout, pg.graph().num_vertices())?;
     let save = |step: u32, total: u64, attrs: &[VD], msgs: &[Option<M>]| {
         if ck.due(step) { checkpoint::save(ck, &layout, step, total, attrs, msgs) } else { Ok(()) }
     };
-    run(pg, initial, edge_attr, initial_msg, cfg, ctx, vprog, send, merge, resume, &save, Some(Codec::of()))
+    run(pg, initial, edge_attr, initial_msg, cfg, ctx, vprog, send, merge, resume, &save)
 }
 
 /// Called after every superstep with (supersteps done, messages so far, attributes, waiting
@@ -593,12 +566,11 @@ fn run<VD, ED, M, VP, S, MM>(
     merge: MM,
     resume: Option<Snapshot<VD, M>>,
     save: &SaveFn<VD, M>,
-    codec: Option<Codec<M>>,
 ) -> Result<PregelResult<VD>>
 where
     VD: Clone + Send + Sync,
     ED: Clone + Send + Sync,
-    M: Send + Sync,
+    M: Send + Sync + State,
     VP: Fn(u32, &VD, &M) -> VD + Sync,
     S: Fn(&EdgeTriplet<VD, ED>) -> Msgs<M> + Sync,
     MM: Fn(M, M) -> M + Sync,
@@ -615,7 +587,7 @@ where
         None => {
             attrs = initial;
             attrs.par_iter_mut().enumerate().for_each(|(v, a)| *a = vprog(v as u32, a, &initial_msg));
-            ex = Exchange::build(pg, &attrs, edge_attr, TripletFields::All, codec)?;
+            ex = Exchange::portable(pg, &attrs, edge_attr, TripletFields::All)?;
             ex.scatter(None, &send, &merge);
             messages = ex.gather(&merge)?;
             total = messages;
@@ -632,7 +604,7 @@ where
             // The state between supersteps: attributes everywhere (replicas are built from them)
             // and the combined messages the next superstep consumes.
             attrs = snap.attrs;
-            ex = Exchange::build(pg, &attrs, edge_attr, TripletFields::All, codec)?;
+            ex = Exchange::portable(pg, &attrs, edge_attr, TripletFields::All)?;
             ex.msg = snap.msgs;
             messages = ex.msg.iter().filter(|m| m.is_some()).count() as u64;
             total = snap.total;
