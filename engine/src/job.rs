@@ -235,7 +235,10 @@ pub fn run(graph: &Graph, algorithm: &Algorithm, common: &Common, top: usize) ->
     let traffic_before = common.cluster.as_ref().map(|c| c.traffic());
     let out = (spec.run)(graph, algorithm.params(), &common, RunOptions { top })?;
     // A finished run needs its checkpoint no more: a later resume starts afresh.
-    if let Some(ck) = &checkpoint {
+    // (In a distributed run, worker 0 wrote it and removes it.)
+    if let Some(ck) = &checkpoint
+        && common.cluster.as_ref().is_none_or(|c| c.index() == 0)
+    {
         crate::checkpoint::clear(ck)?;
     }
     let supersteps: Vec<SuperstepStats> = stats.lock().map(|v| v.clone()).unwrap_or_default();

@@ -307,6 +307,25 @@ impl<'g> PartitionedGraph<'g> {
         self.cluster.as_ref()
     }
     /// The worker that masters vertex range `r` (this process for a local partitioning).
+    /// Whether this worker writes checkpoints: the only worker of a local run, worker 0 of a
+    /// distributed one (every worker holds the same state; one file is written).
+    pub fn writes_checkpoints(&self) -> bool {
+        self.cluster.as_ref().is_none_or(|c| c.index() == 0)
+    }
+    /// In a distributed run, checks that every worker resumed from the same superstep (they
+    /// read one checkpoint file, which must be on a file system all processes see).
+    pub fn agree_on_resume(&self, step: Option<u32>) -> Result<()> {
+        let Some(c) = &self.cluster else { return Ok(()) };
+        let mine = step.map_or(0, |s| s as u64 + 1);
+        if c.sum(mine)? != mine * c.peers() as u64 {
+            return Err(Error::Input(
+                "the processes of this run found different checkpoints (or some none): the checkpoint folder \
+                 must be one file system all processes see"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
     pub(crate) fn range_owner(&self, r: usize) -> usize {
         self.cluster.as_ref().map_or(0, |c| r % c.peers())
     }

@@ -541,8 +541,10 @@ where
     };
     let layout = format!("pregel {} {}", std::any::type_name::<VD>(), std::any::type_name::<M>());
     let resume = checkpoint::restore::<VD, M>(ck, &layout, pg.graph().num_vertices())?;
+    pg.agree_on_resume(resume.as_ref().map(|s| s.step))?;
+    let writer = pg.writes_checkpoints();
     let save = |step: u32, total: u64, attrs: &[VD], msgs: &[Option<M>]| {
-        if ck.due(step) { checkpoint::save(ck, &layout, step, total, attrs, msgs) } else { Ok(()) }
+        if writer && ck.due(step) { checkpoint::save(ck, &layout, step, total, attrs, msgs) } else { Ok(()) }
     };
     run(pg, initial, edge_attr, initial_msg, cfg, ctx, vprog, send, merge, resume, &save)
 }

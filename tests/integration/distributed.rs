@@ -227,3 +227,60 @@ fn an_exchange_without_an_encoding_is_refused_across_workers() {
         assert!(e.contains("cannot be sent between processes"), "{e}");
     }
 }
+
+#[test]
+fn a_distributed_run_resumes_from_its_checkpoint() {
+    use ember::checkpoint::Checkpoint;
+    use ember::context::{CancelToken, RunContext, SuperstepStats};
+    use std::sync::Mutex;
+    let g = Arc::new(load(&LoadSpec::new(data().join("email-Enron.txt.gz"))).unwrap());
+    let none: Vec<(&str, String)> = Vec::new();
+    for (name, params) in [("pagerank", vec![("iterations", "12".to_string())]), ("wcc", none.clone())] {
+        let algo = Algorithm::new(name, &params).unwrap();
+        let pregel = Common { engine: Engine::Pregel, ..Default::default() };
+        let reference = run(&g, &algo, &pregel, 0).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        // Two workers; the first run is cancelled once superstep 3 is reported (checkpoints
+        // every 2 supersteps, written by worker 0).
+        let cancel = CancelToken::new();
+        let (g1, a1, d1, c1) = (g.clone(), algo.clone(), dir.path().to_path_buf(), cancel.clone());
+        let first = cluster::run(&ClusterConfig::local(2), move |c| {
+            let c2 = c1.clone();
+            let ctx = RunContext {
+                cancel: c1.clone(),
+                observer: Some(Arc::new(move |s: &SuperstepStats| {
+                    if s.superstep >= 3 {
+                        c2.cancel();
+                    }
+                })),
+                checkpoint: Some(Checkpoint::new(&d1, 2, false).unwrap()),
+            };
+            let common = Common { engine: Engine::Pregel, ctx, cluster: Some(c), ..Default::default() };
+            run(&g1, &a1, &common, 0).map(|_| ()).map_err(|e| e.to_string())
+        })
+        .unwrap();
+        assert!(first.iter().all(|r| r.is_err()), "{name}: the cancelled run finished: {first:?}");
+        assert!(dir.path().join("checkpoint.ember").exists(), "{name}: no checkpoint written");
+        // Resumed by two workers: starts past the checkpoint, ends with the reference result.
+        let seen: Arc<Mutex<Vec<u32>>> = Arc::default();
+        let (g2, a2, d2, s2) = (g.clone(), algo.clone(), dir.path().to_path_buf(), seen.clone());
+        let resumed = cluster::run(&ClusterConfig::local(2), move |c| {
+            let s3 = s2.clone();
+            let ctx = RunContext {
+                observer: Some(Arc::new(move |s: &SuperstepStats| s3.lock().unwrap().push(s.superstep))),
+                checkpoint: Some(Checkpoint::new(&d2, 2, true).unwrap()),
+                ..Default::default()
+            };
+            let common = Common { engine: Engine::Pregel, ctx, cluster: Some(c), ..Default::default() };
+            run(&g2, &a2, &common, 0).unwrap()
+        })
+        .unwrap();
+        let first_step = seen.lock().unwrap().iter().copied().min();
+        assert!(first_step >= Some(2), "{name}: resumed at {first_step:?}");
+        for r in &resumed {
+            same(name, &reference.table, &r.table);
+            assert_eq!(r.supersteps, reference.supersteps, "{name}");
+        }
+        assert!(!dir.path().join("checkpoint.ember").exists(), "{name}: a finished run leaves its checkpoint");
+    }
+}

@@ -104,11 +104,6 @@ impl Common {
     /// In a distributed run, 0 partitions means one per worker of the run.
     pub fn partition<'g>(&self, graph: &'g Graph) -> Result<PartitionedGraph<'g>> {
         if let Some(c) = &self.cluster {
-            if self.ctx.checkpoint.is_some() {
-                return Err(Error::Config(
-                    "distributed runs write no checkpoints yet; run without a checkpoint folder".into(),
-                ));
-            }
             let p = if self.partitions == 0 { c.peers() as u32 } else { self.partitions };
             return PartitionedGraph::distributed(graph, self.strategy, p, c.clone());
         }

@@ -279,13 +279,16 @@ fn power_iteration(pg: &PartitionedGraph<'_>, cfg: &Config) -> Result<Output> {
     // The ranks after an iteration are the whole state (contributions are derived from them).
     const LAYOUT: &str = "pagerank pregel f64";
     let ck = cfg.common.ctx.checkpoint.as_ref();
-    if let Some(ck) = ck
-        && let Some(snap) = checkpoint::restore::<f64, ()>(ck, LAYOUT, n)?
-    {
-        rank = snap.attrs;
-        it = snap.step;
-        messages = snap.total;
+    if let Some(ck) = ck {
+        let snap = checkpoint::restore::<f64, ()>(ck, LAYOUT, n)?;
+        pg.agree_on_resume(snap.as_ref().map(|s| s.step))?;
+        if let Some(snap) = snap {
+            rank = snap.attrs;
+            it = snap.step;
+            messages = snap.total;
+        }
     }
+    let writer = pg.writes_checkpoints();
     while it < cfg.iterations {
         cfg.common.ctx.check()?;
         let t0 = Instant::now();
@@ -306,6 +309,7 @@ fn power_iteration(pg: &PartitionedGraph<'_>, cfg: &Config) -> Result<Output> {
             break;
         }
         if let Some(ck) = ck
+            && writer
             && ck.due(it)
             && it < cfg.iterations
         {
