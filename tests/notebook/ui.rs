@@ -575,11 +575,13 @@ fn wide_outputs_scroll_inside_their_cell() {
     };
     in_view(&h);
     h.get_by_label("Plan").click();
-    h.run_steps(3);
+    // The plan is made on a worker: wait for it rather than for a number of frames (three
+    // frames were not always enough on a loaded machine).
+    settle(&mut h);
     in_view(&h);
     for kind in ["Optimized", "Physical (with metrics)"] {
         h.get_by_label(kind).click();
-        h.run_steps(3);
+        settle(&mut h);
         in_view(&h);
     }
 }
