@@ -59,13 +59,6 @@ impl ClusterConfig {
         ClusterConfig { workers, process: 0, addresses: Vec::new(), connect_timeout: Duration::from_secs(30) }
     }
 
-    /// `processes` processes on this machine listening on consecutive loopback ports from
-    /// `base_port`.
-    pub fn loopback(processes: usize, workers: usize, process: usize, base_port: u16) -> Self {
-        let addresses = (0..processes).map(|i| format!("127.0.0.1:{}", base_port as usize + i)).collect();
-        ClusterConfig { workers, process, addresses, connect_timeout: Duration::from_secs(30) }
-    }
-
     /// Reads a host file: one `host:port` per line in process order (blank lines and lines
     /// starting with `#` skipped), as timely's `-h` takes it.
     pub fn read_hosts(path: &std::path::Path) -> Result<Vec<String>> {
@@ -118,9 +111,8 @@ impl ClusterConfig {
 pub struct Traffic {
     /// Collective rounds (supersteps take one or two).
     pub rounds: u64,
-    /// Bytes this worker sent to workers of other processes / of its own process.
+    /// Bytes this worker sent to workers of other processes.
     pub remote_bytes: u64,
-    pub local_bytes: u64,
 }
 
 /// The last byte of every exchanged buffer.
@@ -195,9 +187,7 @@ impl Cluster {
             return Err(Error::Cluster(msg.clone()));
         }
         for (w, b) in out.iter().enumerate() {
-            if w / wpp == me {
-                link.traffic.local_bytes += b.len() as u64;
-            } else {
+            if w / wpp != me {
                 link.traffic.remote_bytes += b.len() as u64;
             }
         }
@@ -270,11 +260,6 @@ impl Cluster {
             }
         }
         Ok(sums)
-    }
-
-    /// Whether any worker passed `true`.
-    pub fn any(&self, b: bool) -> Result<bool> {
-        Ok(self.sum(b as u64)? > 0)
     }
 }
 

@@ -365,7 +365,13 @@ where
     {
         let pg = self.pg;
         let routing = pg.routing();
-        let mut out: Vec<Vec<u8>> = (0..c.peers()).map(|_| self.sent.to_le_bytes().to_vec()).collect();
+        let mut out: Vec<Vec<u8>> = (0..c.peers())
+            .map(|_| {
+                let mut b = Vec::new();
+                self.sent.put(&mut b);
+                b
+            })
+            .collect();
         // Routing columns follow this worker's partitions in order.
         for (col, (st, ep)) in self.parts.iter_mut().zip(pg.partitions()).enumerate() {
             for (r, row) in routing.iter().enumerate() {
@@ -373,7 +379,7 @@ where
                 let buf = &mut out[pg.range_owner(r)];
                 for l in lo as usize..hi as usize {
                     if let Some(m) = st.msg[l].take() {
-                        buf.extend_from_slice(&ep.l2g[l].to_le_bytes());
+                        ep.l2g[l].put(buf);
                         (codec.put)(&m, buf);
                     }
                 }
@@ -385,9 +391,9 @@ where
         let mut total = 0u64;
         for (from, b) in got.iter().enumerate() {
             let mut input: &[u8] = b;
-            total += take_u64(&mut input).ok_or_else(|| bad(from))?;
+            total += u64::take(&mut input).ok_or_else(|| bad(from))?;
             while !input.is_empty() {
-                let v = take_u32(&mut input).ok_or_else(|| bad(from))? as usize;
+                let v = u32::take(&mut input).ok_or_else(|| bad(from))? as usize;
                 let m = (codec.take)(&mut input).ok_or_else(|| bad(from))?;
                 if v >= n {
                     return Err(bad(from));
@@ -401,7 +407,7 @@ where
         for r in (c.index()..routing.len()).step_by(c.peers()) {
             for v in r * chunk..((r + 1) * chunk).min(n) {
                 if let Some(m) = &self.msg[v] {
-                    mine.extend_from_slice(&(v as u32).to_le_bytes());
+                    (v as u32).put(&mut mine);
                     (codec.put)(m, &mut mine);
                 }
             }
@@ -412,7 +418,7 @@ where
             }
             let mut input: &[u8] = b;
             while !input.is_empty() {
-                let v = take_u32(&mut input).ok_or_else(|| bad(from))? as usize;
+                let v = u32::take(&mut input).ok_or_else(|| bad(from))? as usize;
                 let m = (codec.take)(&mut input).ok_or_else(|| bad(from))?;
                 *self.msg.get_mut(v).ok_or_else(|| bad(from))? = Some(m);
             }
@@ -437,18 +443,6 @@ where
     ) -> Result<Self> {
         Self::build(pg, attrs, edge_attr, fields, Some(Codec::of()))
     }
-}
-
-fn take_u32(input: &mut &[u8]) -> Option<u32> {
-    let (head, rest) = input.split_first_chunk::<4>()?;
-    *input = rest;
-    Some(u32::from_le_bytes(*head))
-}
-
-fn take_u64(input: &mut &[u8]) -> Option<u64> {
-    let (head, rest) = input.split_first_chunk::<8>()?;
-    *input = rest;
-    Some(u64::from_le_bytes(*head))
 }
 
 /// One round of messages over all edges (GraphX `aggregateMessages`): returns, per vertex, the

@@ -9,8 +9,9 @@
 //!
 //! Invariants: every process loads the whole graph (each reads the same input) and every
 //! worker runs the same job; only worker 0 of process 0 reports progress, prints and writes.
-//! A process that fails or dies ends the others' runs with an error naming it; the launcher
-//! kills and reaps its children whatever happens, so no process is left behind.
+//! A process that fails or dies ends the others' runs with an error naming it; on any error
+//! the launcher kills and reaps its children (if the launcher itself is killed, they end on
+//! their next round, having lost process 0).
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
