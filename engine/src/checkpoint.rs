@@ -128,6 +128,22 @@ impl<T: State> State for Option<T> {
     }
 }
 
+impl State for String {
+    fn put(&self, out: &mut Vec<u8>) {
+        (self.len() as u64).put(out);
+        out.extend_from_slice(self.as_bytes());
+    }
+    fn take(input: &mut &[u8]) -> Option<Self> {
+        let n = usize::try_from(u64::take(input)?).ok()?;
+        if n > input.len() {
+            return None;
+        }
+        let (head, rest) = input.split_at(n);
+        *input = rest;
+        String::from_utf8(head.to_vec()).ok()
+    }
+}
+
 impl<T: State> State for Vec<T> {
     fn put(&self, out: &mut Vec<u8>) {
         put_slice(self, out);

@@ -234,6 +234,24 @@ impl Cluster {
         }
     }
 
+    /// Every worker's outcome of a step that may fail on some workers only (reading a share of
+    /// the input, checking it): this worker's own error, or else the first error (in worker
+    /// order) another worker had, so that every process reports the cause. Collective.
+    pub fn agree<T>(&self, r: Result<T>) -> Result<T> {
+        use crate::checkpoint::State;
+        let mut msg = Vec::new();
+        r.as_ref().err().map(|e| e.to_string()).put(&mut msg);
+        let got = self.all_gather(msg)?;
+        let r = r?;
+        for (w, b) in got.iter().enumerate() {
+            if let Some(Some(text)) = <Option<String> as State>::take(&mut b.as_slice()) {
+                let p = w / self.inner.workers_per_process;
+                return Err(Error::Input(format!("{text} (in process {p}, worker {w})")));
+            }
+        }
+        Ok(r)
+    }
+
     /// Every worker's `bytes`, indexed by worker (an all-gather).
     pub fn all_gather(&self, bytes: Vec<u8>) -> Result<Vec<Vec<u8>>> {
         let out = (0..self.peers()).map(|_| bytes.clone()).collect();

@@ -81,7 +81,26 @@ pub struct BuildStats {
     pub simplify_time: std::time::Duration,
 }
 
+/// What a worker of a distributed run knows about the whole graph when it holds only its
+/// share of the edges (a graph read by [`crate::load::shard`]): every vertex, the edges of its
+/// partitions, and these totals.
+#[derive(Debug)]
+pub struct Share {
+    /// Edges of the whole graph.
+    pub total_edges: u64,
+    /// Out- and in-degree of every vertex in the whole graph.
+    pub degrees: (Vec<u32>, Vec<u32>),
+    /// The partitioning the edges were shared out for (see `PartitionedGraph::distributed`),
+    /// as `strategy/partitions`, and the worker and run size they were shared out to.
+    pub layout: String,
+    pub worker: usize,
+    pub workers: usize,
+}
+
 /// A property graph: vertices with ids and attributes, edges with endpoints and attributes.
+/// A distributed run's worker may hold only a share of the edges ([`Graph::share`]): then the
+/// edge arrays are that share, and [`Graph::total_edges`] and [`Graph::degrees`] describe the
+/// whole graph.
 #[derive(Debug, Clone)]
 pub struct Graph {
     ids: VertexIds,
@@ -92,6 +111,7 @@ pub struct Graph {
     vertex_attrs: Option<RecordBatch>,
     edge_attrs: Option<RecordBatch>,
     stats: BuildStats,
+    share: Option<Arc<Share>>,
 }
 
 impl Graph {
@@ -108,43 +128,20 @@ impl Graph {
     /// columns become attributes; the weight column (if present) must be numeric.
     pub fn from_batches(vertices: Option<&[RecordBatch]>, edges: &[RecordBatch], opts: &GraphOptions) -> Result<Graph> {
         let edges = concat(edges, Table::Edges)?;
-        let src_i = column_index(&edges, &opts.src_column, Table::Edges)?;
-        let dst_i = column_index(&edges, &opts.dst_column, Table::Edges)?;
-        let src = IdColumn::from_array(edges.column(src_i).as_ref(), Table::Edges, &opts.src_column)?;
-        let dst = IdColumn::from_array(edges.column(dst_i).as_ref(), Table::Edges, &opts.dst_column)?;
-        let mut weight = None;
-        let mut keep: Vec<usize> = Vec::new();
-        for i in 0..edges.num_columns() {
-            if i == src_i || i == dst_i {
-                continue;
-            }
-            let name = edges.schema().field(i).name().clone();
-            if opts.weight_column.as_deref() == Some(name.as_str()) {
-                weight = Some(f64_column(edges.column(i), &name)?);
-            }
-            keep.push(i);
-        }
+        let (src, dst, weight) = edge_columns(&edges, opts)?;
+        let ends = [
+            column_index(&edges, &opts.src_column, Table::Edges)?,
+            column_index(&edges, &opts.dst_column, Table::Edges)?,
+        ];
+        let keep: Vec<usize> = (0..edges.num_columns()).filter(|i| !ends.contains(i)).collect();
         let edge_attrs = if keep.is_empty() { None } else { Some(project(&edges, &keep)?) };
         let (vertex_ids, vertex_attrs) = match vertices {
             None => (None, None),
             Some(v) => {
-                let v = concat(v, Table::Vertices)?;
-                let id_i = column_index(&v, &opts.id_column, Table::Vertices)?;
-                let ids = IdColumn::from_array(v.column(id_i).as_ref(), Table::Vertices, &opts.id_column)?;
-                let rest: Vec<usize> = (0..v.num_columns()).filter(|&i| i != id_i).collect();
-                let attrs = if rest.is_empty() { None } else { Some(project(&v, &rest)?) };
+                let (ids, attrs) = vertex_columns(v, opts)?;
                 (Some(ids), attrs)
             }
         };
-        if let Some(w) = &opts.weight_column
-            && opts.weight_column.as_deref() != Some("weight")
-            && weight.is_none()
-        {
-            return Err(Error::table(
-                Table::Edges,
-                format!("edge table has no weight column `{w}`; columns are: {}", column_names(&edges)),
-            ));
-        }
         let started = Instant::now();
         let dict = ids::build(vertex_ids, src, dst)?;
         Graph::assemble(dict, weight, vertex_attrs, edge_attrs, opts.directed, opts, started)
@@ -169,6 +166,7 @@ impl Graph {
             vertex_attrs,
             edge_attrs,
             stats: BuildStats::default(),
+            share: None,
         };
         g.stats.input_edges = g.src.len() as u64;
         g.stats.ids_time = ids_time;
@@ -280,7 +278,34 @@ impl Graph {
     /// A graph from dense parts (no attributes); the caller upholds the invariants.
     pub(crate) fn from_dense(ids: VertexIds, src: Vec<u32>, dst: Vec<u32>, directed: bool) -> Graph {
         let stats = BuildStats { input_edges: src.len() as u64, ..Default::default() };
-        Graph { ids, src, dst, weight: None, directed, vertex_attrs: None, edge_attrs: None, stats }
+        Graph { ids, src, dst, weight: None, directed, vertex_attrs: None, edge_attrs: None, stats, share: None }
+    }
+
+    /// A worker's share of a distributed graph (built by [`crate::load::shard`], which upholds
+    /// the invariants: every vertex, this worker's edges in input order, whole-graph `stats`).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn from_share(
+        ids: VertexIds,
+        src: Vec<u32>,
+        dst: Vec<u32>,
+        weight: Option<Vec<f64>>,
+        directed: bool,
+        vertex_attrs: Option<RecordBatch>,
+        stats: BuildStats,
+        share: Share,
+    ) -> Graph {
+        Graph { ids, src, dst, weight, directed, vertex_attrs, edge_attrs: None, stats, share: Some(Arc::new(share)) }
+    }
+
+    /// In a distributed run, what this worker knows of the whole graph when it holds only its
+    /// share of the edges; `None` for a whole graph.
+    pub fn share(&self) -> Option<&Share> {
+        self.share.as_deref()
+    }
+
+    /// Edges of the whole graph (for a share, more than [`Graph::num_edges`]).
+    pub fn total_edges(&self) -> u64 {
+        self.share.as_ref().map_or(self.src.len() as u64, |s| s.total_edges)
     }
 
     /// The same graph with `attrs` (one row per vertex, in dense order) as its vertex
@@ -374,7 +399,11 @@ impl Graph {
     }
 
     /// Out-degree, in-degree per vertex (each edge counted once; undirected: both count).
+    /// For a share of a distributed graph, the whole graph's degrees.
     pub fn degrees(&self) -> (Vec<u32>, Vec<u32>) {
+        if let Some(s) = &self.share {
+            return s.degrees.clone();
+        }
         let n = self.num_vertices();
         let count = |col: &[u32]| -> Vec<u32> {
             col.par_chunks(1 << 16)
@@ -399,7 +428,43 @@ impl Graph {
     }
 }
 
-fn concat(batches: &[RecordBatch], table: Table) -> Result<RecordBatch> {
+/// The endpoint columns and the weight (the column `opts` names, if present; an error if a
+/// column other than the default `weight` was named and is missing) of an edge table.
+pub(crate) fn edge_columns(edges: &RecordBatch, opts: &GraphOptions) -> Result<(IdColumn, IdColumn, Option<Vec<f64>>)> {
+    let src_i = column_index(edges, &opts.src_column, Table::Edges)?;
+    let dst_i = column_index(edges, &opts.dst_column, Table::Edges)?;
+    let src = IdColumn::from_array(edges.column(src_i).as_ref(), Table::Edges, &opts.src_column)?;
+    let dst = IdColumn::from_array(edges.column(dst_i).as_ref(), Table::Edges, &opts.dst_column)?;
+    let mut weight = None;
+    for i in 0..edges.num_columns() {
+        let name = edges.schema().field(i).name().clone();
+        if i != src_i && i != dst_i && opts.weight_column.as_deref() == Some(name.as_str()) {
+            weight = Some(f64_column(edges.column(i), &name)?);
+        }
+    }
+    if let Some(w) = &opts.weight_column
+        && w != "weight"
+        && weight.is_none()
+    {
+        return Err(Error::table(
+            Table::Edges,
+            format!("edge table has no weight column `{w}`; columns are: {}", column_names(edges)),
+        ));
+    }
+    Ok((src, dst, weight))
+}
+
+/// The id column and the other columns (the vertex attributes) of a vertex table.
+pub(crate) fn vertex_columns(vertices: &[RecordBatch], opts: &GraphOptions) -> Result<(IdColumn, Option<RecordBatch>)> {
+    let v = concat(vertices, Table::Vertices)?;
+    let id_i = column_index(&v, &opts.id_column, Table::Vertices)?;
+    let ids = IdColumn::from_array(v.column(id_i).as_ref(), Table::Vertices, &opts.id_column)?;
+    let rest: Vec<usize> = (0..v.num_columns()).filter(|&i| i != id_i).collect();
+    let attrs = if rest.is_empty() { None } else { Some(project(&v, &rest)?) };
+    Ok((ids, attrs))
+}
+
+pub(crate) fn concat(batches: &[RecordBatch], table: Table) -> Result<RecordBatch> {
     let Some(first) = batches.first() else {
         return Err(Error::table(table, format!("{table} has no data")));
     };

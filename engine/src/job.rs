@@ -201,7 +201,7 @@ pub fn run(graph: &Graph, algorithm: &Algorithm, common: &Common, top: usize) ->
             algorithm.name(),
             params.join(" "),
             graph.num_vertices(),
-            graph.num_edges(),
+            graph.total_edges(),
             if graph.is_directed() { "directed" } else { "undirected" }
         );
         ck
@@ -232,6 +232,13 @@ pub fn run(graph: &Graph, algorithm: &Algorithm, common: &Common, top: usize) ->
             spec.name
         )));
     }
+    if graph.share().is_some() && !spec.engines.shares {
+        return Err(Error::Config(format!(
+            "{} reads every vertex's neighbours from the whole graph, and this worker holds a share of it; \
+             read the input whole in every process for it",
+            spec.name
+        )));
+    }
     let traffic_before = common.cluster.as_ref().map(|c| c.traffic());
     let out = (spec.run)(graph, algorithm.params(), &common, RunOptions { top })?;
     // A finished run needs its checkpoint no more: a later resume starts afresh.
@@ -250,7 +257,7 @@ pub fn run(graph: &Graph, algorithm: &Algorithm, common: &Common, top: usize) ->
         details: format!(
             "{} vertices, {} edges ({}), {} self-loops and {} duplicates removed",
             graph.num_vertices(),
-            graph.num_edges(),
+            graph.total_edges(),
             if graph.is_directed() { "directed" } else { "undirected" },
             s.self_loops_removed,
             s.duplicates_removed

@@ -18,6 +18,7 @@ use rayon::prelude::*;
 use crate::cluster::Cluster;
 use crate::error::{Error, Result};
 use crate::graph::Graph;
+use crate::ids::VertexIds;
 
 /// How edges are assigned to partitions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -131,6 +132,43 @@ pub fn scala_tuple2_hash(a: i64, b: i64) -> i32 {
     avalanche(mix(mix(h, long_hash(a)), long_hash(b)) ^ 2)
 }
 
+/// The name of a partitioning, `strategy/partitions` (what a distributed graph's share was
+/// read for).
+pub fn layout(strategy: Strategy, num_parts: u32) -> String {
+    format!("{}/{num_parts}", strategy.name())
+}
+
+/// The partition of every edge `(src[e], dst[e])`: GraphX's functions of the original ids
+/// (the dense index for string ids), DBH by the endpoint of smaller whole-graph degree
+/// (`degrees`: out and in, given for DBH with more than one partition).
+pub fn assign(
+    ids: &VertexIds,
+    src: &[u32],
+    dst: &[u32],
+    degrees: Option<&(Vec<u32>, Vec<u32>)>,
+    strategy: Strategy,
+    num_parts: u32,
+) -> Vec<u32> {
+    if num_parts == 1 {
+        return vec![0; src.len()];
+    }
+    match (strategy, degrees) {
+        (Strategy::Dbh, Some((out, inn))) => (0..src.len())
+            .into_par_iter()
+            .map(|e| {
+                let (s, d) = (src[e], dst[e]);
+                let deg = |v: u32| out[v as usize] as u64 + inn[v as usize] as u64;
+                let pick = if (deg(s), s) <= (deg(d), d) { s } else { d };
+                graphx_partition(Strategy::EdgePartition1D, ids.partition_key(pick), 0, num_parts)
+            })
+            .collect(),
+        _ => (0..src.len())
+            .into_par_iter()
+            .map(|e| graphx_partition(strategy, ids.partition_key(src[e]), ids.partition_key(dst[e]), num_parts))
+            .collect(),
+    }
+}
+
 /// One edge partition: the replicas it holds and its edges in local indices.
 #[derive(Debug, Clone, Default)]
 pub struct EdgePartition {
@@ -193,30 +231,31 @@ impl<'g> PartitionedGraph<'g> {
         }
         let n = graph.num_vertices();
         let (src, dst) = (graph.src(), graph.dst());
-        let ids = graph.ids();
-        let p_of: Vec<u32> = if num_parts == 1 {
-            vec![0; src.len()]
-        } else if strategy == Strategy::Dbh {
-            let (out, inn) = graph.degrees();
-            (0..src.len())
-                .into_par_iter()
-                .map(|e| {
-                    let (s, d) = (src[e], dst[e]);
-                    let deg = |v: u32| out[v as usize] as u64 + inn[v as usize] as u64;
-                    let pick = if (deg(s), s) <= (deg(d), d) { s } else { d };
-                    graphx_partition(Strategy::EdgePartition1D, ids.partition_key(pick), 0, num_parts)
-                })
-                .collect()
-        } else {
-            (0..src.len())
-                .into_par_iter()
-                .map(|e| graphx_partition(strategy, ids.partition_key(src[e]), ids.partition_key(dst[e]), num_parts))
-                .collect()
-        };
+        let share = graph.share();
+        if let (Some(sh), c) = (share, &cluster) {
+            let fits = c.as_ref().is_some_and(|c| c.index() == sh.worker && c.peers() == sh.workers);
+            if !fits || sh.layout != layout(strategy, num_parts) {
+                return Err(Error::Config(format!(
+                    "this worker holds the edges of partitioning {} shared out to {} workers; it cannot be \
+                     partitioned as {} here (read the graph again for this partitioning)",
+                    sh.layout,
+                    sh.workers,
+                    layout(strategy, num_parts)
+                )));
+            }
+        }
+        let degrees = (strategy == Strategy::Dbh && num_parts > 1).then(|| graph.degrees());
+        let p_of = assign(graph.ids(), src, dst, degrees.as_ref(), strategy, num_parts);
         // Counting sort of edge indices by partition, keeping input order within a partition.
         let mut counts = vec![0usize; num_parts as usize];
         for &p in &p_of {
             counts[p as usize] += 1;
+        }
+        if share.is_some()
+            && let Some(c) = &cluster
+            && counts.iter().enumerate().any(|(p, &k)| k > 0 && p % c.peers() != c.index())
+        {
+            return Err(Error::Internal("a worker holds edges of another worker's partition".into()));
         }
         let mut start = Vec::with_capacity(counts.len() + 1);
         start.push(0usize);
@@ -264,13 +303,17 @@ impl<'g> PartitionedGraph<'g> {
                     .collect()
             })
             .collect();
-        let with_edges = {
-            let mut has = vec![false; n];
-            for (&s, &d) in src.iter().zip(dst) {
-                has[s as usize] = true;
-                has[d as usize] = true;
+        let with_edges = match share {
+            // A share holds some edges: the whole graph's degrees say which vertices have one.
+            Some(sh) => sh.degrees.0.iter().zip(&sh.degrees.1).filter(|(a, b)| **a + **b > 0).count(),
+            None => {
+                let mut has = vec![false; n];
+                for (&s, &d) in src.iter().zip(dst) {
+                    has[s as usize] = true;
+                    has[d as usize] = true;
+                }
+                has.iter().filter(|&&b| b).count()
             }
-            has.iter().filter(|&&b| b).count()
         };
         let mut vpp = vec![0u64; num_parts as usize];
         for (&p, ep) in owned.iter().zip(&parts) {
@@ -280,8 +323,11 @@ impl<'g> PartitionedGraph<'g> {
             vpp = c.sum_many(&vpp)?;
         }
         let replicas: u64 = vpp.iter().sum();
-        let epp: Vec<u64> = counts.iter().map(|&c| c as u64).collect();
-        let mean = src.len() as f64 / num_parts as f64;
+        let mut epp: Vec<u64> = counts.iter().map(|&c| c as u64).collect();
+        if let (Some(_), Some(c)) = (share, &cluster) {
+            epp = c.sum_many(&epp)?;
+        }
+        let mean = graph.total_edges() as f64 / num_parts as f64;
         let report = PartitionReport {
             strategy,
             num_partitions: num_parts,

@@ -218,3 +218,41 @@ fn part_files_one_per_process_with_success_marker() {
     let o = run(&["run", "wcc", "--edges", g, "--out-parts", "-o", ps]);
     assert!(text(&o.stderr).contains("--out-parts writes one part per process"), "{}", text(&o.stderr));
 }
+
+/// A plain text file: each process reads its share (the summary says so) and the result is the
+/// single-process one; LCC, which needs the whole graph, reads it whole and agrees too; a bad
+/// line in another process's share is reported by process 0 with the file's own line number.
+#[test]
+fn plain_text_is_read_in_shares() {
+    let dir = tempfile::tempdir().unwrap();
+    // A few thousand edges with triangles (i -> i+1, i -> i+2) and long-range ones.
+    let mut plain = b"# generated\n".to_vec();
+    for i in 0..3000u64 {
+        plain.extend_from_slice(format!("{i}\t{}\n{i}\t{}\n{i}\t{}\n", i + 1, i + 2, (i * 7919) % 3001).as_bytes());
+    }
+    let g = dir.path().join("edges.txt");
+    std::fs::write(&g, &plain).unwrap();
+    let gs = g.to_str().unwrap();
+    for alg in ["wcc", "lcc"] {
+        let one = dir.path().join(format!("{alg}-1.csv"));
+        let many = dir.path().join(format!("{alg}-2.csv"));
+        let o = run(&["run", alg, "--edges", gs, "--engine", "pregel", "--undirected", "-o", one.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        let o = run(&["run", alg, "--edges", gs, "--processes", "2", "--undirected", "-o", many.to_str().unwrap()]);
+        assert!(o.status.success(), "{alg}: {}", text(&o.stderr));
+        let out = text(&o.stdout);
+        assert_eq!(out.contains("input read in shares: worker 0 read its part and holds"), alg == "wcc", "{out}");
+        same_rows(&one, &many);
+    }
+    // A bad line in the second half (process 1's share): named with its line in the file.
+    let lines = plain.iter().filter(|&&b| b == b'\n').count();
+    let mut bad = plain.clone();
+    bad.extend_from_slice(b"12 x13\n");
+    let b = dir.path().join("bad.txt");
+    std::fs::write(&b, &bad).unwrap();
+    let o = run(&["run", "wcc", "--edges", b.to_str().unwrap(), "--processes", "2"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stdout));
+    let err = text(&o.stderr);
+    assert!(err.contains(&format!("bad.txt:{}: expected an integer id, found 'x13'", lines + 1)), "{err}");
+    assert!(err.contains("(in process 1, worker 1)"), "{err}");
+}

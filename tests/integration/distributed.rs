@@ -24,7 +24,7 @@ type Case = (&'static str, Vec<(&'static str, String)>);
 /// sssp only where there are weights.
 fn cases(g: &Graph) -> Vec<Case> {
     let ids = g.ids().to_array();
-    let id = |v: usize| ember::datafusion::arrow::util::display::array_value_to_string(&ids, v).unwrap();
+    let id = |v: usize| ember::datafusion::arrow::util::display::array_value_to_string(&ids, v % ids.len()).unwrap();
     let mut c: Vec<Case> = vec![
         ("pagerank", vec![("iterations", "15".into())]),
         ("pagerank", vec![("variant", "graphx".into()), ("tol", "0.001".into())]),
@@ -96,8 +96,12 @@ fn same(name: &str, local: &RecordBatch, dist: &RecordBatch) {
 }
 
 fn check(g: &Graph, outs: &[JobOutput]) {
+    check_cases(g, &cases(g), outs)
+}
+
+/// Runs `cases` on `g` in one process and compares with `outs`.
+fn check_cases(g: &Graph, cases: &[Case], outs: &[JobOutput]) {
     let common = Common { engine: Engine::Pregel, ..Default::default() };
-    let cases = cases(g);
     assert_eq!(cases.len(), outs.len());
     for ((name, params), d) in cases.iter().zip(outs) {
         let local = run(g, &Algorithm::new(name, params).unwrap(), &common, 0).unwrap();
@@ -282,5 +286,160 @@ fn a_distributed_run_resumes_from_its_checkpoint() {
             assert_eq!(r.supersteps, reference.supersteps, "{name}");
         }
         assert!(!dir.path().join("checkpoint.ember").exists(), "{name}: a finished run leaves its checkpoint");
+    }
+}
+
+/// Reads `spec` in shares on every worker of `cfgs` (one config per simulated process) and
+/// runs `g`'s cases there; checks that the shares together hold the graph's edges once, that
+/// no worker holds all of them (where several have partitions) and that the build statistics
+/// are the whole graph's; returns worker 0's outputs.
+fn shared(spec: &LoadSpec, g: &Arc<Graph>, cfgs: Vec<ClusterConfig>) -> Vec<JobOutput> {
+    use ember::load::shard;
+    let cases = share_cases(g);
+    let handles: Vec<_> = cfgs
+        .into_iter()
+        .map(|cfg| {
+            let (spec, cases) = (spec.clone(), cases.clone());
+            std::thread::spawn(move || {
+                cluster::run(&cfg, move |c| {
+                    let common = Common { engine: Engine::Pregel, cluster: Some(c.clone()), ..Default::default() };
+                    let (strategy, parts) = common.shared_partitioning(c.peers());
+                    let share = shard::read(&spec, &c, strategy, parts).unwrap();
+                    let outs: Vec<JobOutput> = cases
+                        .iter()
+                        .map(|(name, params)| {
+                            run(&share, &Algorithm::new(name, params).unwrap(), &common, 0)
+                                .unwrap_or_else(|e| panic!("{name}: {e}"))
+                        })
+                        .collect();
+                    (share.num_edges() as u64, share.total_edges(), share.build_stats(), outs)
+                })
+                .unwrap()
+            })
+        })
+        .collect();
+    let mut all: Vec<_> = handles.into_iter().flat_map(|h| h.join().unwrap()).collect();
+    let held: u64 = all.iter().map(|w| w.0).sum();
+    assert_eq!(held, g.num_edges() as u64, "the shares hold every edge once");
+    for (mine, total, stats, _) in &all {
+        assert_eq!(*total, g.num_edges() as u64);
+        let counts = |s: &ember::graph::BuildStats| (s.input_edges, s.self_loops_removed, s.duplicates_removed);
+        assert_eq!(counts(stats), counts(&g.build_stats()));
+        if all.len() > 1 && g.num_edges() > 100 {
+            assert!(*mine < *total, "a worker holds all {total} edges");
+        }
+    }
+    all.swap_remove(0).3
+}
+
+/// The cases a share runs: LCC and triangles read neighbour sets from the whole graph and are
+/// refused on a share.
+fn share_cases(g: &Graph) -> Vec<Case> {
+    cases(g).into_iter().filter(|(n, _)| !matches!(*n, "lcc" | "triangles")).collect()
+}
+
+/// Seeded random edges (xorshift) with repeats, reversed pairs, self-loops and weights, as
+/// text lines `src dst weight`.
+fn messy_edges(n: u64, m: usize, seed: u64) -> String {
+    let mut x = seed;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let mut out = String::from("# a messy graph\n");
+    for _ in 0..m {
+        let (a, b, w) = (next() % n, next() % n, next() % 7 + 1);
+        out.push_str(&format!("{a} {b} {w}\n"));
+        match next() % 5 {
+            0 => out.push_str(&format!("{b} {a} {}\n", w + 1)),
+            1 => out.push_str(&format!("{a} {b} {}\n", next() % 7 + 1)),
+            2 => out.push_str(&format!("{a} {a} 1\n")),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn each_worker_reads_its_share_of_the_input() {
+    use ember::GraphOptions;
+    use ember::datafusion::arrow::array::StringArray;
+    use ember::datafusion::arrow::datatypes::{DataType, Field, Schema};
+    use ember::datafusion::parquet::arrow::ArrowWriter;
+    use ember::datafusion::parquet::file::properties::WriterProperties;
+    use ember::load::Format;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut specs: Vec<(String, LoadSpec)> = Vec::new();
+
+    // Plain text cut at line boundaries: a real graph, and a messy one cleaned three ways
+    // (parallel edges meet on one worker wherever they were read).
+    let hepth = d.join("hepth.txt");
+    let gz = std::fs::read(data().join("ca-HepTh.txt.gz")).unwrap();
+    let mut plain = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut plain).unwrap();
+    std::fs::write(&hepth, &plain).unwrap();
+    specs.push(("hepth".into(), LoadSpec::new(&hepth)));
+    let messy = d.join("messy.txt");
+    std::fs::write(&messy, messy_edges(300, 2500, 0x2545_F491_4F6C_DD1D)).unwrap();
+    for (name, opts) in [
+        ("messy directed", GraphOptions::default()),
+        ("messy simple directed", GraphOptions::simple(true)),
+        ("messy simple undirected", GraphOptions::simple(false)),
+    ] {
+        let mut s = LoadSpec::new(&messy);
+        s.options = opts;
+        specs.push((name.into(), s));
+    }
+
+    // Parquet cut by row groups, string ids, a folder of part files as Spark writes it.
+    let pq = d.join("pq");
+    std::fs::create_dir(&pq).unwrap();
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("src", DataType::Utf8, false),
+        Field::new("dst", DataType::Utf8, false),
+        Field::new("weight", DataType::Float64, false),
+    ]));
+    let lines = messy_edges(200, 1500, 0x9E37_79B9_7F4A_7C15);
+    let rows: Vec<Vec<&str>> = lines.lines().skip(1).map(|l| l.split(' ').collect()).collect();
+    for (part, chunk) in rows.chunks(rows.len() / 2 + 1).enumerate() {
+        let col = |i: usize| StringArray::from_iter_values(chunk.iter().map(|r| format!("v{}", r[i])));
+        let w = Float64Array::from_iter_values(chunk.iter().map(|r| r[2].parse::<f64>().unwrap()));
+        let batch =
+            RecordBatch::try_new(schema.clone(), vec![Arc::new(col(0)), Arc::new(col(1)), Arc::new(w)]).unwrap();
+        let props = WriterProperties::builder().set_max_row_group_row_count(Some(97)).build();
+        let f = std::fs::File::create(pq.join(format!("part-{part:05}.parquet"))).unwrap();
+        let mut wr = ArrowWriter::try_new(f, schema.clone(), Some(props)).unwrap();
+        wr.write(&batch).unwrap();
+        wr.close().unwrap();
+    }
+    std::fs::write(pq.join("_SUCCESS"), b"").unwrap();
+    let mut s = LoadSpec::new(&pq);
+    s.format = Some(Format::Parquet);
+    s.options = GraphOptions::simple(false);
+    specs.push(("parquet parts".into(), s));
+
+    // CSV part files (each read whole by one worker) with a vertex table; an LDBC graph.
+    let csv = d.join("csv");
+    std::fs::create_dir(&csv).unwrap();
+    let text = std::fs::read_to_string(data().join("friends_edges.csv")).unwrap();
+    let (header, body) = text.split_once('\n').unwrap();
+    for (i, chunk) in body.lines().collect::<Vec<_>>().chunks(3).enumerate() {
+        std::fs::write(csv.join(format!("part-{i:05}.csv")), format!("{header}\n{}\n", chunk.join("\n"))).unwrap();
+    }
+    let mut s = LoadSpec::new(&csv);
+    s.format = Some(Format::Csv);
+    s.vertices = Some(data().join("friends_vertices.csv"));
+    specs.push(("csv parts".into(), s));
+    specs.push(("ldbc".into(), LoadSpec::new(data().join("ldbc/example-directed"))));
+
+    for (name, spec) in &specs {
+        let g = Arc::new(load(spec).unwrap_or_else(|e| panic!("{name}: {e}")));
+        for cfgs in [processes(2, 2), vec![ClusterConfig::local(3)]] {
+            let outs = shared(spec, &g, cfgs);
+            check_cases(&g, &share_cases(&g), &outs);
+        }
     }
 }

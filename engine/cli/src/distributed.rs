@@ -16,7 +16,7 @@
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
@@ -25,7 +25,22 @@ use ember::algo::Common;
 use ember::cluster::{self, ClusterConfig};
 use ember::graph::Graph;
 use ember::job::{self, Algorithm, JobOutput};
+use ember::load::{LoadSpec, shard};
 use ember::output::{self, OutFormat};
+
+/// What the workers compute on: a graph every process read whole, or the input each worker
+/// reads its share of ([`shard::read`]: the formats [`shard::can_share`] accepts).
+pub enum Input {
+    Whole(Arc<Graph>),
+    Shares(LoadSpec),
+}
+
+/// Worker 0's graph (a share, when read in shares), its result, and how long reading took.
+pub struct Finished {
+    pub graph: Arc<Graph>,
+    pub out: JobOutput,
+    pub load: Duration,
+}
 
 /// Where a distributed run writes its result as part files.
 #[derive(Debug, Clone)]
@@ -280,29 +295,38 @@ fn stop(children: &mut Vec<(usize, Child)>) {
 /// given to worker 0 of process 0; the others get the cancellation only.
 pub fn run(
     plan: Plan,
-    graph: Arc<Graph>,
+    input: Input,
     algorithm: &Algorithm,
     common: Common,
     ctx: RunContext,
     top: usize,
     parts: Option<PartsOut>,
-) -> Result<Option<JobOutput>> {
+) -> Result<Option<Finished>> {
     let Plan { config, mut children } = plan;
     let process = config.process;
     let wpp = config.workers;
     let algorithm = algorithm.clone();
     let cancel = ctx.cancel.clone();
-    let result = cluster::run(&config, move |c| -> Result<JobOutput> {
+    let result = cluster::run(&config, move |c| -> Result<Finished> {
         let ctx =
             if c.index() == 0 { ctx.clone() } else { RunContext { cancel: ctx.cancel.clone(), ..Default::default() } };
         let common = Common { cluster: Some(c.clone()), ctx, ..common.clone() };
+        let t = Instant::now();
+        let graph = match &input {
+            Input::Whole(g) => g.clone(),
+            Input::Shares(spec) => {
+                let (strategy, parts) = common.shared_partitioning(c.peers());
+                Arc::new(shard::read(spec, &c, strategy, parts)?)
+            }
+        };
+        let load = t.elapsed();
         let out = job::run(&graph, &algorithm, &common, top)?;
         if let Some(p) = &parts {
             write_part(&c, wpp, &graph, &out, p, &cancel)?;
         }
-        Ok(out)
+        Ok(Finished { graph, out, load })
     });
-    let outcome: Result<Option<JobOutput>> = match result {
+    let outcome: Result<Option<Finished>> = match result {
         Ok(outs) => {
             let mut first = None;
             for (w, o) in outs.into_iter().enumerate() {

@@ -168,6 +168,11 @@ pub struct GraphArgs {
 
 impl GraphArgs {
     pub fn load(&self) -> Result<Graph> {
+        Ok(load::load(&self.spec()?)?)
+    }
+
+    /// What to read, as the library describes it.
+    pub fn spec(&self) -> Result<LoadSpec> {
         let mut spec = LoadSpec::new(&self.edges);
         spec.vertices = self.vertices.clone();
         spec.format = self.format.as_deref().map(Format::parse).transpose()?;
@@ -184,7 +189,7 @@ impl GraphArgs {
         }
         spec.csv.delimiter = self.delimiter as u8;
         spec.cancel = crate::interrupt();
-        Ok(load::load(&spec)?)
+        Ok(spec)
     }
 }
 

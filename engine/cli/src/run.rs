@@ -112,33 +112,47 @@ pub fn run(m: &ArgMatches) -> Result<ExitCode> {
     }
     // Settings are checked before the graph is read (and before other processes start).
     args.graph.exec.common(Default::default())?;
+    let spec = args.graph.spec()?;
     let plan = if args.dist.is_distributed() { Some(args.dist.start()?) } else { None };
+    // A distributed run reads the input in shares where its format allows (each worker reads
+    // its part and holds its partitions' edges); other formats are read whole by every process.
+    let shares = plan.is_some() && ember::load::shard::can_share(spec.format()) && algorithm.spec().engines.shares;
     let t = Instant::now();
-    let g = match args.graph.load() {
-        Ok(g) => g,
-        Err(e) => {
-            if let Some(p) = plan {
-                p.abort();
+    let g = if shares {
+        None
+    } else {
+        match ember::load::load(&spec) {
+            Ok(g) => Some(g),
+            Err(e) => {
+                if let Some(p) = plan {
+                    p.abort();
+                }
+                return Err(e.into());
             }
-            return Err(e);
         }
     };
-    let load_t = t.elapsed();
+    let mut load_t = t.elapsed();
     let (bar, ctx) = progress();
     if args.json {
         bar.finish_and_clear();
     }
-    let (g, out) = match plan {
-        None => {
+    let (g, out) = match (plan, g) {
+        (None, Some(g)) => {
             let common = args.graph.exec.common(ctx)?;
             let out = job::run(&g, &algorithm, &common, args.top)?;
             (std::sync::Arc::new(g), out)
         }
-        Some(plan) => {
-            let g = std::sync::Arc::new(g);
+        (Some(plan), g) => {
+            let input = match g {
+                Some(g) => distributed::Input::Whole(std::sync::Arc::new(g)),
+                None => distributed::Input::Shares(spec),
+            };
             let common = args.graph.exec.common(RunContext::default())?;
-            match distributed::run(plan, g.clone(), &algorithm, common, ctx, args.top, parts.clone())? {
-                Some(out) => (g, out),
+            match distributed::run(plan, input, &algorithm, common, ctx, args.top, parts.clone())? {
+                Some(f) => {
+                    load_t += f.load;
+                    (f.graph, f.out)
+                }
                 // Another process of the run prints the summary and writes the output.
                 None => {
                     bar.finish_and_clear();
@@ -146,6 +160,7 @@ pub fn run(m: &ArgMatches) -> Result<ExitCode> {
                 }
             }
         }
+        (None, None) => anyhow::bail!("internal: a graph read in shares outside a distributed run"),
     };
     bar.finish_and_clear();
     let t = Instant::now();
@@ -171,6 +186,13 @@ pub fn run(m: &ArgMatches) -> Result<ExitCode> {
             bytes_text(c.remote_bytes),
             c.rounds
         );
+        if let Some(sh) = g.share() {
+            outln!(
+                "input read in shares: worker 0 read its part and holds {} of the {} edges",
+                g.num_edges(),
+                sh.total_edges
+            );
+        }
     }
     outln!("supersteps: {}", out.supersteps);
     for l in &out.summary {
@@ -214,7 +236,7 @@ fn summary_json(g: &Graph, alg: &Algorithm, out: &JobOutput, t: &Times, path: Op
         "parameters": params,
         "graph": {
             "vertices": g.num_vertices(),
-            "edges": g.num_edges(),
+            "edges": g.total_edges(),
             "directed": g.is_directed(),
             "self_loops_removed": s.self_loops_removed,
             "duplicates_removed": s.duplicates_removed,
@@ -268,7 +290,7 @@ pub fn print_graph(g: &Graph, r: Option<&PartitionReport>) {
     outln!(
         "graph: {} vertices, {} edges ({}){}",
         g.num_vertices(),
-        g.num_edges(),
+        g.total_edges(),
         if g.is_directed() { "directed" } else { "undirected" },
         if s.self_loops_removed + s.duplicates_removed > 0 {
             format!("; removed {} self-loops, {} duplicate edges", s.self_loops_removed, s.duplicates_removed)

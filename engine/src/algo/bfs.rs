@@ -27,7 +27,7 @@ pub static SPEC: AlgorithmSpec = AlgorithmSpec {
     params: &[SOURCE],
     output: &[Column { name: "distance", ty: ColumnType::Int64, doc: "hops from the source (NULL: unreachable)" }],
     exec_name: "BreadthFirstSearchExec",
-    engines: Engines { kernel: Some(KERNEL), pregel: true, checkpoints: true },
+    engines: Engines { kernel: Some(KERNEL), pregel: true, checkpoints: true, shares: true },
     run: run_spec,
 };
 

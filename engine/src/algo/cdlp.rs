@@ -40,7 +40,7 @@ pub static SPEC: AlgorithmSpec = AlgorithmSpec {
     }],
     output: &[Column { name: "label", ty: ColumnType::Id, doc: "the community's label (a member id)" }],
     exec_name: "LabelPropagationExec",
-    engines: Engines { kernel: Some(KERNEL), pregel: false, checkpoints: false },
+    engines: Engines { kernel: Some(KERNEL), pregel: false, checkpoints: false, shares: false },
     run: run_spec,
 };
 

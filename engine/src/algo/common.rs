@@ -104,11 +104,18 @@ impl Common {
     /// In a distributed run, 0 partitions means one per worker of the run.
     pub fn partition<'g>(&self, graph: &'g Graph) -> Result<PartitionedGraph<'g>> {
         if let Some(c) = &self.cluster {
-            let p = if self.partitions == 0 { c.peers() as u32 } else { self.partitions };
-            return PartitionedGraph::distributed(graph, self.strategy, p, c.clone());
+            let (strategy, p) = self.shared_partitioning(c.peers());
+            return PartitionedGraph::distributed(graph, strategy, p, c.clone());
         }
         let p = if self.partitions == 0 { rayon::current_num_threads() as u32 } else { self.partitions };
         PartitionedGraph::new(graph, self.strategy, p)
+    }
+
+    /// The strategy and number of partitions of a distributed run of `workers` workers (0
+    /// partitions means one per worker): what a graph read in shares must be read for
+    /// ([`crate::load::shard::read`]).
+    pub fn shared_partitioning(&self, workers: usize) -> (Strategy, u32) {
+        (self.strategy, if self.partitions == 0 { workers as u32 } else { self.partitions })
     }
 
     /// Partitions `graph` as configured and says how long it took.

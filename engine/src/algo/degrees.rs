@@ -27,7 +27,7 @@ pub static SPEC: AlgorithmSpec = AlgorithmSpec {
         Column { name: "degree", ty: ColumnType::Int64, doc: "in + out (undirected: the degree)" },
     ],
     exec_name: "DegreesExec",
-    engines: Engines { kernel: None, pregel: true, checkpoints: false },
+    engines: Engines { kernel: None, pregel: true, checkpoints: false, shares: true },
     run: run_spec,
 };
 

@@ -31,7 +31,7 @@ pub static SPEC: AlgorithmSpec = AlgorithmSpec {
     params: &[],
     output: &[Column { name: "kcore", ty: ColumnType::Int64, doc: "the largest k whose k-core holds the vertex" }],
     exec_name: "KCoreExec",
-    engines: Engines { kernel: Some(KERNEL), pregel: false, checkpoints: false },
+    engines: Engines { kernel: Some(KERNEL), pregel: false, checkpoints: false, shares: false },
     run: run_spec,
 };
 

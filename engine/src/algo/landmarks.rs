@@ -34,7 +34,7 @@ pub static SPEC: AlgorithmSpec = AlgorithmSpec {
         Column { name: "distance", ty: ColumnType::Int64, doc: "hops to the landmark (reachable pairs only)" },
     ],
     exec_name: "LandmarkShortestPathsExec",
-    engines: Engines { kernel: None, pregel: true, checkpoints: false },
+    engines: Engines { kernel: None, pregel: true, checkpoints: false, shares: true },
     run: run_spec,
 };
 

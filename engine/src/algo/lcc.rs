@@ -31,7 +31,7 @@ pub static SPEC: AlgorithmSpec = AlgorithmSpec {
     params: &[],
     output: &[Column { name: "lcc", ty: ColumnType::Float64, doc: "edges among the neighbours / possible ones" }],
     exec_name: "LocalClusteringCoefficientExec",
-    engines: Engines { kernel: None, pregel: true, checkpoints: false },
+    engines: Engines { kernel: None, pregel: true, checkpoints: false, shares: false },
     run: run_spec,
 };
 

@@ -39,7 +39,7 @@ pub static SPEC: AlgorithmSpec = AlgorithmSpec {
     }],
     output: &[Column { name: "label", ty: ColumnType::Id, doc: "the community's label (a member id), NULL if none" }],
     exec_name: "GraphFramesLabelPropagationExec",
-    engines: Engines { kernel: Some(KERNEL), pregel: false, checkpoints: false },
+    engines: Engines { kernel: Some(KERNEL), pregel: false, checkpoints: false, shares: false },
     run: run_spec,
 };
 

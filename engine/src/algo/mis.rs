@@ -39,7 +39,7 @@ pub static SPEC: AlgorithmSpec = AlgorithmSpec {
     }],
     output: &[Column { name: "selected", ty: ColumnType::Bool, doc: "true for the vertices in the set" }],
     exec_name: "MaximalIndependentSetExec",
-    engines: Engines { kernel: Some(KERNEL), pregel: false, checkpoints: false },
+    engines: Engines { kernel: Some(KERNEL), pregel: false, checkpoints: false, shares: false },
     run: run_spec,
 };
 

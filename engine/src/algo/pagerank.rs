@@ -75,7 +75,7 @@ pub static SPEC: AlgorithmSpec = AlgorithmSpec {
     ],
     output: &[Column { name: "pagerank", ty: ColumnType::Float64, doc: "the vertex's score" }],
     exec_name: "PageRankExec",
-    engines: Engines { kernel: Some(KERNEL), pregel: true, checkpoints: true },
+    engines: Engines { kernel: Some(KERNEL), pregel: true, checkpoints: true, shares: true },
     run: run_spec,
 };
 

@@ -26,7 +26,7 @@ pub static SPEC: AlgorithmSpec = AlgorithmSpec {
     params: &[],
     output: &[Column { name: "component", ty: ColumnType::Id, doc: "the component's smallest member id" }],
     exec_name: "StronglyConnectedComponentsExec",
-    engines: Engines { kernel: None, pregel: true, checkpoints: false },
+    engines: Engines { kernel: None, pregel: true, checkpoints: false, shares: true },
     run: run_spec,
 };
 

@@ -218,6 +218,10 @@ pub struct Engines {
     /// Whether runs write checkpoints and resume from them (a run asked to checkpoint that
     /// cannot is refused before it starts).
     pub checkpoints: bool,
+    /// Whether the Pregel program runs on a distributed run's share of the graph (each worker
+    /// holding only its partitions' edges, [`crate::load::shard`]); false for programs that
+    /// read every vertex's neighbour set from the whole graph (they need it read whole).
+    pub shares: bool,
 }
 
 /// What actually executed, as the algorithm reports it.

@@ -26,7 +26,7 @@ pub static SPEC: AlgorithmSpec = AlgorithmSpec {
     params: &[SOURCE],
     output: &[Column { name: "distance", ty: ColumnType::Float64, doc: "path length (inf: unreachable)" }],
     exec_name: "ShortestPathsExec",
-    engines: Engines { kernel: Some(KERNEL), pregel: true, checkpoints: true },
+    engines: Engines { kernel: Some(KERNEL), pregel: true, checkpoints: true, shares: true },
     run: run_spec,
 };
 
@@ -91,9 +91,10 @@ pub fn check_weights(g: &Graph) -> Result<&[f64]> {
         .weights()
         .ok_or_else(|| Error::Input("sssp needs edge weights and the graph has none (bfs gives hop counts)".into()))?;
     if let Some(e) = w.iter().position(|x| !(x.is_finite() && *x >= 0.0)) {
+        // A distributed run's share holds some of the edges: its positions are not the input's.
+        let which = if g.share().is_some() { "an edge".to_string() } else { format!("edge {}", e + 1) };
         return Err(Error::Input(format!(
-            "edge {} ({} -> {}) has weight {}; shortest paths need finite non-negative weights",
-            e + 1,
+            "{which} ({} -> {}) has weight {}; shortest paths need finite non-negative weights",
             g.ids().display(g.src()[e]),
             g.ids().display(g.dst()[e]),
             w[e]
@@ -105,7 +106,10 @@ pub fn check_weights(g: &Graph) -> Result<&[f64]> {
 pub fn run_partitioned(pg: &PartitionedGraph<'_>, cfg: &Config) -> Result<Output> {
     let t = Instant::now();
     let g = pg.graph();
-    let w = check_weights(g)?;
+    let w = match pg.cluster() {
+        Some(c) => c.agree(check_weights(g))?,
+        None => check_weights(g)?,
+    };
     let n = g.num_vertices();
     if cfg.source as usize >= n {
         return Err(Error::Config(format!("source index {} is not a vertex", cfg.source)));

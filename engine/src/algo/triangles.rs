@@ -26,7 +26,7 @@ pub static SPEC: AlgorithmSpec = AlgorithmSpec {
     params: &[],
     output: &[Column { name: "triangles", ty: ColumnType::Int64, doc: "triangles the vertex is in" }],
     exec_name: "TriangleCountExec",
-    engines: Engines { kernel: None, pregel: true, checkpoints: false },
+    engines: Engines { kernel: None, pregel: true, checkpoints: false, shares: false },
     run: run_spec,
 };
 

@@ -25,7 +25,7 @@ pub static SPEC: AlgorithmSpec = AlgorithmSpec {
     params: &[],
     output: &[Column { name: "component", ty: ColumnType::Id, doc: "the component's smallest member id" }],
     exec_name: "WeaklyConnectedComponentsExec",
-    engines: Engines { kernel: Some(KERNEL), pregel: true, checkpoints: true },
+    engines: Engines { kernel: Some(KERNEL), pregel: true, checkpoints: true, shares: true },
     run: run_spec,
 };
 

@@ -111,7 +111,39 @@ pub fn read_edge_lists(paths: &[std::path::PathBuf], cancel: &CancelToken) -> Re
 /// Like [`read_edge_list`], but a file without edges gives an empty list (LDBC graphs may
 /// have isolated vertices only).
 pub fn read_edge_list_or_empty(path: &Path, cancel: &CancelToken) -> Result<EdgeList> {
-    let mut r = TextReader::open(path)?.with_cancel(cancel);
+    Ok(read_from(TextReader::open(path)?.with_cancel(cancel), path)?.0)
+}
+
+/// Reads the lines of an uncompressed edge-list file that start in bytes `start..end` (line
+/// starts, from [`text::line_start`]): one worker's split of a distributed read. Also returns
+/// the line (counted from the split's start) and column count of the split's first edge line,
+/// so that the workers can check they agree. Errors name the file's own line numbers.
+pub fn read_edge_range(
+    path: &Path,
+    start: u64,
+    end: u64,
+    cancel: &CancelToken,
+) -> Result<(EdgeList, Option<(u64, usize)>)> {
+    let read = |before: u64| {
+        TextReader::open_range(path, start, end)
+            .and_then(|r| read_from(r.with_cancel(cancel).after_lines(before), path))
+    };
+    match read(0) {
+        // Line numbers of the file: counting the lines before the split costs a read of
+        // everything before it, so it is done on the error path only.
+        Err(Error::Parse { .. }) if start > 0 => read(text::lines_before(path, start)?),
+        other => other,
+    }
+}
+
+/// Like [`read_edge_list_or_empty`], also returning the line and column count of the file's
+/// first edge line.
+pub fn read_edge_file(path: &Path, cancel: &CancelToken) -> Result<(EdgeList, Option<(u64, usize)>)> {
+    read_from(TextReader::open(path)?.with_cancel(cancel), path)
+}
+
+/// The edges of `r`, and the line and column count of its first edge line.
+fn read_from(mut r: TextReader, path: &Path) -> Result<(EdgeList, Option<(u64, usize)>)> {
     let parts = r.parse_parallel(|piece, first| parse_piece(piece, first, b'#'))?;
     let mut first: Option<(u64, usize)> = None;
     for p in &parts {
@@ -133,13 +165,14 @@ pub fn read_edge_list_or_empty(path: &Path, cancel: &CancelToken) -> Result<Edge
         dst.extend_from_slice(&p.dst);
         weight.extend_from_slice(&p.weight);
     }
-    Ok(EdgeList {
+    let list = EdgeList {
         src: IdColumn::Int(src),
         dst: IdColumn::Int(dst),
         weight: (ncols == 3).then_some(weight),
         vertices: None,
         directed: None,
-    })
+    };
+    Ok((list, first))
 }
 
 /// Reads a vertex file: one integer id per line (`#` comments and blank lines skipped).

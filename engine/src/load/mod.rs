@@ -7,6 +7,7 @@ pub mod edgelist;
 pub mod files;
 pub mod ldbc;
 pub mod mtx;
+pub mod shard;
 pub mod table;
 pub mod text;
 

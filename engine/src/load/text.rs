@@ -49,9 +49,41 @@ pub type LineError = (u64, String);
 impl TextReader {
     /// Opens `path`; gzip is detected by its magic bytes, not by the file name.
     pub fn open(path: &Path) -> Result<Self> {
-        let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
+        let f = File::open(path).map_err(|e| Error::io(path, e))?;
         // One byte past the end, so that the first read sees the end of the file.
         let len = f.metadata().map_or(0, |m| m.len()).saturating_add(1);
+        Self::from_source(path, Box::new(f), len, true)
+    }
+
+    /// Opens the lines of an uncompressed file that start in bytes `start..end` (a split of a
+    /// distributed read; see [`line_range`]): `start` and `end` must be line starts (or the
+    /// file's length). Line numbers count from the range's first line; [`lines_before`] turns
+    /// them into the file's.
+    pub fn open_range(path: &Path, start: u64, end: u64) -> Result<Self> {
+        use std::io::{Seek, SeekFrom};
+        let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
+        f.seek(SeekFrom::Start(start)).map_err(|e| Error::io(path, e))?;
+        let len = end.saturating_sub(start);
+        let mut r = Self::from_source(path, Box::new(f.take(len)), len.saturating_add(1), start == 0)?;
+        r.gz = false;
+        Ok(r)
+    }
+
+    /// `len`: the bytes to read plus one; `at_start`: the source starts the file (gzip is
+    /// detected and a byte order mark dropped only there).
+    fn from_source(path: &Path, mut f: Box<dyn Read + Send>, len: u64, at_start: bool) -> Result<Self> {
+        if !at_start {
+            let inner = BufReader::with_capacity(1 << 20, f);
+            let next_block = len.clamp(FIRST_BLOCK as u64, BLOCK as u64) as usize;
+            return Ok(TextReader {
+                path: path.to_path_buf(),
+                inner,
+                line: 0,
+                gz: false,
+                next_block,
+                cancel: CancelToken::default(),
+            });
+        }
         let mut magic = [0u8; 2];
         let n = read_fully(&mut f, &mut magic).map_err(|e| Error::io(path, e))?;
         let gz = n == 2 && magic == [0x1f, 0x8b];
@@ -69,6 +101,12 @@ impl TextReader {
         let inner = BufReader::with_capacity(1 << 20, rest);
         let next_block = if gz { FIRST_BLOCK } else { len.clamp(FIRST_BLOCK as u64, BLOCK as u64) as usize };
         Ok(TextReader { path: path.to_path_buf(), inner, line: 0, gz, next_block, cancel: CancelToken::default() })
+    }
+
+    /// Numbers the lines as if `before` lines came first (a split of a file).
+    pub fn after_lines(mut self, before: u64) -> Self {
+        self.line = before;
+        self
     }
 
     /// Stops reading (with `Error::Cancelled`) once `cancel` is cancelled.
@@ -216,6 +254,63 @@ fn read_fully(f: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
         }
     }
     Ok(n)
+}
+
+/// Whether `path` can be read in byte ranges: a plain file (not gzip, by its magic bytes).
+pub fn splittable(path: &Path) -> Result<bool> {
+    let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut magic = [0u8; 2];
+    let n = read_fully(&mut f, &mut magic).map_err(|e| Error::io(path, e))?;
+    Ok(!(n == 2 && magic == [0x1f, 0x8b]))
+}
+
+/// The start of the first line that starts at or after byte `pos` of a plain file of `len`
+/// bytes (Hadoop's rule for text splits: a line belongs to the split its first byte is in).
+/// So the splits `line_start(a)..line_start(b)` of consecutive byte ranges hold every line
+/// once. An error if no line starts within [`MAX_LINE`] bytes (the line is too long anyway).
+pub fn line_start(path: &Path, pos: u64, len: u64) -> Result<u64> {
+    use std::io::{Seek, SeekFrom};
+    if pos == 0 || pos >= len {
+        return Ok(pos.min(len));
+    }
+    let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
+    f.seek(SeekFrom::Start(pos - 1)).map_err(|e| Error::io(path, e))?;
+    let mut r = BufReader::with_capacity(1 << 16, f.take(MAX_LINE as u64 + 1));
+    let mut skipped = 0u64;
+    loop {
+        let buf = r.fill_buf().map_err(|e| Error::io(path, e))?;
+        if buf.is_empty() {
+            break;
+        }
+        if let Some(i) = buf.iter().position(|&b| b == b'\n') {
+            return Ok(pos - 1 + skipped + i as u64 + 1);
+        }
+        let k = buf.len();
+        skipped += k as u64;
+        r.consume(k);
+    }
+    if pos - 1 + skipped >= len {
+        return Ok(len);
+    }
+    let line = lines_before(path, pos)? + 1;
+    Err(Error::parse(path, line, format!("line longer than {} MiB", MAX_LINE >> 20)))
+}
+
+/// Lines that end before byte `pos` of a plain file (to turn a split's line numbers into the
+/// file's; read on the error path only).
+pub fn lines_before(path: &Path, pos: u64) -> Result<u64> {
+    let f = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut r = BufReader::with_capacity(1 << 20, f.take(pos));
+    let mut n = 0u64;
+    loop {
+        let buf = r.fill_buf().map_err(|e| Error::io(path, e))?;
+        if buf.is_empty() {
+            return Ok(n);
+        }
+        n += buf.iter().filter(|&&b| b == b'\n').count() as u64;
+        let k = buf.len();
+        r.consume(k);
+    }
 }
 
 /// Lines in a piece: newlines, plus one for a final line without a newline.
