@@ -256,3 +256,44 @@ fn plain_text_is_read_in_shares() {
     assert!(err.contains(&format!("bad.txt:{}: expected an integer id, found 'x13'", lines + 1)), "{err}");
     assert!(err.contains("(in process 1, worker 1)"), "{err}");
 }
+
+/// `ember bench --processes 1,2`: a row per process count from the runs' own reports, with
+/// bytes between processes per superstep and each process's peak RSS; the same check.
+#[test]
+fn bench_across_processes_reports_each_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("rows.json");
+    let g = data().join("karate.txt.gz");
+    let o = run(&[
+        "bench",
+        g.to_str().unwrap(),
+        "--undirected",
+        "--processes",
+        "1,2",
+        "--algorithms",
+        "wcc,bfs",
+        "--trials",
+        "1",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(out.contains("| karate.txt.gz | wcc | 1 (single-process engine) |"), "{out}");
+    assert!(out.contains("| karate.txt.gz | bfs | 2 x 1 |"), "{out}");
+    assert!(out.contains("karate.txt.gz wcc, 2 processes x 1 workers (last trial), per superstep:"), "{out}");
+    let rows: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 4);
+    for pair in rows.chunks(2) {
+        assert_eq!(pair[0]["check"], pair[1]["check"], "{pair:?}");
+        assert_eq!(pair[1]["peak_rss_bytes_per_process"].as_array().unwrap().len(), 2);
+        let steps = pair[1]["supersteps"].as_array().unwrap();
+        assert!(steps.iter().any(|s| s["remote_bytes"].as_u64().unwrap() > 0), "{steps:?}");
+        assert!(pair[1]["ratio_to_one_process"].as_f64().unwrap() > 0.0);
+    }
+    // Files only: a generated graph is written first.
+    let o = run(&["bench", "kron:8", "--processes", "1,2"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("write kron:8 with `ember generate`"), "{}", text(&o.stderr));
+}

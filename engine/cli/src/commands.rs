@@ -100,6 +100,15 @@ pub struct BenchArgs {
     /// by trial alternating with the built-in Pregel PageRank (the ratio is in the check column).
     #[arg(long)]
     expr_pagerank: bool,
+    /// Measure running across processes instead: trials alternate between these process counts
+    /// (e.g. 1,2,4; 1 = the single-process Pregel engine), each a child `ember run --json` on the
+    /// dataset file, reporting compute time, the ratio to one process, bytes sent between
+    /// processes per superstep and each process's peak RSS.
+    #[arg(long, value_delimiter = ',', help_heading = "Distributed runs")]
+    processes: Vec<usize>,
+    /// Worker threads per process with --processes.
+    #[arg(long, default_value_t = 1, help_heading = "Distributed runs")]
+    workers: usize,
 }
 
 pub fn graphalytics_cmd(a: GraphalyticsArgs) -> Result<ExitCode> {
@@ -218,6 +227,9 @@ pub fn bench_cmd(a: BenchArgs) -> Result<ExitCode> {
             bail!("unknown peer '{p}'; known: {}", bench::peers::KNOWN.join(", "));
         }
     }
+    if !a.processes.is_empty() {
+        return bench_processes(&a, &cfg, &options);
+    }
     let mut rows = Vec::new();
     let mut notes = Vec::new();
     for d in &a.datasets {
@@ -246,6 +258,75 @@ pub fn bench_cmd(a: BenchArgs) -> Result<ExitCode> {
         output::write_atomic(p, |w| {
             use std::io::Write;
             w.write_all(bench::json(&rows).as_bytes()).map_err(|e| ember::Error::Io { path: p.clone(), source: e })
+        })?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `ember bench --processes 1,2,4`: see [`bench::processes`].
+fn bench_processes(a: &BenchArgs, cfg: &bench::BenchConfig, options: &ember::GraphOptions) -> Result<ExitCode> {
+    if !(1..=1024).contains(&a.workers) {
+        bail!("--workers must be 1..=1024, got {}", a.workers);
+    }
+    if !a.peers.is_empty() || !a.motifs.is_empty() || a.expr_pagerank {
+        bail!("bench: --processes measures Ember across processes alone; drop --peers, --motif and --expr-pagerank");
+    }
+    let mut rows = Vec::new();
+    for d in &a.datasets {
+        let ds = bench::Dataset::parse(d, options)?;
+        let bench::Dataset::File { spec, .. } = &ds else {
+            bail!("bench --processes runs `ember run` on a file: write {d} with `ember generate` and bench the file");
+        };
+        eprintln!("benchmarking {} across processes ...", ds.name());
+        let (source, weighted) = bench::source_and_weights(&ds).with_context(|| format!("dataset {d}"))?;
+        let mut algorithms = Vec::new();
+        for name in &cfg.algorithms {
+            let spec_ = ember::registry::lookup(name)?;
+            if !spec_.engines.pregel {
+                bail!("bench --processes: {name} has no Pregel program, so it cannot run across processes");
+            }
+            if name == ember::algo::sssp::SPEC.name && !weighted {
+                eprintln!("  sssp skipped: the graph has no weights");
+                continue;
+            }
+            let mut extra = Vec::new();
+            if spec_.param("source").is_some_and(|p| p.required()) {
+                extra.extend(["--source".to_string(), source.clone()]);
+            }
+            if name == ember::algo::pagerank::SPEC.name {
+                extra.extend(["--iterations".to_string(), cfg.pagerank_iterations.to_string()]);
+            }
+            algorithms.push((name.clone(), extra));
+        }
+        let mut read_flags = Vec::new();
+        if a.undirected {
+            read_flags.push("--undirected".to_string());
+        }
+        if a.simple {
+            read_flags.push("--simple".to_string());
+        }
+        let pcfg = bench::processes::Config {
+            file: &spec.edges,
+            read_flags,
+            algorithms,
+            processes: a.processes.clone(),
+            workers: a.workers,
+            trials: a.trials,
+            pass: a.exec.partition_flags(),
+        };
+        rows.extend(bench::processes::run(&pcfg).with_context(|| format!("dataset {d}"))?);
+    }
+    out!("{}", bench::processes::markdown(&rows));
+    outln!(
+        "trials: {} after a warm-up round, alternating process counts; compute = the job's own compute time; machine threads: {}",
+        a.trials,
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    if let Some(p) = &a.json {
+        output::write_atomic(p, |w| {
+            use std::io::Write;
+            w.write_all(bench::processes::json(&rows).as_bytes())
+                .map_err(|e| ember::Error::Io { path: p.clone(), source: e })
         })?;
     }
     Ok(ExitCode::SUCCESS)

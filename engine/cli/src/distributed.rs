@@ -35,11 +35,15 @@ pub enum Input {
     Shares(LoadSpec),
 }
 
-/// Worker 0's graph (a share, when read in shares), its result, and how long reading took.
+/// Worker 0's graph (a share, when read in shares), its result, how long reading took, and
+/// what the whole run cost: each process's peak resident set and the bytes all workers sent to
+/// other processes in each superstep.
 pub struct Finished {
     pub graph: Arc<Graph>,
     pub out: JobOutput,
     pub load: Duration,
+    pub peak_rss_per_process: Vec<u64>,
+    pub remote_bytes_per_superstep: Vec<u64>,
 }
 
 /// Where a distributed run writes its result as part files.
@@ -277,6 +281,34 @@ fn write_part(
     Ok(())
 }
 
+/// Each process's peak resident set (0 where unknown), and the bytes every worker sent to
+/// other processes per superstep, summed (one collective round at the end of the job).
+fn run_costs(c: &cluster::Cluster, out: &JobOutput) -> Result<(Vec<u64>, Vec<u64>)> {
+    use ember::checkpoint::State;
+    let mut mine = Vec::new();
+    crate::bench::peak_rss().unwrap_or(0).put(&mut mine);
+    out.cluster.as_ref().map(|r| r.remote_bytes_per_superstep.clone()).unwrap_or_default().put(&mut mine);
+    let got = c.all_gather(mine)?;
+    let mut peaks = vec![0u64; c.processes()];
+    let mut bytes: Vec<u64> = Vec::new();
+    let wpp = c.peers() / c.processes().max(1);
+    for (w, b) in got.iter().enumerate() {
+        let mut at = b.as_slice();
+        let (Some(peak), Some(steps)) = (u64::take(&mut at), Vec::<u64>::take(&mut at)) else {
+            bail!("a worker's run costs did not decode");
+        };
+        let p = w / wpp.max(1);
+        peaks[p] = peaks[p].max(peak);
+        if bytes.len() < steps.len() {
+            bytes.resize(steps.len(), 0);
+        }
+        for (t, x) in bytes.iter_mut().zip(steps) {
+            *t += x;
+        }
+    }
+    Ok((peaks, bytes))
+}
+
 /// Kills and reaps the children (after a failure of this process).
 fn stop(children: &mut Vec<(usize, Child)>) {
     for (_, c) in children.iter_mut() {
@@ -324,7 +356,8 @@ pub fn run(
         if let Some(p) = &parts {
             write_part(&c, wpp, &graph, &out, p, &cancel)?;
         }
-        Ok(Finished { graph, out, load })
+        let (peaks, bytes) = run_costs(&c, &out)?;
+        Ok(Finished { graph, out, load, peak_rss_per_process: peaks, remote_bytes_per_superstep: bytes })
     });
     let outcome: Result<Option<Finished>> = match result {
         Ok(outs) => {

@@ -107,6 +107,18 @@ impl ExecArgs {
     }
 }
 
+impl ExecArgs {
+    /// The partitioning flags as given (`--partitions N`, `--strategy S`), for a child `ember run`.
+    pub fn partition_flags(&self) -> Vec<String> {
+        let keep = [registry::PARTITIONS.name, registry::STRATEGY.name];
+        self.given
+            .iter()
+            .filter(|(k, _)| keep.contains(&k.as_str()))
+            .flat_map(|(k, v)| [format!("--{}", k.replace('_', "-")), v.clone()])
+            .collect()
+    }
+}
+
 impl Args for ExecArgs {
     fn augment_args(cmd: Command) -> Command {
         EXEC_PARAMS.iter().fold(cmd, |c, p| c.arg(param_arg(p)))

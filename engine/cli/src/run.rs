@@ -136,6 +136,7 @@ pub fn run(m: &ArgMatches) -> Result<ExitCode> {
     if args.json {
         bar.finish_and_clear();
     }
+    let mut costs: Option<(Vec<u64>, Vec<u64>)> = None;
     let (g, out) = match (plan, g) {
         (None, Some(g)) => {
             let common = args.graph.exec.common(ctx)?;
@@ -151,6 +152,7 @@ pub fn run(m: &ArgMatches) -> Result<ExitCode> {
             match distributed::run(plan, input, &algorithm, common, ctx, args.top, parts.clone())? {
                 Some(f) => {
                     load_t += f.load;
+                    costs = Some((f.peak_rss_per_process, f.remote_bytes_per_superstep));
                     (f.graph, f.out)
                 }
                 // Another process of the run prints the summary and writes the output.
@@ -171,7 +173,7 @@ pub fn run(m: &ArgMatches) -> Result<ExitCode> {
     let write_t = t.elapsed();
     let times = Times { load: load_t, prepare: out.execution.prepare, compute: out.execution.compute, write: write_t };
     if args.json {
-        outln!("{}", summary_json(&g, &algorithm, &out, &times, args.out.as_deref()));
+        outln!("{}", summary_json(&g, &algorithm, &out, &times, args.out.as_deref(), costs.as_ref()));
         return Ok(ExitCode::SUCCESS);
     }
     print_graph(&g, out.execution.partition());
@@ -223,7 +225,17 @@ struct Times {
     write: Duration,
 }
 
-fn summary_json(g: &Graph, alg: &Algorithm, out: &JobOutput, t: &Times, path: Option<&std::path::Path>) -> String {
+/// `costs`: a distributed run's peak RSS per process and bytes sent between processes per
+/// superstep by all workers.
+fn summary_json(
+    g: &Graph,
+    alg: &Algorithm,
+    out: &JobOutput,
+    t: &Times,
+    path: Option<&std::path::Path>,
+    costs: Option<&(Vec<u64>, Vec<u64>)>,
+) -> String {
+    let all_bytes = |i: usize| costs.and_then(|c| c.1.get(i).copied());
     let s = g.build_stats();
     let params: serde_json::Map<String, serde_json::Value> =
         alg.params().to_text().into_iter().map(|(k, v)| (k, serde_json::Value::String(v))).collect();
@@ -249,14 +261,18 @@ fn summary_json(g: &Graph, alg: &Algorithm, out: &JobOutput, t: &Times, path: Op
             "processes": c.processes,
             "worker0_remote_bytes": c.remote_bytes,
             "rounds": c.rounds,
-            // Per superstep: messages (all workers), worker 0's bytes to other processes, seconds.
-            "supersteps": out.plan.supersteps.iter().zip(&c.remote_bytes_per_superstep).map(|(s, b)| json!({
+            "peak_rss_bytes_per_process": costs.map(|c| c.0.clone()),
+            // Per superstep: messages (all workers), bytes sent to other processes by worker 0
+            // and by all workers, seconds.
+            "supersteps": out.plan.supersteps.iter().zip(&c.remote_bytes_per_superstep).enumerate().map(|(i, (s, b))| json!({
                 "superstep": s.superstep,
                 "messages": s.messages,
                 "worker0_remote_bytes": b,
+                "remote_bytes": all_bytes(i),
                 "seconds": s.elapsed.as_secs_f64(),
             })).collect::<Vec<_>>(),
         })),
+        "peak_rss_bytes": crate::bench::peak_rss(),
         "supersteps": out.supersteps,
         "messages": out.messages,
         "summary": out.summary,

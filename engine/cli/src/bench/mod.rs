@@ -64,6 +64,7 @@ impl Dataset {
 }
 
 pub mod peers;
+pub mod processes;
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -160,7 +161,7 @@ pub fn reset_peak_rss() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
-fn median(v: &[f64]) -> f64 {
+pub(crate) fn median(v: &[f64]) -> f64 {
     let mut s = v.to_vec();
     s.sort_by(f64::total_cmp);
     if s.is_empty() {
@@ -188,6 +189,13 @@ fn load_dataset(ds: &Dataset) -> Result<(Graph, Option<f64>)> {
             Ok((generate::graph(edges, gcfg, options)?, Some(gen_s)))
         }
     }
+}
+
+/// For runs in child processes: the id of the benchmark's source vertex (the vertex of largest
+/// degree) and whether the graph has weights (the graph is loaded once, then dropped).
+pub fn source_and_weights(ds: &Dataset) -> Result<(String, bool)> {
+    let (g, _) = load_dataset(ds)?;
+    Ok((g.ids().display(source_of(&g)), g.weights().is_some()))
 }
 
 /// What a kernel trial runs on, built once per algorithm (timed as its "partition" step).
