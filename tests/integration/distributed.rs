@@ -36,6 +36,7 @@ fn cases(g: &Graph) -> Vec<Case> {
         ("degrees", vec![]),
         ("lcc", vec![]),
         ("triangles", vec![]),
+        ("cdlp", vec![("iterations", "6".into())]),
     ];
     if g.weights().is_some() {
         c.push(("sssp", vec![("source", id(1))]));
@@ -202,13 +203,13 @@ fn kernels_and_algorithms_without_pregel_are_refused() {
         let none: &[(&str, &str)] = &[];
         (
             run(&g, &Algorithm::new("wcc", none).unwrap(), &kernel, 0).unwrap_err().to_string(),
-            run(&g, &Algorithm::new("cdlp", none).unwrap(), &auto, 0).unwrap_err().to_string(),
+            run(&g, &Algorithm::new("kcore", none).unwrap(), &auto, 0).unwrap_err().to_string(),
         )
     })
     .unwrap();
     for (k, c) in errs {
         assert!(k.contains("runs in one process; a distributed run uses engine=pregel"), "{k}");
-        assert!(c.contains("cdlp has no program on the Pregel engine"), "{c}");
+        assert!(c.contains("kcore has no program on the Pregel engine"), "{c}");
     }
 }
 

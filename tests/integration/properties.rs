@@ -374,10 +374,13 @@ proptest! {
             }
             label = next;
         }
-        let out = in_pool(c.threads, || algo::cdlp::run(&g, &algo::cdlp::Config { iterations: iters, common: cm.clone() })).unwrap();
         let ember::ids::VertexIds::Int(ids) = g.ids() else { unreachable!() };
-        for v in 0..c.n {
-            prop_assert_eq!(ids[out.label[dense(&c, v)] as usize], label[v]);
+        // The kernel and the Pregel program (labels collected as multisets by the combiner).
+        for common in [cm.clone(), pregel_only(&cm)] {
+            let out = in_pool(c.threads, || algo::cdlp::run(&g, &algo::cdlp::Config { iterations: iters, common })).unwrap();
+            for v in 0..c.n {
+                prop_assert_eq!(ids[out.label[dense(&c, v)] as usize], label[v]);
+            }
         }
     }
 }

@@ -5,10 +5,13 @@
 //! counts twice); parallel edges count with multiplicity, a self-loop counts the vertex's own
 //! label twice.
 //!
-//! The mode is not a commutative combiner, so instead of Pregel messages (which would need a
-//! histogram allocated per message) each iteration gathers neighbour labels through the
-//! neighbour lists ([`crate::algo::neighbors`], GraphX `collectNeighborIds`) into a per-thread
-//! buffer, vertex-parallel.
+//! The kernel gathers neighbour labels through the neighbour lists into a per-thread buffer,
+//! vertex-parallel. The Pregel program (GraphX's `LabelPropagation`, which sends label maps)
+//! runs one message round over every edge per iteration: each edge sends each endpoint the
+//! other's label, and the combiner collects a vertex's labels as a multiset ([`Labels`]: one
+//! label needs no allocation; a vertex's collection grows by appending, so the cost is per
+//! vertex, not per message); the mode is taken after the gather. The multiset does not depend on
+//! the merge order, so the labels are exactly the kernel's, in one process or across processes.
 
 use datafusion::arrow::array::RecordBatch;
 use rayon::prelude::*;
@@ -16,16 +19,18 @@ use rayon::prelude::*;
 use std::time::Instant;
 
 use crate::algo::common::Common;
+use crate::algo::common::no_edge_attrs;
 use crate::algo::spec::{
     AlgoRun, AlgorithmSpec, Column, ColumnType, DefaultValue, Engines, Execution, Param, ParamKind, Params, RunOptions,
     sizes_line,
 };
 use crate::algo::wcc;
+use crate::checkpoint::State;
 use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::ids::VertexIds;
 use crate::kernel::{Csr, Direction};
-use crate::pregel::SuperstepStats;
+use crate::pregel::{EdgeTriplet, Exchange, Msgs, SuperstepStats, TripletFields};
 
 /// The registry entry.
 pub static SPEC: AlgorithmSpec = AlgorithmSpec {
@@ -40,11 +45,10 @@ pub static SPEC: AlgorithmSpec = AlgorithmSpec {
     }],
     output: &[Column { name: "label", ty: ColumnType::Id, doc: "the community's label (a member id)" }],
     exec_name: "LabelPropagationExec",
-    engines: Engines { kernel: Some(KERNEL), pregel: false, checkpoints: false, shares: false },
+    engines: Engines { kernel: Some(KERNEL), pregel: true, checkpoints: false, shares: true },
     run: run_spec,
 };
 
-/// CDLP's mode is not a commutative combiner, so it has no Pregel program (see the module doc).
 const KERNEL: &str = "label gather over the CSR";
 
 fn run_spec(graph: &Graph, p: &Params, common: &Common, _: RunOptions) -> Result<AlgoRun> {
@@ -113,8 +117,70 @@ pub(crate) fn id_rank(ids: &VertexIds) -> Vec<u32> {
     rank
 }
 
-/// Runs the CSR gather whatever `common.engine` says (there is no Pregel program).
+/// The labels a vertex received in one iteration (a multiset, in label-rank space).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Labels {
+    One(u32),
+    Many(Vec<u32>),
+}
+
+impl Labels {
+    /// Both multisets together (the larger collection absorbs the smaller).
+    pub fn merge(self, other: Labels) -> Labels {
+        match (self, other) {
+            (Labels::One(a), Labels::One(b)) => Labels::Many(vec![a, b]),
+            (Labels::Many(mut v), Labels::One(b)) | (Labels::One(b), Labels::Many(mut v)) => {
+                v.push(b);
+                Labels::Many(v)
+            }
+            (Labels::Many(mut v), Labels::Many(mut w)) => {
+                if v.len() < w.len() {
+                    std::mem::swap(&mut v, &mut w);
+                }
+                v.extend_from_slice(&w);
+                Labels::Many(v)
+            }
+        }
+    }
+
+    /// The most frequent label, ties to the smallest.
+    fn mode(self) -> u32 {
+        match self {
+            Labels::One(l) => l,
+            // A `Many` holds at least two labels (built by `merge`), so there is a mode.
+            Labels::Many(mut v) => smallest_mode(&mut v).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+impl State for Labels {
+    fn put(&self, out: &mut Vec<u8>) {
+        match self {
+            Labels::One(l) => {
+                out.push(0);
+                l.put(out);
+            }
+            Labels::Many(v) => {
+                out.push(1);
+                v.put(out);
+            }
+        }
+    }
+    fn take(input: &mut &[u8]) -> Option<Self> {
+        match u8::take(input)? {
+            0 => u32::take(input).map(Labels::One),
+            1 => Vec::<u32>::take(input).map(Labels::Many),
+            _ => None,
+        }
+    }
+}
+
+/// Runs the CSR gather, or the Pregel program where `common` chooses Pregel (`engine=pregel`,
+/// a distributed run).
 pub fn run(graph: &Graph, cfg: &Config) -> Result<Output> {
+    if !cfg.common.use_kernel(true, SPEC.name)? {
+        return run_pregel(graph, cfg);
+    }
     let t = Instant::now();
     let n = graph.num_vertices();
     let nb = Csr::build(graph, Direction::Both, false);
@@ -159,5 +225,48 @@ pub fn run(graph: &Graph, cfg: &Config) -> Result<Output> {
         label: label.iter().map(|&r| by_rank[r as usize]).collect(),
         iterations: cfg.iterations,
         execution: Execution::kernel(KERNEL, prepare, t.elapsed()),
+    })
+}
+
+/// The Pregel program (see the module doc).
+fn run_pregel(graph: &Graph, cfg: &Config) -> Result<Output> {
+    let (pg, prepare) = cfg.common.partition_timed(graph)?;
+    let t = Instant::now();
+    let n = graph.num_vertices();
+    let rank = id_rank(graph.ids());
+    let mut by_rank = vec![0u32; n];
+    for (v, &r) in rank.iter().enumerate() {
+        by_rank[r as usize] = v as u32;
+    }
+    let mut label = rank;
+    let units = no_edge_attrs(graph);
+    let mut ex: Exchange<'_, '_, u32, (), Labels> = Exchange::portable(&pg, &label, &units, TripletFields::All)?;
+    let send = |t: &EdgeTriplet<u32, ()>| Msgs::both(Labels::One(*t.dst_attr), Labels::One(*t.src_attr));
+    let merge = |a: Labels, b: Labels| a.merge(b);
+    for it in 0..cfg.iterations {
+        cfg.common.ctx.check()?;
+        let t0 = Instant::now();
+        ex.ship(&label, None);
+        ex.scatter(None, &send, &merge);
+        let sent = ex.gather(&merge)?;
+        let next: Vec<u32> =
+            ex.msg.par_iter_mut().zip(&label).map(|(m, &old)| m.take().map_or(old, Labels::mode)).collect();
+        let changed = next.par_iter().zip(label.par_iter()).filter(|(a, b)| a != b).count();
+        label = next;
+        cfg.common.ctx.report(&SuperstepStats {
+            superstep: it + 1,
+            max_supersteps: Some(cfg.iterations),
+            active_vertices: changed as u64,
+            messages: sent,
+            elapsed: t0.elapsed(),
+        });
+    }
+    if label.iter().any(|&l| l as usize >= n) {
+        return Err(Error::Internal("cdlp produced a label outside the vertex range".into()));
+    }
+    Ok(Output {
+        label: label.iter().map(|&r| by_rank[r as usize]).collect(),
+        iterations: cfg.iterations,
+        execution: Execution::pregel(pg.report().clone(), prepare, t.elapsed()),
     })
 }
