@@ -297,3 +297,48 @@ fn bench_across_processes_reports_each_count() {
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o.stderr).contains("write kron:8 with `ember generate`"), "{}", text(&o.stderr));
 }
+
+/// `kill -9` of a process after a checkpoint of a two-process run, then both processes again
+/// with `--resume`: the output is byte for byte the uninterrupted run's, and the finished run
+/// removes its checkpoint.
+#[test]
+fn a_killed_run_resumes_across_processes() {
+    let dir = tempfile::tempdir().unwrap();
+    let ck = dir.path().join("ck");
+    std::fs::create_dir(&ck).unwrap();
+    let reference = dir.path().join("reference.csv");
+    let out = dir.path().join("ranks.csv");
+    let both = |extra: &[&str]| -> Vec<Child> {
+        let hosts = hosts_file(dir.path(), &free_ports(2));
+        (0..2).map(|i| start(&hosts, i, extra)).collect()
+    };
+    let finish = |ps: Vec<Child>| {
+        for (i, p) in ps.into_iter().enumerate() {
+            let o = wait_within(p, Duration::from_secs(300));
+            assert!(o.status.success(), "process {i}: {}", text(&o.stderr));
+        }
+    };
+    let iters = ["--iterations", "150"];
+    finish(both(&[&iters[..], &["-o", reference.to_str().unwrap()]].concat()));
+    let with_ck = [&iters[..], &["--checkpoint", ck.to_str().unwrap(), "--checkpoint-every", "5"]].concat();
+    let o = out.to_str().unwrap();
+    for victim in [1usize, 0] {
+        let mut ps = both(&[&with_ck[..], &["-o", o]].concat());
+        let file = ck.join("checkpoint.ember");
+        let t = Instant::now();
+        while !file.exists() {
+            assert!(t.elapsed() < Duration::from_secs(120), "no checkpoint appeared");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let mut v = ps.remove(victim);
+        v.kill().unwrap();
+        v.wait().unwrap();
+        let survivor = wait_within(ps.remove(0), Duration::from_secs(10));
+        assert_eq!(survivor.status.code(), Some(1), "{}", text(&survivor.stderr));
+        assert!(!out.exists(), "the killed run wrote its output");
+        finish(both(&[&with_ck[..], &["--resume", "-o", o]].concat()));
+        assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&reference).unwrap(), "resumed output differs");
+        assert!(std::fs::read_dir(&ck).unwrap().next().is_none(), "the finished run left its checkpoint");
+        std::fs::remove_file(&out).unwrap();
+    }
+}

@@ -340,8 +340,11 @@ pub fn run(
     let algorithm = algorithm.clone();
     let cancel = ctx.cancel.clone();
     let result = cluster::run(&config, move |c| -> Result<Finished> {
-        let ctx =
+        // Worker 0 of process 0 reports progress; every worker keeps the run's checkpoint
+        // settings (worker 0 writes, all resume).
+        let mut ctx =
             if c.index() == 0 { ctx.clone() } else { RunContext { cancel: ctx.cancel.clone(), ..Default::default() } };
+        ctx.checkpoint = common.ctx.checkpoint.clone();
         let common = Common { cluster: Some(c.clone()), ctx, ..common.clone() };
         let t = Instant::now();
         let graph = match &input {
