@@ -182,21 +182,11 @@ pub fn run(graph: &Graph, cfg: &Config) -> Result<Output> {
         return run_pregel(graph, cfg);
     }
     let t = Instant::now();
-    let n = graph.num_vertices();
     let nb = Csr::build(graph, Direction::Both, false);
     let prepare = t.elapsed();
     let t = Instant::now();
-    let rank = id_rank(graph.ids());
-    let mut by_rank = vec![0u32; n];
-    for (v, &r) in rank.iter().enumerate() {
-        by_rank[r as usize] = v as u32;
-    }
-    let mut label = rank.clone();
-    for it in 0..cfg.iterations {
-        cfg.common.ctx.check()?;
-        let t0 = std::time::Instant::now();
-        let prev = &label;
-        let next: Vec<u32> = (0..n as u32)
+    let label = iterate(graph, cfg, |prev| {
+        let next = (0..prev.len() as u32)
             .into_par_iter()
             .map_init(Vec::new, |buf: &mut Vec<u32>, v| {
                 let nbrs = nb.neighbors(v);
@@ -208,30 +198,15 @@ pub fn run(graph: &Graph, cfg: &Config) -> Result<Output> {
                 smallest_mode(buf).unwrap_or(prev[v as usize])
             })
             .collect();
-        let changed = next.par_iter().zip(prev.par_iter()).filter(|(a, b)| a != b).count();
-        label = next;
-        cfg.common.ctx.report(&SuperstepStats {
-            superstep: it + 1,
-            max_supersteps: Some(cfg.iterations),
-            active_vertices: changed as u64,
-            messages: nb.num_arcs() as u64,
-            elapsed: t0.elapsed(),
-        });
-    }
-    if label.iter().any(|&l| l as usize >= n) {
-        return Err(Error::Internal("cdlp produced a label outside the vertex range".into()));
-    }
-    Ok(Output {
-        label: label.iter().map(|&r| by_rank[r as usize]).collect(),
-        iterations: cfg.iterations,
-        execution: Execution::kernel(KERNEL, prepare, t.elapsed()),
-    })
+        Ok((next, nb.num_arcs() as u64))
+    })?;
+    Ok(Output { label, iterations: cfg.iterations, execution: Execution::kernel(KERNEL, prepare, t.elapsed()) })
 }
 
-/// The Pregel program (see the module doc).
-fn run_pregel(graph: &Graph, cfg: &Config) -> Result<Output> {
-    let (pg, prepare) = cfg.common.partition_timed(graph)?;
-    let t = Instant::now();
+/// The iterations both engines share: labels start as the ids' ranks (so the smallest label is
+/// the smallest id), `step` maps the previous labels to the next ones and the messages read;
+/// each iteration is reported. Returns each vertex's label as the dense index it names.
+fn iterate(graph: &Graph, cfg: &Config, mut step: impl FnMut(&[u32]) -> Result<(Vec<u32>, u64)>) -> Result<Vec<u32>> {
     let n = graph.num_vertices();
     let rank = id_rank(graph.ids());
     let mut by_rank = vec![0u32; n];
@@ -239,33 +214,44 @@ fn run_pregel(graph: &Graph, cfg: &Config) -> Result<Output> {
         by_rank[r as usize] = v as u32;
     }
     let mut label = rank;
-    let units = no_edge_attrs(graph);
-    let mut ex: Exchange<'_, '_, u32, (), Labels> = Exchange::portable(&pg, &label, &units, TripletFields::All)?;
-    let send = |t: &EdgeTriplet<u32, ()>| Msgs::both(Labels::One(*t.dst_attr), Labels::One(*t.src_attr));
-    let merge = |a: Labels, b: Labels| a.merge(b);
     for it in 0..cfg.iterations {
         cfg.common.ctx.check()?;
         let t0 = Instant::now();
-        ex.ship(&label, None);
-        ex.scatter(None, &send, &merge);
-        let sent = ex.gather(&merge)?;
-        let next: Vec<u32> =
-            ex.msg.par_iter_mut().zip(&label).map(|(m, &old)| m.take().map_or(old, Labels::mode)).collect();
+        let (next, messages) = step(&label)?;
         let changed = next.par_iter().zip(label.par_iter()).filter(|(a, b)| a != b).count();
         label = next;
         cfg.common.ctx.report(&SuperstepStats {
             superstep: it + 1,
             max_supersteps: Some(cfg.iterations),
             active_vertices: changed as u64,
-            messages: sent,
+            messages,
             elapsed: t0.elapsed(),
         });
     }
     if label.iter().any(|&l| l as usize >= n) {
         return Err(Error::Internal("cdlp produced a label outside the vertex range".into()));
     }
+    Ok(label.iter().map(|&r| by_rank[r as usize]).collect())
+}
+
+/// The Pregel program (see the module doc).
+fn run_pregel(graph: &Graph, cfg: &Config) -> Result<Output> {
+    let (pg, prepare) = cfg.common.partition_timed(graph)?;
+    let t = Instant::now();
+    let units = no_edge_attrs(graph);
+    let start = vec![0u32; graph.num_vertices()];
+    let mut ex: Exchange<'_, '_, u32, (), Labels> = Exchange::portable(&pg, &start, &units, TripletFields::All)?;
+    let send = |t: &EdgeTriplet<u32, ()>| Msgs::both(Labels::One(*t.dst_attr), Labels::One(*t.src_attr));
+    let merge = |a: Labels, b: Labels| a.merge(b);
+    let label = iterate(graph, cfg, |prev| {
+        ex.ship(prev, None);
+        ex.scatter(None, &send, &merge);
+        let sent = ex.gather(&merge)?;
+        let next = ex.msg.par_iter_mut().zip(prev).map(|(m, &old)| m.take().map_or(old, Labels::mode)).collect();
+        Ok((next, sent))
+    })?;
     Ok(Output {
-        label: label.iter().map(|&r| by_rank[r as usize]).collect(),
+        label,
         iterations: cfg.iterations,
         execution: Execution::pregel(pg.report().clone(), prepare, t.elapsed()),
     })
