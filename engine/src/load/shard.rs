@@ -485,24 +485,20 @@ fn distinct_ids(c: &Cluster, src: &IdColumn, dst: &IdColumn) -> Result<IdColumn>
         _ => return Err(Error::Internal("src and dst ids of different types".into())),
     }
     let got = c.all_gather(bytes)?;
-    let corrupt = || Error::Internal("cluster: a worker's ids did not decode".into());
-    if kinds.contains(&2) {
-        let mut all: Vec<String> = Vec::new();
-        for b in &got {
-            all.extend(Vec::<String>::take(&mut b.as_slice()).ok_or_else(corrupt)?);
-        }
-        all.par_sort_unstable();
-        all.dedup();
-        Ok(IdColumn::Str(all))
-    } else {
-        let mut all: Vec<i64> = Vec::new();
-        for b in &got {
-            all.extend(Vec::<i64>::take(&mut b.as_slice()).ok_or_else(corrupt)?);
-        }
-        all.par_sort_unstable();
-        all.dedup();
-        Ok(IdColumn::Int(all))
+    Ok(if kinds.contains(&2) { IdColumn::Str(merged(&got)?) } else { IdColumn::Int(merged(&got)?) })
+}
+
+/// The workers' encoded id lists, merged: ascending and distinct.
+fn merged<T: State + Ord + Send>(got: &[Vec<u8>]) -> Result<Vec<T>> {
+    let mut all: Vec<T> = Vec::new();
+    for b in got {
+        let ids = Vec::<T>::take(&mut b.as_slice())
+            .ok_or_else(|| Error::Internal("cluster: a worker's ids did not decode".into()))?;
+        all.extend(ids);
     }
+    all.par_sort_unstable();
+    all.dedup();
+    Ok(all)
 }
 
 /// Maps an error about this worker's edge row `row` (in reading order) to its split, so that
