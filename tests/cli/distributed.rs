@@ -212,6 +212,18 @@ fn part_files_one_per_process_with_success_marker() {
     let o = run(&["run", "wcc", "--edges", g, "--processes", "2", "--out-parts", "-o", pq.to_str().unwrap()]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     assert!(pq.join("part-00001.parquet").exists() && pq.join("_SUCCESS").exists());
+    // pyarrow reads the folder as one dataset (CI installs it; it skips `_SUCCESS` as Spark does).
+    let py = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sys, pyarrow.dataset as ds; t = ds.dataset(sys.argv[1], format='parquet').to_table(); \
+             print(t.num_rows, ','.join(t.column_names))",
+            pq.to_str().unwrap(),
+        ])
+        .output()
+        .expect("python3 (with pyarrow, which .ci/run installs)");
+    assert!(py.status.success(), "{}", text(&py.stderr));
+    assert_eq!(text(&py.stdout).trim(), "9877 id,component");
     // A folder with something in it is refused before any work; so is --out-parts in one process.
     let o = run(&["run", "wcc", "--edges", g, "--processes", "2", "--out-parts", "-o", ps]);
     assert!(text(&o.stderr).contains("the folder is not empty"), "{}", text(&o.stderr));
