@@ -240,11 +240,18 @@ impl Cluster {
     pub fn agree<T>(&self, r: Result<T>) -> Result<T> {
         use crate::checkpoint::State;
         let mut msg = Vec::new();
-        r.as_ref().err().map(|e| e.to_string()).put(&mut msg);
+        // A cancelled worker (Ctrl-C reaches every process) makes the others' outcome cancelled.
+        r.as_ref()
+            .err()
+            .map(|e| if matches!(e, Error::Cancelled) { String::new() } else { e.to_string() })
+            .put(&mut msg);
         let got = self.all_gather(msg)?;
         let r = r?;
         for (w, b) in got.iter().enumerate() {
             if let Some(Some(text)) = <Option<String> as State>::take(&mut b.as_slice()) {
+                if text.is_empty() {
+                    return Err(Error::Cancelled);
+                }
                 let p = w / self.inner.workers_per_process;
                 return Err(Error::Input(format!("{text} (in process {p}, worker {w})")));
             }
@@ -616,6 +623,25 @@ mod tests {
             let e = r[w].as_ref().unwrap_err().to_string();
             assert!(e.contains("worker 1 (process 0) left the run"), "{e}");
         }
+    }
+
+    #[test]
+    fn workers_agree_on_the_first_error() {
+        let r = run(&ClusterConfig::local(3), |c| {
+            let mine = match c.index() {
+                0 => Ok(()),
+                1 => Err(Error::Input("bad line".into())),
+                _ => Err(Error::Input("worse line".into())),
+            };
+            let first = c.agree(mine).map_err(|e| e.to_string());
+            let cancelled = c.agree(if c.index() == 2 { Err(Error::Cancelled) } else { Ok(()) });
+            (first, cancelled.map_err(|e| matches!(e, Error::Cancelled)))
+        })
+        .unwrap();
+        assert_eq!(r[0].0, Err("bad line (in process 0, worker 1)".to_string()));
+        assert_eq!(r[1].0, Err("bad line".to_string()));
+        assert_eq!(r[2].0, Err("worse line".to_string()));
+        assert!(r.iter().all(|x| x.1 == Err(true)));
     }
 
     #[test]
