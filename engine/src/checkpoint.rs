@@ -171,7 +171,7 @@ pub struct Snapshot<VD, M> {
     pub msgs: Vec<Option<M>>,
 }
 
-fn put_slice<T: State>(v: &[T], out: &mut Vec<u8>) {
+pub(crate) fn put_slice<T: State>(v: &[T], out: &mut Vec<u8>) {
     (v.len() as u64).put(out);
     for x in v {
         x.put(out);

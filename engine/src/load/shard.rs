@@ -36,11 +36,11 @@ use crate::checkpoint::State;
 use crate::cluster::Cluster;
 use crate::error::{Error, Result, Table};
 use crate::graph::{self, BuildStats, Graph, Share};
-use crate::ids::{self, IdColumn};
+use crate::ids::{self, IdColumn, VertexIds};
 use crate::partition::{self, Strategy};
 
 /// The most bytes one worker sends another in one round of an exchange.
-pub const ROUND_BYTES: usize = 64 << 20;
+pub const ROUND_BYTES: usize = 16 << 20;
 
 /// Whether [`read`] can read `format` in shares (others are read whole by every process).
 pub fn can_share(format: Format) -> bool {
@@ -183,20 +183,22 @@ pub fn read(spec: &LoadSpec, cluster: &Cluster, strategy: Strategy, num_parts: u
     let first_ordinal: u64 = counts[..me].iter().sum();
 
     // 3. The dictionary.
-    let Read { mut src, mut dst, weight, rows, .. } = read;
-    let (vertex_ids, vertex_attrs) = match vertices {
-        Some((ids, attrs)) => (ids, attrs),
-        None => (distinct_ids(cluster, &src, &dst)?, None),
+    let Read { src, dst, weight, rows, .. } = read;
+    let (dict, vertex_attrs) = match vertices {
+        Some((ids, attrs)) => {
+            // A worker that read no edges takes the vertex table's id type.
+            let (src, dst) = match (&ids, src.is_empty()) {
+                (IdColumn::Str(_), true) => (IdColumn::Str(Vec::new()), IdColumn::Str(Vec::new())),
+                _ => (src, dst),
+            };
+            let dict = ids::build(Some(ids), src, dst).map_err(|e| match e {
+                Error::Table { table: Table::Vertices, .. } => super::locate(e, spec),
+                e => trace(e, spec, &mine, &rows),
+            });
+            (cluster.agree(dict)?, attrs)
+        }
+        None => (cooperative_dictionary(cluster, src, dst)?, None),
     };
-    // A worker that read no edges takes the id type of the others.
-    if src.is_empty() && matches!(vertex_ids, IdColumn::Str(_)) {
-        (src, dst) = (IdColumn::Str(Vec::new()), IdColumn::Str(Vec::new()));
-    }
-    let dict = ids::build(Some(vertex_ids), src, dst).map_err(|e| match e {
-        Error::Table { table: Table::Vertices, .. } => super::locate(e, spec),
-        e => trace(e, spec, &mine, &rows),
-    });
-    let dict = cluster.agree(dict)?;
     let ids_time = started.elapsed();
 
     // 4. Cleaning.
@@ -226,7 +228,7 @@ pub fn read(spec: &LoadSpec, cluster: &Cluster, strategy: Strategy, num_parts: u
         num_parts,
     );
     let mut edges = edges.shuffle_to(cluster, |e| parts[e] as usize % peers)?;
-    edges.order_by_input();
+    edges.order_by_input(input_edges);
     let stats = BuildStats { input_edges, self_loops_removed, duplicates_removed, ids_time, simplify_time };
     let share =
         Share { total_edges, degrees, layout: partition::layout(strategy, num_parts), worker: me, workers: peers };
@@ -451,9 +453,11 @@ fn check_columns(c: &Cluster, mine: &[Split], read: &Read) -> Result<()> {
     c.agree(r)
 }
 
-/// The ids of the whole input, ascending and distinct: each worker's distinct ids, gathered
-/// and merged (so every worker holds the dictionary the single-process engine would build).
-fn distinct_ids(c: &Cluster, src: &IdColumn, dst: &IdColumn) -> Result<IdColumn> {
+/// The dictionary of the whole input, built cooperatively: each worker maps its edges to its
+/// own ascending distinct ids (the single-process dictionary's code: a direct table where ids
+/// are compact), the workers' distinct ids are gathered and merged, and each worker renumbers
+/// its edges into the merged, ascending dictionary — the one a single process would build.
+fn cooperative_dictionary(c: &Cluster, src: IdColumn, dst: IdColumn) -> Result<ids::Dictionary> {
     let kind = match src {
         IdColumn::Int(_) if src.is_empty() => 0u8,
         IdColumn::Int(_) => 1,
@@ -465,27 +469,39 @@ fn distinct_ids(c: &Cluster, src: &IdColumn, dst: &IdColumn) -> Result<IdColumn>
             "the input's files disagree on the id type (integers in one, strings in another)".into(),
         ));
     }
+    // A worker that read no edges takes the others' id type.
+    let (src, dst) = if kind == 0 && kinds.contains(&2) {
+        (IdColumn::Str(Vec::new()), IdColumn::Str(Vec::new()))
+    } else {
+        (src, dst)
+    };
+    let local = ids::build(None, src, dst)?;
     let mut bytes = Vec::new();
-    match (src, dst) {
-        (IdColumn::Int(s), IdColumn::Int(d)) => {
-            let mut v: Vec<i64> = s.par_iter().chain(d.par_iter()).copied().collect();
-            v.par_sort_unstable();
-            v.dedup();
-            v.put(&mut bytes);
-        }
-        (IdColumn::Str(s), IdColumn::Str(d)) => {
-            let mut v: Vec<&String> = s.par_iter().chain(d.par_iter()).collect();
-            v.par_sort_unstable();
-            v.dedup();
-            (v.len() as u64).put(&mut bytes);
-            for x in v {
-                x.put(&mut bytes);
-            }
-        }
-        _ => return Err(Error::Internal("src and dst ids of different types".into())),
+    match &local.ids {
+        VertexIds::Int(v) => crate::checkpoint::put_slice(v, &mut bytes),
+        VertexIds::Str(v) => crate::checkpoint::put_slice(v, &mut bytes),
     }
     let got = c.all_gather(bytes)?;
-    Ok(if kinds.contains(&2) { IdColumn::Str(merged(&got)?) } else { IdColumn::Int(merged(&got)?) })
+    // Local index -> index in the merged dictionary (both ascending: a binary search each).
+    fn renumber<T: Ord + Sync>(local: &[T], global: &[T]) -> Vec<u32> {
+        local.par_iter().map(|x| global.binary_search(x).unwrap_or(0) as u32).collect()
+    }
+    let (ids, to_global) = match &local.ids {
+        VertexIds::Int(v) => {
+            let global: Vec<i64> = merged(&got)?;
+            let map = renumber(v, &global);
+            (VertexIds::Int(std::sync::Arc::new(global)), map)
+        }
+        VertexIds::Str(v) => {
+            let global: Vec<String> = merged(&got)?;
+            let map = renumber(v, &global);
+            (VertexIds::Str(std::sync::Arc::new(global)), map)
+        }
+    };
+    ids::check_count(ids.len())?;
+    let map = |col: &[u32]| -> Vec<u32> { col.par_iter().map(|&v| to_global[v as usize]).collect() };
+    let (src, dst) = rayon::join(|| map(&local.src), || map(&local.dst));
+    Ok(ids::Dictionary { ids, src, dst })
 }
 
 /// The workers' encoded id lists, merged: ascending and distinct.
@@ -571,82 +587,145 @@ impl Edges {
         self.src.len()
     }
     fn keep(&mut self, keep: &[u32]) {
-        let pick32 = |v: &[u32]| keep.iter().map(|&e| v[e as usize]).collect::<Vec<u32>>();
-        self.src = pick32(&self.src);
-        self.dst = pick32(&self.dst);
-        self.ordinal = keep.iter().map(|&e| self.ordinal[e as usize]).collect();
+        let pick32 = |v: &[u32]| keep.par_iter().map(|&e| v[e as usize]).collect::<Vec<u32>>();
+        (self.src, self.dst) = rayon::join(|| pick32(&self.src), || pick32(&self.dst));
+        self.ordinal = keep.par_iter().map(|&e| self.ordinal[e as usize]).collect();
         if let Some(w) = &self.weight {
-            self.weight = Some(keep.iter().map(|&e| w[e as usize]).collect());
+            self.weight = Some(keep.par_iter().map(|&e| w[e as usize]).collect());
         }
     }
-    /// Drops self-loops; returns how many.
+    /// Drops self-loops in place (no copy of the arrays); returns how many.
     fn drop_self_loops(&mut self) -> u64 {
-        let keep: Vec<u32> = (0..self.len() as u32).filter(|&e| self.src[e as usize] != self.dst[e as usize]).collect();
-        let dropped = (self.len() - keep.len()) as u64;
-        if dropped > 0 {
-            self.keep(&keep);
+        let m = self.len();
+        let mut at = 0;
+        for e in 0..m {
+            if self.src[e] != self.dst[e] {
+                self.src[at] = self.src[e];
+                self.dst[at] = self.dst[e];
+                self.ordinal[at] = self.ordinal[e];
+                if let Some(w) = &mut self.weight {
+                    w[at] = w[e];
+                }
+                at += 1;
+            }
         }
-        dropped
+        self.src.truncate(at);
+        self.dst.truncate(at);
+        self.ordinal.truncate(at);
+        if let Some(w) = &mut self.weight {
+            w.truncate(at);
+        }
+        (m - at) as u64
     }
     /// Keeps one edge per endpoint pair (all copies of a pair are here): the smallest weight,
-    /// then the earliest in the input, as `Graph`'s simplification does.
+    /// then the earliest in the input, as `Graph`'s simplification does (sorting (pair, edge)
+    /// records the same way). The kept edges are left in pair order: the edges are put in input
+    /// order once they reach their partition's worker.
     fn keep_first_of_pairs(&mut self, directed: bool) {
-        let key = |e: usize| {
-            let (s, d) = (self.src[e], self.dst[e]);
-            let (a, b) = if directed { (s, d) } else { (s.min(d), s.max(d)) };
-            u64::from(a) << 32 | u64::from(b)
-        };
-        let mut order: Vec<u32> = (0..self.len() as u32).collect();
-        let w = self.weight.as_deref();
-        order.par_sort_unstable_by(|&x, &y| {
-            let (x, y) = (x as usize, y as usize);
-            key(x).cmp(&key(y)).then_with(|| match w {
-                Some(w) => w[x].total_cmp(&w[y]).then(self.ordinal[x].cmp(&self.ordinal[y])),
-                None => self.ordinal[x].cmp(&self.ordinal[y]),
+        let (src, dst, w, ord) = (&self.src, &self.dst, self.weight.as_deref(), &self.ordinal);
+        let recs: Vec<(u64, u32)> = (0..self.len())
+            .into_par_iter()
+            .map(|e| {
+                let (s, d) = (src[e], dst[e]);
+                let (a, b) = if directed { (s, d) } else { (s.min(d), s.max(d)) };
+                (u64::from(a) << 32 | u64::from(b), e as u32)
             })
-        });
-        let keep: Vec<u32> = (0..order.len())
-            .filter(|&i| i == 0 || key(order[i - 1] as usize) != key(order[i] as usize))
-            .map(|i| order[i])
             .collect();
-        if keep.len() < self.len() {
-            self.keep(&keep);
+        let recs = crate::sort::par_sort_by_key_then(
+            recs,
+            |r| r.0,
+            |x, y| {
+                let (i, j) = (x.1 as usize, y.1 as usize);
+                x.0.cmp(&y.0).then_with(|| match w {
+                    Some(w) => w[i].total_cmp(&w[j]).then(ord[i].cmp(&ord[j])),
+                    None => ord[i].cmp(&ord[j]),
+                })
+            },
+        );
+        let firsts: Vec<u32> = (0..recs.len())
+            .into_par_iter()
+            .filter(|&i| i == 0 || recs[i - 1].0 != recs[i].0)
+            .map(|i| recs[i].1)
+            .collect();
+        drop(recs);
+        if firsts.len() < self.len() {
+            self.keep(&firsts);
         }
     }
-    /// Orders the edges by their position in the input.
-    fn order_by_input(&mut self) {
-        if self.ordinal.windows(2).all(|w| w[0] < w[1]) {
+    /// Orders the edges by their position in the input (`total`: the input's edge count, which
+    /// bounds the positions). The positions are distinct, so each edge's place is the number of
+    /// this worker's positions below its own: a bitmap over the input's positions and a prefix
+    /// count per word give it, and the arrays are scattered into place one at a time (no sort,
+    /// no records: a bit per input edge and 4 bytes per edge besides the arrays).
+    fn order_by_input(&mut self, total: u64) {
+        if self.ordinal.par_windows(2).all(|w| w[0] < w[1]) {
             return;
         }
-        let mut order: Vec<u32> = (0..self.len() as u32).collect();
-        order.par_sort_unstable_by_key(|&e| self.ordinal[e as usize]);
-        self.keep(&order);
+        let words = total.div_ceil(64) as usize;
+        let mut bits = vec![0u64; words];
+        for &o in &self.ordinal {
+            bits[(o / 64) as usize] |= 1 << (o % 64);
+        }
+        let mut before = Vec::with_capacity(words);
+        let mut acc = 0u32;
+        for w in &bits {
+            before.push(acc);
+            acc += w.count_ones();
+        }
+        let place: Vec<u32> = self
+            .ordinal
+            .par_iter()
+            .map(|&o| {
+                let (w, b) = ((o / 64) as usize, o % 64);
+                before[w] + (bits[w] & ((1u64 << b) - 1)).count_ones()
+            })
+            .collect();
+        drop((bits, before));
+        fn scatter<T: Copy + Default>(v: &mut Vec<T>, place: &[u32]) {
+            let mut out = vec![T::default(); v.len()];
+            for (&x, &p) in v.iter().zip(place) {
+                out[p as usize] = x;
+            }
+            *v = out;
+        }
+        scatter(&mut self.src, &place);
+        scatter(&mut self.dst, &place);
+        scatter(&mut self.ordinal, &place);
+        if let Some(w) = &mut self.weight {
+            scatter(w, &place);
+        }
     }
     /// Sends each edge to the worker `to(src, dst)`; returns the edges this worker received.
     fn shuffle(self, c: &Cluster, to: impl Fn(u32, u32) -> usize + Sync) -> Result<Edges> {
         let (src, dst) = (&self.src, &self.dst);
-        let dest: Vec<usize> = (0..self.len()).into_par_iter().map(|e| to(src[e], dst[e])).collect();
-        self.send(c, &dest)
+        let by_dest = group(c.peers(), self.len(), |e| to(src[e], dst[e]));
+        self.send(c, by_dest)
     }
     /// Sends edge `e` to worker `to(e)`.
-    fn shuffle_to(self, c: &Cluster, to: impl Fn(usize) -> usize + Sync + Send) -> Result<Edges> {
-        let dest: Vec<usize> = (0..self.len()).into_par_iter().map(to).collect();
-        self.send(c, &dest)
+    fn shuffle_to(self, c: &Cluster, to: impl Fn(usize) -> usize + Sync) -> Result<Edges> {
+        let by_dest = group(c.peers(), self.len(), to);
+        self.send(c, by_dest)
     }
-    /// The exchange: records of (ordinal, src, dst[, weight]), in rounds of at most
-    /// [`ROUND_BYTES`] per destination; received edges in sender order.
-    fn send(self, c: &Cluster, dest: &[usize]) -> Result<Edges> {
-        let peers = c.peers();
+    /// The exchange: records of (ordinal, src, dst[, weight]), `by_dest[w]` to worker `w`, in
+    /// rounds of at most [`ROUND_BYTES`] per destination (memory stays at the edges sent, the
+    /// edges received and one round's buffers); received edges in sender order.
+    fn send(self, c: &Cluster, by_dest: Vec<Vec<u32>>) -> Result<Edges> {
         let has_w = self.weight.is_some();
         let rec = 16 + if has_w { 8 } else { 0 };
         let per_round = (ROUND_BYTES / rec).max(1);
-        let mut by_dest: Vec<Vec<u32>> = vec![Vec::new(); peers];
-        for (e, &d) in dest.iter().enumerate() {
-            by_dest[d].push(e as u32);
-        }
+        // How many edges arrive: the received arrays are allocated once, at their size.
+        let counts: Vec<Vec<u8>> = by_dest.iter().map(|v| (v.len() as u64).to_le_bytes().to_vec()).collect();
+        let incoming: u64 =
+            c.exchange(counts)?.iter().map(|b| b.as_slice().try_into().map(u64::from_le_bytes).unwrap_or(0)).sum();
         let my_rounds = by_dest.iter().map(|v| v.len().div_ceil(per_round)).max().unwrap_or(0) as u64;
         let rounds = gather_u64(c, my_rounds)?.into_iter().max().unwrap_or(0);
-        let mut out = Edges { src: Vec::new(), dst: Vec::new(), weight: has_w.then(Vec::new), ordinal: Vec::new() };
+        let k = incoming as usize;
+        let mut out = Edges {
+            src: Vec::with_capacity(k),
+            dst: Vec::with_capacity(k),
+            weight: has_w.then(|| Vec::with_capacity(k)),
+            ordinal: Vec::with_capacity(k),
+        };
         for round in 0..rounds as usize {
             let bufs: Vec<Vec<u8>> = by_dest
                 .par_iter()
@@ -666,8 +745,7 @@ impl Edges {
                     b
                 })
                 .collect();
-            let got = c.exchange(bufs)?;
-            for b in got {
+            for b in c.exchange(bufs)? {
                 if b.len() % rec != 0 {
                     return Err(Error::Internal("cluster: a worker sent a partial edge record".into()));
                 }
@@ -684,6 +762,21 @@ impl Edges {
         }
         Ok(out)
     }
+}
+
+/// Edge indices `0..m` grouped by the worker `to(e)` each goes to, in edge order within a
+/// group (a counting sort: two passes, no per-edge allocation).
+fn group(peers: usize, m: usize, to: impl Fn(usize) -> usize + Sync) -> Vec<Vec<u32>> {
+    let dest: Vec<u32> = (0..m).into_par_iter().map(|e| to(e) as u32).collect();
+    let mut sizes = vec![0usize; peers];
+    for &d in &dest {
+        sizes[d as usize] += 1;
+    }
+    let mut by_dest: Vec<Vec<u32>> = sizes.iter().map(|&n| Vec::with_capacity(n)).collect();
+    for (e, &d) in dest.iter().enumerate() {
+        by_dest[d as usize].push(e as u32);
+    }
+    by_dest
 }
 
 /// The whole graph's out- and in-degrees (each worker counts its edges; the counts are summed).
@@ -736,6 +829,38 @@ mod tests {
             expect.push(7);
             assert_eq!(src, expect, "{workers} workers");
         }
+    }
+
+    #[test]
+    fn edges_return_to_input_order_and_pairs_keep_their_first() {
+        // Positions across word boundaries of the bitmap (63, 64, 127, 128), shuffled.
+        let ord = vec![128u64, 5, 64, 63, 200, 127, 0];
+        let m = ord.len() as u32;
+        let mut e = Edges {
+            src: (0..m).collect(),
+            dst: (0..m).map(|i| i + 1).collect(),
+            weight: Some(ord.iter().map(|&o| o as f64).collect()),
+            ordinal: ord.clone(),
+        };
+        e.order_by_input(201);
+        let mut sorted = ord.clone();
+        sorted.sort();
+        assert_eq!(e.ordinal, sorted);
+        for i in 0..e.len() {
+            // Every array moved with its edge.
+            assert_eq!(e.weight.as_ref().unwrap()[i], e.ordinal[i] as f64);
+            assert_eq!(e.dst[i], e.src[i] + 1);
+        }
+        // Parallel edges (undirected: both orientations): the smallest weight, then the earliest.
+        let mut e = Edges {
+            src: vec![1, 2, 1, 3, 1],
+            dst: vec![2, 1, 2, 3, 2],
+            weight: Some(vec![5.0, 2.0, 2.0, 1.0, 9.0]),
+            ordinal: vec![10, 11, 3, 4, 0],
+        };
+        e.keep_first_of_pairs(false);
+        e.order_by_input(12);
+        assert_eq!(e.ordinal, vec![3, 4]);
     }
 
     #[test]
