@@ -365,9 +365,18 @@ where
     {
         let pg = self.pg;
         let routing = pg.routing();
-        let mut out: Vec<Vec<u8>> = (0..c.peers())
-            .map(|_| {
-                let mut b = Vec::new();
+        // Buffers sized for every replica's message up front (fixed-size messages: exact), so
+        // a superstep does not grow them by copying and faulting in fresh pages.
+        let rec = 4 + std::mem::size_of::<M>();
+        let mut want = vec![8usize; c.peers()];
+        for row in routing.iter().enumerate() {
+            let (r, row) = row;
+            want[pg.range_owner(r)] += row.iter().map(|&(lo, hi)| (hi - lo) as usize * rec).sum::<usize>();
+        }
+        let mut out: Vec<Vec<u8>> = want
+            .iter()
+            .map(|&k| {
+                let mut b = Vec::with_capacity(k);
                 self.sent.put(&mut b);
                 b
             })
@@ -403,7 +412,11 @@ where
         }
         // Round two: this worker's master ranges, to everyone.
         let chunk = pg.chunk();
-        let mut mine = Vec::new();
+        let masters = (c.index()..routing.len())
+            .step_by(c.peers())
+            .map(|r| ((r + 1) * chunk).min(n).saturating_sub(r * chunk))
+            .sum::<usize>();
+        let mut mine = Vec::with_capacity(masters * rec);
         for r in (c.index()..routing.len()).step_by(c.peers()) {
             for v in r * chunk..((r + 1) * chunk).min(n) {
                 if let Some(m) = &self.msg[v] {
