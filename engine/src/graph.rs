@@ -190,11 +190,7 @@ impl Graph {
             // the edge arrays, and only ties on the pair look at the weight. The first of each
             // group (smallest weight, then earliest edge) is kept.
             let directed = self.directed;
-            let rec = |e: usize| {
-                let (s, d) = (src[e], dst[e]);
-                let (a, b) = if directed { (s, d) } else { (s.min(d), s.max(d)) };
-                ((a as u64) << 32 | b as u64, e as u32)
-            };
+            let rec = |e: usize| (pair_key(src[e], dst[e], directed), e as u32);
             // Every edge gets a record (an exact-size collect writes each once); self-loops are
             // recognised by their key (a == b) and dropped with the duplicates below.
             let recs: Vec<(u64, u32)> = (0..m).into_par_iter().map(rec).collect();
@@ -426,6 +422,13 @@ impl Graph {
         };
         rayon::join(|| count(&self.src), || count(&self.dst))
     }
+}
+
+/// The endpoint pair of edge `s -> d` as one key (ordered when directed, unordered when not):
+/// parallel edges are the edges of equal keys.
+pub(crate) fn pair_key(s: u32, d: u32, directed: bool) -> u64 {
+    let (a, b) = if directed { (s, d) } else { (s.min(d), s.max(d)) };
+    u64::from(a) << 32 | u64::from(b)
 }
 
 /// The endpoint columns and the weight (the column `opts` names, if present; an error if a

@@ -11,7 +11,9 @@
 //!
 //! A distributed partitioning ([`PartitionedGraph::distributed`]) is the same assignment seen
 //! from one worker of a [`Cluster`]: it holds partitions `p % peers == index` (routing columns
-//! follow `parts`, not partition ids) and masters ranges `r % peers == index`.
+//! follow `parts`, not partition ids) and masters ranges `r % peers == index`. The graph is
+//! either whole on every worker, or a worker's share ([`Graph::share`]) that holds exactly the
+//! edges of its partitions, read for this strategy and partition count.
 
 use rayon::prelude::*;
 
@@ -220,7 +222,8 @@ impl<'g> PartitionedGraph<'g> {
     /// The share of a distributed run's partitioning that `cluster`'s worker holds: every
     /// worker computes the same assignment of edges to `num_parts` partitions and keeps those
     /// with `p % peers == index`; master range `r` belongs to worker `r % peers`. The report
-    /// covers all partitions (one collective round).
+    /// covers all partitions (one collective round). `graph` may be a share read for this
+    /// partitioning (another is refused).
     pub fn distributed(graph: &'g Graph, strategy: Strategy, num_parts: u32, cluster: Cluster) -> Result<Self> {
         Self::build(graph, strategy, num_parts, Some(cluster))
     }

@@ -369,8 +369,7 @@ where
         // a superstep does not grow them by copying and faulting in fresh pages.
         let rec = 4 + std::mem::size_of::<M>();
         let mut want = vec![8usize; c.peers()];
-        for row in routing.iter().enumerate() {
-            let (r, row) = row;
+        for (r, row) in routing.iter().enumerate() {
             want[pg.range_owner(r)] += row.iter().map(|&(lo, hi)| (hi - lo) as usize * rec).sum::<usize>();
         }
         let mut out: Vec<Vec<u8>> = want

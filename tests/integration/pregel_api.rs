@@ -92,7 +92,7 @@ fn observer_sees_every_superstep_and_cancel_stops_the_run() {
 }
 
 #[path = "../../engine/examples/max_value.rs"]
-mod max_value_example;
+pub(crate) mod max_value_example;
 
 #[test]
 fn shipped_max_value_example_reaches_each_component_maximum() {

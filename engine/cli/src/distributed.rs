@@ -7,8 +7,10 @@
 //! summary and writes `--out`) and their stderr names them. `--hosts FILE --process I` joins a
 //! run across machines: start one `ember run` per line of the host file, each with its index.
 //!
-//! Invariants: every process loads the whole graph (each reads the same input) and every
-//! worker runs the same job; only worker 0 of process 0 reports progress, prints and writes.
+//! Invariants: every worker reads its share of the input ([`Input::Shares`]) or every process
+//! the whole of it ([`Input::Whole`]: formats and algorithms that cannot use shares), and every
+//! worker runs the same job; only worker 0 of process 0 reports progress, prints and writes
+//! (with `--out-parts`, the first worker of each process writes its part).
 //! A process that fails or dies ends the others' runs with an error naming it; on any error
 //! the launcher kills and reaps its children (if the launcher itself is killed, they end on
 //! their next round, having lost process 0).

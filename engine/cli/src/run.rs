@@ -116,44 +116,39 @@ pub fn run(m: &ArgMatches) -> Result<ExitCode> {
     let plan = if args.dist.is_distributed() { Some(args.dist.start()?) } else { None };
     // A distributed run reads the input in shares where its format allows (each worker reads
     // its part and holds its partitions' edges); other formats are read whole by every process.
-    let shares = plan.is_some() && ember::load::shard::can_share(spec.format()) && algorithm.spec().engines.shares;
-    let t = Instant::now();
-    let g = if shares {
-        None
-    } else {
-        match ember::load::load(&spec) {
-            Ok(g) => Some(g),
-            Err(e) => {
-                if let Some(p) = plan {
-                    p.abort();
-                }
-                return Err(e.into());
-            }
-        }
-    };
-    let mut load_t = t.elapsed();
     let (bar, ctx) = progress();
     if args.json {
         bar.finish_and_clear();
     }
-    let mut costs: Option<(Vec<u64>, Vec<u64>)> = None;
-    let (g, out) = match (plan, g) {
-        (None, Some(g)) => {
+    let t = Instant::now();
+    let (g, out, load_t, costs) = match plan {
+        None => {
+            let g = ember::load::load(&spec)?;
+            let load_t = t.elapsed();
             let common = args.graph.exec.common(ctx)?;
             let out = job::run(&g, &algorithm, &common, args.top)?;
-            (std::sync::Arc::new(g), out)
+            (std::sync::Arc::new(g), out, load_t, None)
         }
-        (Some(plan), g) => {
-            let input = match g {
-                Some(g) => distributed::Input::Whole(std::sync::Arc::new(g)),
-                None => distributed::Input::Shares(spec),
+        Some(plan) => {
+            // Read in shares where the format and the algorithm allow (each worker reads its
+            // part and holds its partitions' edges); else every process reads the whole input.
+            let input = if ember::load::shard::can_share(spec.format()) && algorithm.spec().engines.shares {
+                distributed::Input::Shares(spec)
+            } else {
+                match ember::load::load(&spec) {
+                    Ok(g) => distributed::Input::Whole(std::sync::Arc::new(g)),
+                    Err(e) => {
+                        plan.abort();
+                        return Err(e.into());
+                    }
+                }
             };
+            let whole_load = t.elapsed();
             let common = args.graph.exec.common(RunContext::default())?;
             match distributed::run(plan, input, &algorithm, common, ctx, args.top, parts.clone())? {
                 Some(f) => {
-                    load_t += f.load;
-                    costs = Some((f.peak_rss_per_process, f.remote_bytes_per_superstep));
-                    (f.graph, f.out)
+                    let costs = Some((f.peak_rss_per_process, f.remote_bytes_per_superstep));
+                    (f.graph, f.out, whole_load + f.load, costs)
                 }
                 // Another process of the run prints the summary and writes the output.
                 None => {
@@ -162,7 +157,6 @@ pub fn run(m: &ArgMatches) -> Result<ExitCode> {
                 }
             }
         }
-        (None, None) => anyhow::bail!("internal: a graph read in shares outside a distributed run"),
     };
     bar.finish_and_clear();
     let t = Instant::now();

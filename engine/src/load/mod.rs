@@ -109,15 +109,9 @@ pub async fn load_async(spec: &LoadSpec, ctx: &SessionContext) -> Result<Graph> 
     let format = spec.format();
     match format {
         Format::Csv | Format::Parquet => {
-            let read = |path: PathBuf| async move {
-                match format {
-                    Format::Csv => table::read_csv(ctx, &path, &spec.csv).await,
-                    _ => table::read_parquet(ctx, &path).await,
-                }
-            };
-            let edges = read(spec.edges.clone()).await?;
+            let edges = read_table(spec, ctx, &spec.edges).await?;
             let vertices = match &spec.vertices {
-                Some(v) => Some(read(v.clone()).await?),
+                Some(v) => Some(read_table(spec, ctx, v).await?),
                 None => None,
             };
             Graph::from_batches(vertices.as_deref(), &edges, &spec.options).map_err(|e| locate(e, spec))
@@ -126,16 +120,39 @@ pub async fn load_async(spec: &LoadSpec, ctx: &SessionContext) -> Result<Graph> 
     }
 }
 
+/// A CSV or Parquet table of `spec`'s format (edges or vertices) at `path`.
+async fn read_table(
+    spec: &LoadSpec,
+    ctx: &SessionContext,
+    path: &Path,
+) -> Result<Vec<datafusion::arrow::array::RecordBatch>> {
+    match spec.format() {
+        Format::Csv => table::read_csv(ctx, path, &spec.csv).await,
+        _ => table::read_parquet(ctx, path).await,
+    }
+}
+
+/// A private single-threaded runtime, for reading tables from blocking code.
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .map_err(|e| Error::Internal(format!("cannot start a runtime: {e}")))
+}
+
+/// The ids of a text vertex file (one per line), or of every file of a folder or glob.
+fn text_vertex_ids(path: &Path, cancel: &CancelToken) -> Result<Vec<i64>> {
+    let mut ids = Vec::new();
+    for f in files::expand(path)? {
+        ids.extend(edgelist::read_vertex_ids(&f, cancel)?);
+    }
+    Ok(ids)
+}
+
 /// Loads a graph, blocking; CSV and Parquet run on a private single-threaded runtime.
 /// (From async code, call [`load_async`] instead.)
 pub fn load(spec: &LoadSpec) -> Result<Graph> {
     match spec.format() {
-        Format::Csv | Format::Parquet => {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .build()
-                .map_err(|e| Error::Internal(format!("cannot start a runtime: {e}")))?;
-            rt.block_on(load_async(spec, &table::context()))
-        }
+        Format::Csv | Format::Parquet => runtime()?.block_on(load_async(spec, &table::context())),
         _ => load_text(spec),
     }
 }
@@ -258,11 +275,7 @@ fn load_text(spec: &LoadSpec) -> Result<Graph> {
         Format::Csv | Format::Parquet => return Err(Error::Internal("table formats are not text".into())),
     };
     if let Some(v) = &spec.vertices {
-        let mut ids = Vec::new();
-        for f in files::expand(v)? {
-            ids.extend(edgelist::read_vertex_ids(&f, &spec.cancel)?);
-        }
-        list.vertices = Some(IdColumn::Int(ids));
+        list.vertices = Some(IdColumn::Int(text_vertex_ids(v, &spec.cancel)?));
     }
     Graph::from_edge_list(list, &spec.options).map_err(|e| locate(e, spec))
 }

@@ -58,7 +58,8 @@ pub enum Split {
     RowGroups { path: PathBuf, groups: Vec<usize>, first_row: u64 },
 }
 
-/// A unit of input in the plan: its size in bytes and whether it can be cut anywhere.
+/// A unit of input in the plan and its size in bytes (a `Split::Lines` unit is a whole plain
+/// text file, which the plan cuts among workers; other units go whole to one worker).
 struct Unit {
     split: Split,
     bytes: u64,
@@ -157,22 +158,27 @@ pub fn read(spec: &LoadSpec, cluster: &Cluster, strategy: Strategy, num_parts: u
     let (me, peers) = (cluster.index(), cluster.peers());
     // 1-2. Splits and reading (every worker plans; a planning error is the same everywhere).
     let mine = cluster.agree(plan(spec, peers).map(|mut p| p.swap_remove(me)))?;
-    let directed = match format {
-        Format::Ldbc => ldbc::LdbcGraph::open(&spec.edges)?.directed,
-        _ => spec.options.directed,
+    // An LDBC graph's properties say its direction and name its vertex file (opened once).
+    let ldbc = match format {
+        Format::Ldbc => Some(cluster.agree(ldbc::LdbcGraph::open(&spec.edges))?),
+        _ => None,
     };
+    let directed = ldbc.as_ref().map_or(spec.options.directed, |g| g.directed);
     let mut read = cluster.agree(read_splits(spec, &mine))?;
-    let vertices = cluster.agree(read_vertices(spec))?;
+    let vertices = cluster.agree(read_vertices(spec, ldbc.as_ref()))?;
     check_columns(cluster, &mine, &read)?;
     // Weighted or not is the input's property: a worker that read no edges follows the others.
     let weighted = gather_u64(cluster, u64::from(read.weight.is_some()))?.contains(&1);
+    let unweighted_edges = weighted && read.weight.is_none() && !read.src.is_empty();
+    cluster.agree(if unweighted_edges {
+        Err(Error::Input(format!(
+            "{}: some of the input's files have a weight column and some do not",
+            text::display(&spec.edges)
+        )))
+    } else {
+        Ok(())
+    })?;
     if weighted && read.weight.is_none() {
-        if !read.src.is_empty() {
-            return Err(Error::Input(format!(
-                "{}: some of the input's files have a weight column and some do not",
-                text::display(&spec.edges)
-            )));
-        }
         read.weight = Some(Vec::new());
     }
     let counts = gather_u64(cluster, read.src.len() as u64)?;
@@ -236,13 +242,15 @@ pub fn read(spec: &LoadSpec, cluster: &Cluster, strategy: Strategy, num_parts: u
     Ok(Graph::from_share(dict.ids, src, dst, weight, directed, vertex_attrs, stats, share))
 }
 
+/// Every worker's `x`, by worker.
 fn gather_u64(c: &Cluster, x: u64) -> Result<Vec<u64>> {
-    let got = c.all_gather(x.to_le_bytes().to_vec())?;
-    got.iter()
-        .map(|b| {
-            b.as_slice().try_into().map(u64::from_le_bytes).map_err(|_| Error::Internal("cluster: bad count".into()))
-        })
-        .collect()
+    let mut mine = Vec::new();
+    x.put(&mut mine);
+    c.all_gather(mine)?.iter().map(|b| decode_u64(b)).collect()
+}
+
+fn decode_u64(b: &[u8]) -> Result<u64> {
+    u64::take(&mut &b[..]).ok_or_else(|| Error::Internal("cluster: a worker sent a malformed count".into()))
 }
 
 fn read_splits(spec: &LoadSpec, splits: &[Split]) -> Result<Read> {
@@ -251,11 +259,6 @@ fn read_splits(spec: &LoadSpec, splits: &[Split]) -> Result<Read> {
     let mut weight: Option<Vec<f64>> = None;
     let mut rows = Vec::new();
     let mut columns = Vec::new();
-    let runtime = || {
-        tokio::runtime::Builder::new_current_thread()
-            .build()
-            .map_err(|e| Error::Internal(format!("cannot start a runtime: {e}")))
-    };
     for (i, split) in splits.iter().enumerate() {
         let (s, d, w) = match split {
             Split::Lines { path, start, end } => {
@@ -268,7 +271,7 @@ fn read_splits(spec: &LoadSpec, splits: &[Split]) -> Result<Read> {
                 (list.src, list.dst, list.weight)
             }
             Split::File(path) if spec.format() == Format::Csv => {
-                let batches = runtime()?
+                let batches = super::runtime()?
                     .block_on(table::read_csv(&table::context(), path, &spec.csv))
                     .map_err(|e| at_file(e, spec, path))?;
                 table_columns(&batches, spec, path)?
@@ -394,35 +397,19 @@ fn read_row_groups(path: &Path, groups: &[usize], spec: &LoadSpec) -> Result<Vec
 }
 
 /// The vertex table, read whole (every worker needs every vertex): its ids and attributes.
-fn read_vertices(spec: &LoadSpec) -> Result<Option<(IdColumn, Option<RecordBatch>)>> {
-    let format = spec.format();
-    if format == Format::Ldbc {
-        let g = ldbc::LdbcGraph::open(&spec.edges)?;
+/// `ldbc`: the LDBC graph the input is, whose `.v` file is the vertex table.
+fn read_vertices(spec: &LoadSpec, ldbc: Option<&ldbc::LdbcGraph>) -> Result<Option<(IdColumn, Option<RecordBatch>)>> {
+    if let Some(g) = ldbc {
         return Ok(Some((IdColumn::Int(edgelist::read_vertex_ids(&g.vertex_file, &spec.cancel)?), None)));
     }
     let Some(v) = &spec.vertices else { return Ok(None) };
-    match format {
+    match spec.format() {
         Format::Csv | Format::Parquet => {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .build()
-                .map_err(|e| Error::Internal(format!("cannot start a runtime: {e}")))?;
-            let ctx = table::context();
-            let batches = rt.block_on(async {
-                match format {
-                    Format::Csv => table::read_csv(&ctx, v, &spec.csv).await,
-                    _ => table::read_parquet(&ctx, v).await,
-                }
-            })?;
+            let batches = super::runtime()?.block_on(super::read_table(spec, &table::context(), v))?;
             let (ids, attrs) = graph::vertex_columns(&batches, &spec.options).map_err(|e| super::locate(e, spec))?;
             Ok(Some((ids, attrs)))
         }
-        _ => {
-            let mut ids = Vec::new();
-            for f in files::expand(v)? {
-                ids.extend(edgelist::read_vertex_ids(&f, &spec.cancel)?);
-            }
-            Ok(Some((IdColumn::Int(ids), None)))
-        }
+        _ => Ok(Some((IdColumn::Int(super::text_vertex_ids(v, &spec.cancel)?), None))),
     }
 }
 
@@ -475,14 +462,16 @@ fn cooperative_dictionary(c: &Cluster, src: IdColumn, dst: IdColumn) -> Result<i
     } else {
         (src, dst)
     };
-    let local = ids::build(None, src, dst)?;
+    // Too many distinct ids on one worker is an error for every worker.
+    let local = c.agree(ids::build(None, src, dst))?;
     let mut bytes = Vec::new();
     match &local.ids {
         VertexIds::Int(v) => crate::checkpoint::put_slice(v, &mut bytes),
         VertexIds::Str(v) => crate::checkpoint::put_slice(v, &mut bytes),
     }
     let got = c.all_gather(bytes)?;
-    // Local index -> index in the merged dictionary (both ascending: a binary search each).
+    // Local index -> index in the merged dictionary (both ascending, and the merged list holds
+    // every local id: a binary search each finds it).
     fn renumber<T: Ord + Sync>(local: &[T], global: &[T]) -> Vec<u32> {
         local.par_iter().map(|x| global.binary_search(x).unwrap_or(0) as u32).collect()
     }
@@ -565,8 +554,7 @@ fn nth_edge_line(path: &Path, start: u64, k: u64) -> Option<u64> {
 
 /// The worker that collects every copy of the endpoint pair (unordered when undirected).
 fn pair_owner(s: u32, d: u32, directed: bool, peers: usize) -> usize {
-    let (a, b) = if directed || s <= d { (s, d) } else { (d, s) };
-    let key = (u64::from(a) << 32 | u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let key = graph::pair_key(s, d, directed).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     ((key >> 32) % peers as u64) as usize
 }
 
@@ -623,14 +611,8 @@ impl Edges {
     /// order once they reach their partition's worker.
     fn keep_first_of_pairs(&mut self, directed: bool) {
         let (src, dst, w, ord) = (&self.src, &self.dst, self.weight.as_deref(), &self.ordinal);
-        let recs: Vec<(u64, u32)> = (0..self.len())
-            .into_par_iter()
-            .map(|e| {
-                let (s, d) = (src[e], dst[e]);
-                let (a, b) = if directed { (s, d) } else { (s.min(d), s.max(d)) };
-                (u64::from(a) << 32 | u64::from(b), e as u32)
-            })
-            .collect();
+        let recs: Vec<(u64, u32)> =
+            (0..self.len()).into_par_iter().map(|e| (graph::pair_key(src[e], dst[e], directed), e as u32)).collect();
         let recs = crate::sort::par_sort_by_key_then(
             recs,
             |r| r.0,
@@ -706,7 +688,8 @@ impl Edges {
         let by_dest = group(c.peers(), self.len(), to);
         self.send(c, by_dest)
     }
-    /// The exchange: records of (ordinal, src, dst[, weight]), `by_dest[w]` to worker `w`, in
+    /// The exchange: records of (ordinal, src, dst[, weight]) in [`State`]'s encoding,
+    /// `by_dest[w]` to worker `w`, in
     /// rounds of at most [`ROUND_BYTES`] per destination (memory stays at the edges sent, the
     /// edges received and one round's buffers); received edges in sender order.
     fn send(self, c: &Cluster, by_dest: Vec<Vec<u32>>) -> Result<Edges> {
@@ -714,9 +697,15 @@ impl Edges {
         let rec = 16 + if has_w { 8 } else { 0 };
         let per_round = (ROUND_BYTES / rec).max(1);
         // How many edges arrive: the received arrays are allocated once, at their size.
-        let counts: Vec<Vec<u8>> = by_dest.iter().map(|v| (v.len() as u64).to_le_bytes().to_vec()).collect();
-        let incoming: u64 =
-            c.exchange(counts)?.iter().map(|b| b.as_slice().try_into().map(u64::from_le_bytes).unwrap_or(0)).sum();
+        let counts: Vec<Vec<u8>> = by_dest
+            .iter()
+            .map(|v| {
+                let mut b = Vec::new();
+                (v.len() as u64).put(&mut b);
+                b
+            })
+            .collect();
+        let incoming = c.exchange(counts)?.iter().map(|b| decode_u64(b)).sum::<Result<u64>>()?;
         let my_rounds = by_dest.iter().map(|v| v.len().div_ceil(per_round)).max().unwrap_or(0) as u64;
         let rounds = gather_u64(c, my_rounds)?.into_iter().max().unwrap_or(0);
         let k = incoming as usize;
@@ -735,27 +724,25 @@ impl Edges {
                     let mut b = Vec::with_capacity((hi - lo) * rec);
                     for &e in &edges[lo..hi] {
                         let e = e as usize;
-                        b.extend_from_slice(&self.ordinal[e].to_le_bytes());
-                        b.extend_from_slice(&self.src[e].to_le_bytes());
-                        b.extend_from_slice(&self.dst[e].to_le_bytes());
+                        self.ordinal[e].put(&mut b);
+                        self.src[e].put(&mut b);
+                        self.dst[e].put(&mut b);
                         if let Some(w) = &self.weight {
-                            b.extend_from_slice(&w[e].to_le_bytes());
+                            w[e].put(&mut b);
                         }
                     }
                     b
                 })
                 .collect();
             for b in c.exchange(bufs)? {
-                if b.len() % rec != 0 {
-                    return Err(Error::Internal("cluster: a worker sent a partial edge record".into()));
-                }
-                for r in b.chunks_exact(rec) {
-                    // chunks_exact(rec) yields records of `rec` bytes: the slices below fit.
-                    out.ordinal.push(u64::from_le_bytes(r[0..8].try_into().expect("8 bytes")));
-                    out.src.push(u32::from_le_bytes(r[8..12].try_into().expect("4 bytes")));
-                    out.dst.push(u32::from_le_bytes(r[12..16].try_into().expect("4 bytes")));
+                let partial = || Error::Internal("cluster: a worker sent a partial edge record".into());
+                let mut at: &[u8] = &b;
+                while !at.is_empty() {
+                    out.ordinal.push(u64::take(&mut at).ok_or_else(partial)?);
+                    out.src.push(u32::take(&mut at).ok_or_else(partial)?);
+                    out.dst.push(u32::take(&mut at).ok_or_else(partial)?);
                     if let Some(w) = &mut out.weight {
-                        w.push(f64::from_le_bytes(r[16..24].try_into().expect("8 bytes")));
+                        w.push(f64::take(&mut at).ok_or_else(partial)?);
                     }
                 }
             }
